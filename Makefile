@@ -1,0 +1,49 @@
+# The two set-up commands of the README:
+#   make main   installs what it needs, then runs the main job on the bundled defaults
+#   make test   installs what it needs (Label Studio server included), then runs the whole test suite
+# Everything is installed into virtual environments inside the repository (.venv, .venv-ls).
+
+PYTHON ?= python3
+VENV   := .venv
+LSVENV := .venv-ls
+BIN    := $(VENV)/bin
+OUT    ?= out
+export HF_HUB_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export HF_HOME := $(CURDIR)/.cache/huggingface
+export MPLBACKEND := Agg
+
+.PHONY: install install-labelstudio main test bench constraints clean
+
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	touch $@
+
+# The Label Studio server gets its own environment: it pins numpy, pyarrow and Django versions
+# that the toolkit itself should not inherit. Tests start its `label-studio` executable.
+install-labelstudio: $(LSVENV)/.installed
+$(LSVENV)/.installed: constraints-labelstudio.txt
+	$(PYTHON) -m venv $(LSVENV)
+	$(LSVENV)/bin/python -m pip install -q --upgrade "pip>=24"
+	$(LSVENV)/bin/python -m pip install -q -c constraints-labelstudio.txt "label-studio==1.23.2"
+	touch $@
+
+main: install
+	bash scripts/main.sh $(OUT)
+
+test: install install-labelstudio
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+# Refresh the pinned constraint sets after changing a version range in pyproject.toml.
+constraints:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^newstag' > constraints.txt
+	$(LSVENV)/bin/python -m pip freeze | grep -v '^newstag' > constraints-labelstudio.txt
+
+clean:
+	rm -rf $(OUT) .cache .pytest_cache

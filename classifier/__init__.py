@@ -1,0 +1,3 @@
+"""newstag.classifier: estimators, training, evaluation, persistence and the Tagger."""
+
+__all__: list[str] = []

@@ -1,0 +1,18 @@
+"""newstag.corpus: articles, the taxonomy, readers, fingerprints, the on-disk Corpus and splits."""
+
+from .aliases import AliasMatcher, Mention
+from .article import Article
+from .atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, dumps_json
+from .errors import CorpusError, InputError, NewstagError, Rejection, TaxonomyError
+from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups, normalise
+from .readers import ReadResult, read_file, read_paths
+from .store import BuildReport, Corpus, build, corpus_features, from_articles, load, save
+from .taxonomy import Facet, Label, Taxonomy, default_taxonomy_path, load_taxonomy, parse_taxonomy
+
+__all__ = [
+    "AliasMatcher", "Article", "BuildReport", "Corpus", "CorpusError", "Facet", "InputError", "Label",
+    "Mention", "NearDuplicateParams", "NewstagError", "ReadResult", "Rejection", "Taxonomy", "TaxonomyError",
+    "article_id", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "build", "corpus_features",
+    "default_taxonomy_path", "dumps_json", "from_articles", "load", "load_taxonomy", "near_duplicate_groups",
+    "normalise", "parse_taxonomy", "read_file", "read_paths", "save",
+]

@@ -1,0 +1,142 @@
+"""The ``newstag`` command: a thin layer over the library.
+
+The root command lives here; ``annotation`` and ``classifier`` plug their sub-commands in through the
+``newstag.commands`` entry-point group (see pyproject.toml), so ``corpus`` never imports them.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import NewstagError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="newstag: news articles -> annotated corpus -> taggers for region, themes and actors.")
+corpus_app = typer.Typer(no_args_is_help=True, help="Build, inspect and split corpora.")
+app.add_typer(corpus_app, name="corpus")
+console = Console(stderr=True)
+
+
+def progress_bar(description: str, total: int | None = None):
+    """A rich progress bar on stderr (silent when stderr is not a terminal and NEWSTAG_PROGRESS=0)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False)
+
+
+@corpus_app.command("build")
+def build_command(
+    sources: list[Path] = typer.Argument(..., help="Article files or folders (read recursively)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Corpus folder to write."),
+    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Taxonomy TOML (default: seeds/taxonomy.toml)."),
+    strict: bool = typer.Option(False, "--strict", help="Fail when any record is rejected."),
+) -> None:
+    """Read articles, fingerprint, dedupe and save a corpus folder."""
+    from .readers import iter_files
+    from .store import build
+
+    files = sum(1 for _ in iter_files(sources))
+    with progress_bar("build") as bar:
+        read = bar.add_task("reading files", total=files)
+        fp = bar.add_task("fingerprinting", total=None)
+
+        def tick(stage: str, n: int) -> None:
+            bar.advance(read if stage == "read" else fp, n)
+
+        corpus, report = build(sources, taxonomy=taxonomy, output=output, strict=strict, progress=tick)
+        bar.update(fp, total=len(corpus), completed=len(corpus))
+    table = Table(title=f"corpus {output}", show_header=False)
+    for k, v in [("files read", report.files_read), ("records read", report.records_read),
+                 ("articles added", report.added), ("exact duplicates merged", len(report.duplicates)),
+                 ("near-duplicate groups", f"{report.near_duplicate_groups} ({report.articles_in_groups} articles)"),
+                 ("rejected", len(report.rejections)), ("files skipped (not articles)", len(report.skipped_files))]:
+        table.add_row(k, str(v))
+    Console().print(table)
+    for r in report.rejections:
+        console.print(f"[red]rejected[/red] {r}")
+    for s in report.skipped_files:
+        console.print(f"[dim]skipped (unknown suffix) {s}[/dim]")
+    if report.rejections:
+        console.print(f"{len(report.rejections)} record(s) rejected; details in {output / 'report.json'}.")
+
+
+@corpus_app.command("info")
+def info_command(path: Path = typer.Argument(..., help="Corpus folder.")) -> None:
+    """Counts, fingerprint, taxonomy and label counts of a corpus folder."""
+    from .store import load
+
+    corpus = load(path)
+    m = corpus.manifest
+    out = Console()
+    out.print(f"[bold]{path}[/bold]  {m['counts']['articles']} articles, {m['counts']['labeled']} labeled, "
+              f"{m['counts']['near_duplicate_groups']} near-duplicate groups")
+    out.print(f"fingerprint {m['fingerprint']}")
+    out.print(f"taxonomy {m['taxonomy']['name']} v{m['taxonomy']['version']} ({m['taxonomy']['hash'][:12]})")
+    for facet, counts in m["label_counts"].items():
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        out.print(f"  {facet}: " + (", ".join(f"{k} {v}" for k, v in top[:15]) or "(no labels)"))
+
+
+_plugins_loaded = False
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for ep in sorted(entry_points(group="newstag.commands"), key=lambda e: e.name):
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a broken optional plug-in must not take the other commands down
+            console.print(f"[yellow]warning:[/yellow] command {ep.name!r} unavailable ({type(exc).__name__}: {exc}).")
+            continue
+        if isinstance(obj, typer.Typer):
+            app.add_typer(obj, name=ep.name)
+        else:
+            app.command(ep.name)(obj)
+
+
+def register(name: str, command) -> None:
+    """Add a sub-app or command (used by tests and by packages not installed through entry points)."""
+    if isinstance(command, typer.Typer):
+        app.add_typer(command, name=name)
+    else:
+        app.command(name)(command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (errors newstag raises on purpose exit 2, no traceback)."""
+    _load_plugins()
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv if argv is not None else sys.argv[1:], prog_name="newstag", standalone_mode=False)
+    except NewstagError as exc:
+        console.print(f"error: {exc}", highlight=False, markup=False, style="red")
+        return 2
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        if isinstance(exc, click.exceptions.Abort):
+            return 1
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Decoding files into text, with clear reports for what is not UTF-8 text; date parsing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from .errors import InputError
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+
+
+def decode(data: bytes, where: str) -> str:
+    """Decode UTF-8 bytes (a BOM is allowed) or raise :class:`InputError` saying why not."""
+    if not data.strip():
+        raise InputError(f"{where}: the file is empty; expected article text. Remove it or fill it in.")
+    nul = data.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        raise InputError(
+            f"{where}: binary file (NUL byte at offset {nul}); expected UTF-8 text "
+            f"(.txt seed articles, .jsonl, .csv or .html). Remove it from the source folder."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        raise InputError(
+            f"{where}:{line}: invalid UTF-8 at byte {exc.start} (line {line}, column {col}: 0x{bad}); "
+            f"expected UTF-8 text. Re-save the file as UTF-8 (for example: iconv -f latin1 -t utf-8)."
+        ) from None
+
+
+def clean(text: str) -> str:
+    """NFC, unified newlines, no trailing spaces."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+_MD = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$")
+_DM = re.compile(r"^(\d{1,2})\s+([A-Za-z]{3,9})\.?(?:,?\s+(\d{4}))?$")
+
+
+def parse_date(text: str) -> tuple[int | None, int | None, int | None]:
+    """(year, month, day) from '2025-03-10', 'Jul 28', 'July 28, 2024' or '28 Jul 2024'; None where absent."""
+    s = text.strip().rstrip(".")
+    m = _ISO.match(s)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+        try:
+            date(y, mo, d)
+        except ValueError:
+            return None, None, None
+        return y, mo, d
+    for rx, order in ((_MD, "md"), (_DM, "dm")):
+        m = rx.match(s)
+        if m:
+            a, b, y = m.groups()
+            mon, day = (a, b) if order == "md" else (b, a)
+            month = _MONTHS.get(mon.lower())
+            if month is None or not 1 <= int(day) <= 31:
+                return None, None, None
+            return (int(y) if y else None), month, int(day)
+    return None, None, None

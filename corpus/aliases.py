@@ -1,0 +1,87 @@
+"""Find mentions of taxonomy labels in text through their names and aliases."""
+
+from __future__ import annotations
+
+__all__ = ["Mention", "AliasMatcher"]
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from .taxonomy import Facet
+
+
+@dataclass(frozen=True)
+class Mention:
+    label: str
+    start: int
+    end: int
+    text: str
+
+
+def _case_sensitive(alias: str) -> bool:
+    """Acronyms (``US``, ``U.S.``, ``UN``, ``AU``) must match in capitals, or ``us`` would be the USA."""
+    letters = [c for c in alias if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 6
+
+
+def _pattern(aliases: list[str], flags: int) -> re.Pattern[str] | None:
+    if not aliases:
+        return None
+    body = "|".join(re.escape(a) for a in sorted(set(aliases), key=lambda a: (-len(a), a)))
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", flags)
+
+
+class AliasMatcher:
+    """Matches the names and aliases of one facet's labels in text.
+
+    Acronym-like aliases match case-sensitively, the rest case-insensitively; the longest match wins
+    where two overlap ("South Korea" over "Korea").
+    """
+
+    def __init__(self, facet: Facet):
+        self.facet = facet
+        self._owner: dict[str, str] = {}
+        exact, folded = [], []
+        for label in facet.labels:
+            for alias in {label.name, *label.aliases}:
+                alias = " ".join(alias.split())
+                if _case_sensitive(alias):
+                    self._owner[alias] = label.id
+                    exact.append(alias)
+                else:
+                    self._owner[alias.casefold()] = label.id
+                    folded.append(alias)
+        self._exact = _pattern(exact, 0)
+        self._folded = _pattern(folded, re.IGNORECASE)
+
+    def _label_of(self, text: str) -> str | None:
+        text = " ".join(text.split())
+        return self._owner.get(text) or self._owner.get(text.casefold())
+
+    def find(self, text: str) -> list[Mention]:
+        """All non-overlapping mentions in order of position."""
+        found = []
+        for pat in (self._exact, self._folded):
+            if pat is None:
+                continue
+            for m in pat.finditer(text):
+                label = self._label_of(m.group(0))
+                if label is not None:
+                    found.append(Mention(label, m.start(), m.end(), m.group(0)))
+        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        out: list[Mention] = []
+        end = -1
+        for m in found:
+            if m.start >= end:
+                out.append(m)
+                end = m.end
+        return out
+
+    def labels(self, text: str) -> list[str]:
+        """Label ids mentioned in ``text``, in order of first mention."""
+        return list(dict.fromkeys(m.label for m in self.find(text)))
+
+    @cached_property
+    def label_ids(self) -> list[str]:
+        return self.facet.ids

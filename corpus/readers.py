@@ -1,0 +1,107 @@
+"""Read article files and folders: the seed text format, JSON Lines, CSV and HTML."""
+
+from __future__ import annotations
+
+__all__ = ["ReadResult", "read_file", "read_paths", "iter_files", "SUFFIXES"]
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ._html import parse_html
+from ._seedtext import parse_seed_text
+from ._tabular import read_csv, read_jsonl
+from ._text import decode
+from .article import Article
+from .errors import InputError, Rejection
+from .taxonomy import Taxonomy
+
+SUFFIXES = {".txt": "seed", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".html": "html", ".htm": "html"}
+# Files that live beside articles but are not articles (the seeds folder's datasheet, exports, taxonomy).
+_SKIP_NAMES = {"README.md", "README.txt", "LICENSE", "LICENSE.txt"}
+
+
+@dataclass
+class ReadResult:
+    articles: list[Article] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    files: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def extend(self, other: "ReadResult") -> None:
+        self.articles += other.articles
+        self.rejections += other.rejections
+        self.files += other.files
+        self.skipped += other.skipped
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
+    """Yield ``(file, explicit)`` for each path; folders are walked recursively in sorted order.
+
+    ``explicit`` is True for a file named on the command line (read whatever its suffix).
+    """
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield Path(root) / name, False
+        elif p.exists():
+            yield p, True
+        else:
+            raise InputError(f"{p}: no such file or folder; check the path passed as a source.")
+
+
+def read_file(path: str | Path, taxonomy: Taxonomy | None = None, fmt: str | None = None) -> ReadResult:
+    """Read one file; problems become rejections in the result (a missing file raises)."""
+    path = Path(path)
+    where = str(path)
+    fmt = fmt or SUFFIXES.get(path.suffix.lower(), "seed")
+    out = ReadResult(files=1)
+    try:
+        text = decode(path.read_bytes(), where)
+        if fmt == "seed":
+            out.articles.append(parse_seed_text(text, where))
+        elif fmt == "html":
+            out.articles.append(parse_html(text, where))
+        else:
+            reader = read_jsonl if fmt == "jsonl" else read_csv
+            for item in reader(text, where, taxonomy):
+                (out.rejections if isinstance(item, Rejection) else out.articles).append(item)
+    except InputError as exc:
+        out.rejections.append(rejection_from(exc, where))
+    return out
+
+
+def rejection_from(exc: Exception, where: str) -> Rejection:
+    """Turn an error whose message starts with ``where[:line]: `` into a :class:`Rejection`."""
+    msg = str(exc)
+    if msg.startswith(where):
+        rest = msg[len(where):]
+        head, sep, reason = rest.partition(": ")
+        if sep and (head == "" or head.lstrip(":").isdigit()):
+            return Rejection(where + head, reason)
+    return Rejection(where, msg)
+
+
+def read_paths(paths: Iterable[str | Path], taxonomy: Taxonomy | None = None, progress=None) -> ReadResult:
+    """Read every article file under ``paths``.
+
+    Files in a folder are read when their suffix is known (``.txt``, ``.md``, ``.jsonl``, ``.csv``,
+    ``.html``); other files there are listed in ``skipped`` (never silently ignored). ``progress`` is
+    called once per file.
+    """
+    result = ReadResult()
+    for path, explicit in iter_files(paths):
+        if not explicit and (path.suffix.lower() not in SUFFIXES or path.name in _SKIP_NAMES):
+            result.skipped.append(str(path))
+            if progress is not None:
+                progress(path)
+            continue
+        result.extend(read_file(path, taxonomy))
+        if progress is not None:
+            progress(path)
+    return result

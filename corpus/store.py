@@ -1,0 +1,411 @@
+"""The on-disk Corpus: a ``datasets.Dataset`` in Parquet, the taxonomy it was built with, a manifest.
+
+Folder layout::
+
+    DIR/data/part-00000.parquet   articles, sorted by id (shards of SHARD_ROWS rows)
+    DIR/taxonomy.toml             the taxonomy the corpus was built with
+    DIR/manifest.json             counts, content fingerprint, taxonomy hash, data-file hashes, versions
+    DIR/report.json               rejected records, skipped files, merged duplicates
+
+Every file is written atomically and the manifest last, so it is the commit point: ``load`` checks
+that the data files on disk are the ones the manifest names.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Corpus", "BuildReport", "build", "load", "corpus_features", "MANIFEST", "SHARD_ROWS"]
+
+import hashlib
+import json
+import platform
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from .article import Article
+from .atomic import atomic_path, atomic_write_json, atomic_write_text
+from .errors import CorpusError, Rejection
+from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups
+from .readers import read_paths
+from .taxonomy import Taxonomy, label_counts, load_taxonomy
+
+MANIFEST = "manifest.json"
+FORMAT = "newstag-corpus/1"
+SHARD_ROWS = 50_000
+
+_META_COLUMNS = ("id", "title", "body", "raw", "section", "date_text", "year", "month", "day",
+                 "source", "url", "tags", "sources", "group_id", "labeled")
+
+
+def corpus_features(taxonomy: Taxonomy):
+    """The corpus schema: article fields, one label column per facet, every annotator's labels."""
+    import datasets
+
+    lst = getattr(datasets, "List", None) or datasets.Sequence
+    s, i32 = datasets.Value("string"), datasets.Value("int32")
+    cols = {
+        "id": s, "title": s, "body": s, "raw": s, "section": s, "date_text": s,
+        "year": i32, "month": i32, "day": i32, "source": s, "url": s,
+        "tags": lst(s), "sources": lst(s), "group_id": s, "labeled": datasets.Value("bool"),
+    }
+    cols.update(taxonomy.features())
+    cols["annotations"] = lst({
+        "annotator": s, "facet": s, "labels": lst(s), "ground_truth": datasets.Value("bool"),
+    })
+    cols["needs_adjudication"] = lst(s)
+    return datasets.Features(cols)
+
+
+@dataclass
+class BuildReport:
+    files_read: int = 0
+    records_read: int = 0
+    added: int = 0
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    near_duplicate_groups: int = 0
+    articles_in_groups: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    skipped_files: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files_read": self.files_read,
+            "records_read": self.records_read,
+            "added": self.added,
+            "duplicates": self.duplicates,
+            "near_duplicate_groups": self.near_duplicate_groups,
+            "articles_in_groups": self.articles_in_groups,
+            "rejected": [{"source": r.source, "reason": r.reason} for r in self.rejections],
+            "skipped_files": self.skipped_files,
+        }
+
+
+class Corpus:
+    """A corpus in memory: ``dataset`` (one row per article, sorted by id), its taxonomy, its manifest."""
+
+    def __init__(self, dataset, taxonomy: Taxonomy, manifest: Mapping[str, Any] | None = None,
+                 path: Path | None = None, taxonomy_text: str | None = None):
+        self.dataset = dataset
+        self.taxonomy = taxonomy
+        self.manifest = dict(manifest or {})
+        self.path = path
+        self.taxonomy_text = taxonomy_text
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __repr__(self) -> str:
+        return f"Corpus({len(self)} articles, {self.n_labeled} labeled, facets={self.taxonomy.facet_names})"
+
+    @property
+    def ids(self) -> list[str]:
+        return self.dataset["id"]
+
+    @property
+    def n_labeled(self) -> int:
+        return sum(self.dataset["labeled"])
+
+    @property
+    def fingerprint(self) -> str:
+        return content_fingerprint(self.dataset, self.taxonomy)
+
+    def texts(self) -> list[str]:
+        """Title and body of each article, as classifiers read them."""
+        return [f"{t}\n\n{b}" if t else b for t, b in zip(self.dataset["title"], self.dataset["body"])]
+
+    def labels(self, facet: str) -> list[Any]:
+        """A facet's labels as ids: a str (or None when unlabeled) per article, or a list for multi-label."""
+        f = self.taxonomy.facet(facet)
+        names = f.ids
+        col = self.dataset[facet]
+        if f.multi:
+            return [[names[i] for i in v] for v in col]
+        return [names[v] if v is not None and v >= 0 else None for v in col]
+
+    def articles(self) -> Iterator[Article]:
+        facets = self.taxonomy.facets
+        for row in self.dataset:
+            labels = {}
+            if row["labeled"]:
+                for f in facets:
+                    v = row[f.name]
+                    labels[f.name] = [f.ids[i] for i in v] if f.multi else (f.ids[v] if v is not None and v >= 0 else None)
+            yield Article(
+                id=row["id"], title=row["title"], body=row["body"], raw=row["raw"], section=row["section"],
+                date_text=row["date_text"], year=row["year"], month=row["month"], day=row["day"],
+                source=row["source"], url=row["url"], tags=tuple(row["tags"]),
+                origin=(row["sources"] or [""])[0], labels=labels,
+            )
+
+    def save(self, path: str | Path) -> Path:
+        """Write the corpus folder atomically (data, taxonomy, manifest last)."""
+        return save(self, path)
+
+
+def content_fingerprint(dataset, taxonomy: Taxonomy) -> str:
+    """SHA-256 over every article's id, text and labels, in order: equal corpora, equal fingerprints."""
+    h = hashlib.sha256()
+    h.update(taxonomy.hash.encode())
+    label_cols = taxonomy.facet_names + ["annotations", "labeled", "group_id"]
+    for row in dataset.select_columns(["id", "title", "body"] + label_cols).iter(batch_size=1000):
+        for i in range(len(row["id"])):
+            rec = {k: row[k][i] for k in row}
+            h.update(json.dumps(rec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            h.update(b"\n")
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("newstag", "datasets", "pyarrow"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+def _rows(articles: Sequence[Article], groups: Sequence[str], sources: Mapping[str, list[str]],
+          taxonomy: Taxonomy) -> dict[str, list]:
+    cols: dict[str, list] = {c: [] for c in _META_COLUMNS}
+    for f in taxonomy.facets:
+        cols[f.name] = []
+    cols["annotations"] = []
+    cols["needs_adjudication"] = []
+    for a, g in zip(articles, groups):
+        for c in ("id", "title", "body", "raw", "section", "date_text", "year", "month", "day", "source", "url"):
+            cols[c].append(getattr(a, c))
+        cols["tags"].append(list(a.tags))
+        cols["sources"].append(sources[a.id])
+        cols["group_id"].append(g)
+        cols["labeled"].append(bool(a.labels))
+        for f in taxonomy.facets:
+            v = a.labels.get(f.name)
+            if f.multi:
+                cols[f.name].append([f.ids.index(x) for x in (v or [])])
+            else:
+                cols[f.name].append(f.ids.index(v) if v is not None else None)
+        cols["annotations"].append([])
+        cols["needs_adjudication"].append([])
+    return cols
+
+
+def from_articles(articles: Iterable[Article], taxonomy: Taxonomy, *, near_duplicates: NearDuplicateParams | None = None,
+                  report: BuildReport | None = None, progress: Callable[[int], None] | None = None,
+                  taxonomy_text: str | None = None) -> Corpus:
+    """Fingerprint, dedupe and group articles into a :class:`Corpus` (in memory)."""
+    import datasets
+
+    report = report if report is not None else BuildReport()
+    by_id: dict[str, Article] = {}
+    sources: dict[str, list[str]] = {}
+    for a in articles:
+        report.records_read += 1
+        aid = a.id or article_id(a.title, a.body)
+        a = a.with_changes(id=aid) if a.id != aid else a
+        if aid in by_id:
+            first = by_id[aid]
+            entry = {"id": aid, "kept": first.origin, "duplicate": a.origin}
+            if a.labels and a.labels != first.labels:
+                if first.labels:
+                    entry["note"] = f"labels differ; kept those of {first.origin}"
+                else:
+                    by_id[aid] = first.with_changes(labels=a.labels)
+                    entry["note"] = f"labels taken from {a.origin}"
+            report.duplicates.append(entry)
+            sources[aid].append(a.origin)
+            continue
+        by_id[aid] = a
+        sources[aid] = [a.origin]
+    ordered = [by_id[k] for k in sorted(by_id)]
+    for k in sources:
+        sources[k] = sorted(set(sources[k]))
+    texts = [a.text for a in ordered]
+    groups = near_duplicate_groups([a.id for a in ordered], texts, near_duplicates, progress)
+    sizes: dict[str, int] = {}
+    for g in groups:
+        sizes[g] = sizes.get(g, 0) + 1
+    report.near_duplicate_groups = sum(1 for n in sizes.values() if n > 1)
+    report.articles_in_groups = sum(n for n in sizes.values() if n > 1)
+    report.added = len(ordered)
+    ds = datasets.Dataset.from_dict(_rows(ordered, groups, sources, taxonomy), features=corpus_features(taxonomy))
+    manifest = {"near_duplicates": (near_duplicates or NearDuplicateParams()).as_dict()}
+    return Corpus(ds, taxonomy, manifest, taxonomy_text=taxonomy_text)
+
+
+def build(sources: Sequence[str | Path], *, taxonomy: Taxonomy | str | Path | None = None,
+          output: str | Path | None = None, near_duplicates: NearDuplicateParams | None = None,
+          strict: bool = False, progress: Callable[[str, int], None] | None = None) -> tuple[Corpus, BuildReport]:
+    """Read article files and folders into a :class:`Corpus`; save it to ``output`` if given.
+
+    Parameters
+    ----------
+    sources : files or folders (read recursively)
+    taxonomy : a Taxonomy, a TOML path, or None for the default ``seeds/taxonomy.toml``
+    output : the corpus folder to write (atomically)
+    strict : raise :class:`CorpusError` when any record was rejected, instead of reporting it
+    progress : called as ``progress(stage, n)`` while reading files and fingerprinting
+
+    Returns
+    -------
+    (corpus, report) : the report lists what was read, added, merged, grouped and rejected (with reasons).
+    """
+    if not isinstance(taxonomy, Taxonomy):
+        taxonomy = load_taxonomy(taxonomy)
+    taxonomy_text = Path(taxonomy.path).read_text(encoding="utf-8") if taxonomy.path and Path(taxonomy.path).is_file() else None
+    report = BuildReport()
+    read = read_paths(sources, taxonomy, progress=(lambda p: progress("read", 1)) if progress else None)
+    report.files_read, report.rejections, report.skipped_files = read.files, list(read.rejections), list(read.skipped)
+    if strict and report.rejections:
+        listed = "\n  ".join(str(r) for r in report.rejections[:20])
+        raise CorpusError(f"{len(report.rejections)} record(s) rejected (strict mode):\n  {listed}")
+    corpus = from_articles(read.articles, taxonomy, near_duplicates=near_duplicates, report=report,
+                           progress=(lambda n: progress("fingerprint", n)) if progress else None,
+                           taxonomy_text=taxonomy_text)
+    if output is not None:
+        save(corpus, output, report)
+    return corpus, report
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def manifest_for(corpus: Corpus, data_files: Mapping[str, str]) -> dict[str, Any]:
+    tax = corpus.taxonomy
+    counts = {
+        "articles": len(corpus),
+        "labeled": corpus.n_labeled,
+        "near_duplicate_groups": sum(1 for n in _group_sizes(corpus).values() if n > 1),
+    }
+    rows = [
+        {f: v for f, v in zip(tax.facet_names, vals)}
+        for vals in zip(*(corpus.labels(f) for f in tax.facet_names))
+    ] if len(corpus) else []
+    labeled = [r for r, ok in zip(rows, corpus.dataset["labeled"]) if ok]
+    return {
+        "format": FORMAT,
+        "counts": counts,
+        "fingerprint": corpus.fingerprint,
+        "taxonomy": {"name": tax.name, "version": tax.version, "hash": tax.hash},
+        "label_counts": {f: {k: v for k, v in c.items() if v} for f, c in label_counts(tax, labeled).items()},
+        "data_files": dict(sorted(data_files.items())),
+        "near_duplicates": corpus.manifest.get("near_duplicates", NearDuplicateParams().as_dict()),
+        "versions": _versions(),
+    }
+
+
+def _group_sizes(corpus: Corpus) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for g in corpus.dataset["group_id"]:
+        sizes[g] = sizes.get(g, 0) + 1
+    return sizes
+
+
+def save(corpus: Corpus, path: str | Path, report: BuildReport | None = None) -> Path:
+    """Write ``corpus`` to folder ``path``: data shards, taxonomy, report, then the manifest."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    data_dir = path / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    files: dict[str, str] = {}
+    n = len(corpus)
+    for k, start in enumerate(range(0, max(n, 1), SHARD_ROWS)):
+        name = f"data/part-{k:05d}.parquet"
+        table = corpus.dataset.with_format("arrow")[start : min(start + SHARD_ROWS, n)]
+        with atomic_path(path / name) as tmp:
+            pq.write_table(table, str(tmp), compression="zstd")
+        files[name] = _file_sha256(path / name)
+    for stale in data_dir.glob("part-*.parquet"):
+        if f"data/{stale.name}" not in files:
+            stale.unlink()
+    text = corpus.taxonomy_text
+    if text is None:
+        text = _taxonomy_toml(corpus.taxonomy)
+    atomic_write_text(path / "taxonomy.toml", text)
+    if report is not None:
+        atomic_write_json(path / "report.json", report.as_dict())
+    manifest = manifest_for(corpus, files)
+    atomic_write_json(path / MANIFEST, manifest)
+    corpus.manifest, corpus.path = manifest, path
+    return path
+
+
+def _taxonomy_toml(taxonomy: Taxonomy) -> str:
+    """A TOML rendering of a taxonomy built in memory (files loaded from disk are copied verbatim)."""
+    q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731 - TOML basic strings are JSON strings
+    d = taxonomy.to_dict()
+    out = [f'[taxonomy]\nname = {q(taxonomy.name)}\nversion = {q(taxonomy.version)}\n']
+    for fname, f in d["facets"].items():
+        out.append(f"[facets.{fname}]\nkind = {q(f['kind'])}\ndescription = {q(f['description'])}\n")
+        for lid, lab in f["labels"].items():
+            lines = [f"[facets.{fname}.labels.{q(lid)}]"]
+            for k, v in lab.items():
+                if isinstance(v, dict):
+                    lines.append(f"{k} = {{ " + ", ".join(f"{q(a)} = {q(b)}" for a, b in v.items()) + " }")
+                elif isinstance(v, list):
+                    lines.append(f"{k} = [" + ", ".join(q(x) for x in v) + "]")
+                else:
+                    lines.append(f"{k} = {q(v)}")
+            out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
+def load(path: str | Path) -> Corpus:
+    """Load a corpus folder written by :func:`build` or :meth:`Corpus.save`.
+
+    Raises
+    ------
+    CorpusError
+        When the folder, its manifest or a data file is missing, or a data file does not match the
+        manifest (an interrupted or hand-edited write).
+    """
+    import datasets
+
+    from .taxonomy import parse_taxonomy, tomllib
+
+    path = Path(path)
+    mpath = path / MANIFEST
+    if not mpath.is_file():
+        raise CorpusError(
+            f"{path}: not a corpus folder (no {MANIFEST}); build one with `newstag corpus build SRC -o {path}`."
+        )
+    manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    tax_text = (path / "taxonomy.toml").read_text(encoding="utf-8")
+    taxonomy = parse_taxonomy(tomllib.loads(tax_text), str(path / "taxonomy.toml"))
+    files = []
+    for name, digest in manifest.get("data_files", {}).items():
+        f = path / name
+        if not f.is_file():
+            raise CorpusError(f"{path}: data file {name} named in the manifest is missing; rebuild the corpus.")
+        if _file_sha256(f) != digest:
+            raise CorpusError(
+                f"{path}: data file {name} does not match the manifest (sha256 differs); it was changed after the "
+                f"build or the write was interrupted. Rebuild the corpus."
+            )
+        files.append(str(f))
+    features = corpus_features(taxonomy)
+    if files:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        # Read with pyarrow into memory: no cache files under the user's home directory.
+        table = pa.concat_tables([pq.read_table(f) for f in files])
+        ds = datasets.Dataset(table.cast(features.arrow_schema), info=datasets.DatasetInfo(features=features))
+    else:
+        ds = datasets.Dataset.from_dict({k: [] for k in features}, features=features)
+    return Corpus(ds, taxonomy, manifest, path=path, taxonomy_text=tax_text)
+
+
+def copy_corpus(src: str | Path, dst: str | Path) -> Path:
+    """Copy a corpus folder (used by tests and by commands that derive a corpus from another)."""
+    shutil.copytree(src, dst, dirs_exist_ok=False)
+    return Path(dst)
