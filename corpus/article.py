@@ -14,7 +14,8 @@ class Article:
 
     ``id`` is empty until the corpus fingerprints the article (:func:`corpus.article_id`).
     ``labels`` maps a facet name to a label id (single-label facets) or a list of label ids
-    (multi-label facets); it is empty for an unlabeled article.
+    (multi-label facets); it is empty for an unlabeled article. ``meta`` holds format-specific fields
+    (Reuters' LEWISSPLIT, a Wikipedia story line, …); it is stored as canonical JSON.
     """
 
     title: str
@@ -31,6 +32,7 @@ class Article:
     tags: tuple[str, ...] = ()
     origin: str = ""
     labels: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str:

@@ -35,7 +35,7 @@ FORMAT = "newstag-corpus/1"
 SHARD_ROWS = 50_000
 
 _META_COLUMNS = ("id", "title", "body", "raw", "section", "date_text", "year", "month", "day",
-                 "source", "url", "tags", "sources", "group_id", "labeled")
+                 "source", "url", "tags", "sources", "group_id", "labeled", "meta")
 
 
 def corpus_features(taxonomy: Taxonomy):
@@ -48,6 +48,7 @@ def corpus_features(taxonomy: Taxonomy):
         "id": s, "title": s, "body": s, "raw": s, "section": s, "date_text": s,
         "year": i32, "month": i32, "day": i32, "source": s, "url": s,
         "tags": lst(s), "sources": lst(s), "group_id": s, "labeled": datasets.Value("bool"),
+        "meta": s,  # canonical JSON object of format-specific fields
     }
     cols.update(taxonomy.features())
     cols["annotations"] = lst({
@@ -135,7 +136,7 @@ class Corpus:
                 id=row["id"], title=row["title"], body=row["body"], raw=row["raw"], section=row["section"],
                 date_text=row["date_text"], year=row["year"], month=row["month"], day=row["day"],
                 source=row["source"], url=row["url"], tags=tuple(row["tags"]),
-                origin=(row["sources"] or [""])[0], labels=labels,
+                origin=(row["sources"] or [""])[0], labels=labels, meta=json.loads(row["meta"] or "{}"),
             )
 
     def save(self, path: str | Path) -> Path:
@@ -147,7 +148,7 @@ def content_fingerprint(dataset, taxonomy: Taxonomy) -> str:
     """SHA-256 over every article's id, text and labels, in order: equal corpora, equal fingerprints."""
     h = hashlib.sha256()
     h.update(taxonomy.hash.encode())
-    label_cols = taxonomy.facet_names + ["annotations", "labeled", "group_id"]
+    label_cols = taxonomy.facet_names + ["annotations", "labeled", "group_id", "meta"]
     for row in dataset.select_columns(["id", "title", "body"] + label_cols).iter(batch_size=1000):
         for i in range(len(row["id"])):
             rec = {k: row[k][i] for k in row}
@@ -182,6 +183,7 @@ def _rows(articles: Sequence[Article], groups: Sequence[str], sources: Mapping[s
         cols["sources"].append(sources[a.id])
         cols["group_id"].append(g)
         cols["labeled"].append(bool(a.labels))
+        cols["meta"].append(json.dumps(a.meta, sort_keys=True, ensure_ascii=False))
         for f in taxonomy.facets:
             v = a.labels.get(f.name)
             if f.multi:
