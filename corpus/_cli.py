@@ -21,7 +21,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
                   help="newstag: news articles -> annotated corpus -> taggers for region, themes and actors.")
 corpus_app = typer.Typer(no_args_is_help=True, help="Build, inspect and split corpora.")
 app.add_typer(corpus_app, name="corpus")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)  # results on stdout; lines are not wrapped so they can be grepped
 
 
 def progress_bar(description: str, total: int | None = None):
@@ -59,7 +60,7 @@ def build_command(
                  ("near-duplicate groups", f"{report.near_duplicate_groups} ({report.articles_in_groups} articles)"),
                  ("rejected", len(report.rejections)), ("files skipped (not articles)", len(report.skipped_files))]:
         table.add_row(k, str(v))
-    Console().print(table)
+    out.print(table)
     for r in report.rejections:
         console.print(f"[red]rejected[/red] {r}")
     for s in report.skipped_files:
@@ -75,7 +76,6 @@ def info_command(path: Path = typer.Argument(..., help="Corpus folder.")) -> Non
 
     corpus = load(path)
     m = corpus.manifest
-    out = Console()
     out.print(f"[bold]{path}[/bold]  {m['counts']['articles']} articles, {m['counts']['labeled']} labeled, "
               f"{m['counts']['near_duplicate_groups']} near-duplicate groups")
     out.print(f"fingerprint {m['fingerprint']}")
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         command.main(args=argv if argv is not None else sys.argv[1:], prog_name="newstag", standalone_mode=False)
     except NewstagError as exc:
-        console.print(f"error: {exc}", highlight=False, markup=False, style="red")
+        print(f"error: {exc}", file=sys.stderr)  # plain text, never wrapped: scripts grep it
         return 2
     except SystemExit as exc:
         return int(exc.code or 0)

@@ -18,11 +18,17 @@ def parse_html(html: str, where: str) -> Article:
     if not body:
         raise InputError(f"{where}: the HTML page has no article text after boilerplate removal.")
     # trafilatura joins paragraphs with single newlines; the corpus separates them with blank lines.
-    body = "\n\n".join(p.strip() for p in body.split("\n") if p.strip())
+    paragraphs = [p.strip() for p in body.split("\n") if p.strip()]
+    title = clean(doc.get("title") or "")
+    while paragraphs and title and paragraphs[0] == title:  # the headline repeated as the first block
+        paragraphs.pop(0)
+    if not paragraphs:
+        raise InputError(f"{where}: the HTML page has a title but no article text after boilerplate removal.")
+    body = "\n\n".join(paragraphs)
     date_text = doc.get("date") or ""
     year, month, day = parse_date(date_text) if date_text else (None, None, None)
     return Article(
-        title=clean(doc.get("title") or ""),
+        title=title,
         body=body,
         raw=html,
         section=", ".join(doc.get("categories") or []) if isinstance(doc.get("categories"), list) else "",

@@ -1,0 +1,50 @@
+from corpus import Article, article_id, from_articles, near_duplicate_groups, normalise
+
+STORY = (
+    "North Korea fired two short-range ballistic missiles into the sea off its east coast on Thursday, "
+    "South Korea's military said, the latest in a series of launches that have raised tension on the "
+    "peninsula. Japan's coast guard warned ships in the area and Tokyo lodged a protest through embassy "
+    "channels in Beijing. Officials in Seoul said the missiles flew about 350 kilometres before falling "
+    "outside Japan's exclusive economic zone, and that the launches came days after joint drills ended."
+)
+
+
+def test_normalise_folds_case_quotes_dashes_and_white_space():
+    assert normalise("  “Hello”\u00a0 World — ok ") == normalise('"hello" world - OK')
+
+
+def test_article_id_is_sixteen_hex_digits_and_ignores_formatting_differences():
+    a = article_id("Title", "Body  text.\n\nMore.")
+    assert len(a) == 16 and int(a, 16) >= 0
+    assert a == article_id("TITLE", "Body text. More.")
+    assert a != article_id("Title", "Body text. More!")
+
+
+def test_article_id_is_the_same_in_every_process():
+    # sha256, never Python's salted hash(): this value is fixed forever.
+    assert article_id("a", "b") == "7e18f737311b2dc3"
+
+
+def test_small_edits_land_in_one_near_duplicate_group_and_other_stories_do_not():
+    edited = STORY.replace("on Thursday", "on Thursday morning").replace("about 350", "roughly 350")
+    other = "The European Union agreed a new package of sanctions on Russian oil exports after talks in Brussels."
+    ids = ["b2", "a1", "c3"]
+    groups = near_duplicate_groups(ids, [STORY, edited, other])
+    assert groups[0] == groups[1] == "a1"
+    assert groups[2] == "c3"
+
+
+def test_exact_duplicates_are_stored_once_with_every_source_listed(taxonomy):
+    arts = [Article(title="T", body=STORY, origin="x/1.txt"), Article(title="t", body=STORY + " ", origin="y/2.txt"),
+            Article(title="Other", body="Something else entirely happened.", origin="z.txt")]
+    c = from_articles(arts, taxonomy)
+    assert len(c) == 2
+    row = next(r for r in c.dataset if r["title"] == "T")
+    assert row["sources"] == ["x/1.txt", "y/2.txt"]
+
+
+def test_adding_articles_never_changes_existing_ids(taxonomy):
+    base = [Article(title=f"Story {i}", body=f"Body number {i} about drills.") for i in range(5)]
+    before = set(from_articles(base, taxonomy).ids)
+    after = set(from_articles(base + [Article(title="New", body="A new story.")], taxonomy).ids)
+    assert before < after and len(after - before) == 1
