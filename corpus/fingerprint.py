@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["normalise", "article_id", "NearDuplicateIndex", "NearDuplicateParams", "near_duplicate_groups"]
+__all__ = ["normalise", "article_id", "NearDuplicateIndex", "NearDuplicateParams", "near_duplicate_groups",
+           "groups_from_signatures"]
 
 import hashlib
 import re
@@ -132,8 +133,13 @@ def near_duplicate_groups(ids: Sequence[str], texts: Sequence[str], params: Near
                           progress=None) -> list[str]:
     """For each article, the id of its near-duplicate group: the smallest article id in the group
     (an article with no near-duplicate is its own group)."""
+    return groups_from_signatures(ids, NearDuplicateIndex(params).signatures(texts, progress), params)
+
+
+def groups_from_signatures(ids: Sequence[str], sigs: np.ndarray, params: NearDuplicateParams | None = None) -> list[str]:
+    """:func:`near_duplicate_groups` from signatures already computed (row ``i`` is article ``ids[i]``),
+    so that signatures can be computed elsewhere (a Dask cluster) and grouped in one place."""
     index = NearDuplicateIndex(params)
-    sigs = index.signatures(texts, progress)
     parent = list(range(len(ids)))
 
     def find(i: int) -> int:

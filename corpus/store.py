@@ -148,13 +148,17 @@ def content_fingerprint(dataset, taxonomy: Taxonomy) -> str:
     """SHA-256 over every article's id, text and labels, in order: equal corpora, equal fingerprints."""
     h = hashlib.sha256()
     h.update(taxonomy.hash.encode())
+    _hash_rows(h, dataset, taxonomy)
+    return h.hexdigest()
+
+
+def _hash_rows(h, dataset, taxonomy: Taxonomy) -> None:
     label_cols = taxonomy.facet_names + ["annotations", "labeled", "group_id", "meta"]
     for row in dataset.select_columns(["id", "title", "body"] + label_cols).iter(batch_size=1000):
         for i in range(len(row["id"])):
             rec = {k: row[k][i] for k in row}
             h.update(json.dumps(rec, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
             h.update(b"\n")
-    return h.hexdigest()
 
 
 def _versions() -> dict[str, str]:
@@ -202,12 +206,35 @@ def from_articles(articles: Iterable[Article], taxonomy: Taxonomy, *, near_dupli
     import datasets
 
     report = report if report is not None else BuildReport()
+    by_id, sources = merge_exact_duplicates((with_id(a) for a in articles), report)
+    ordered = [by_id[k] for k in sorted(by_id)]
+    texts = [a.text for a in ordered]
+    groups = near_duplicate_groups([a.id for a in ordered], texts, near_duplicates, progress)
+    count_groups(groups, report)
+    report.added = len(ordered)
+    ds = datasets.Dataset.from_dict(_rows(ordered, groups, sources, taxonomy), features=corpus_features(taxonomy))
+    manifest = {"near_duplicates": (near_duplicates or NearDuplicateParams()).as_dict()}
+    return Corpus(ds, taxonomy, manifest, taxonomy_text=taxonomy_text)
+
+
+def with_id(a: Article) -> Article:
+    """The article with its :func:`article_id` set (an id the reader gave is kept)."""
+    aid = a.id or article_id(a.title, a.body)
+    return a.with_changes(id=aid) if a.id != aid else a
+
+
+def merge_exact_duplicates(articles: Iterable[Article], report: BuildReport
+                           ) -> tuple[dict[str, Article], dict[str, list[str]]]:
+    """Keep the first article of each id (taking a later copy's labels when the first has none).
+
+    ``articles`` must carry their ids (:func:`with_id`). Returns the kept article by id and the sorted
+    origins of each id; every merged copy is listed in ``report.duplicates``.
+    """
     by_id: dict[str, Article] = {}
     sources: dict[str, list[str]] = {}
     for a in articles:
         report.records_read += 1
-        aid = a.id or article_id(a.title, a.body)
-        a = a.with_changes(id=aid) if a.id != aid else a
+        aid = a.id
         if aid in by_id:
             first = by_id[aid]
             entry = {"id": aid, "kept": first.origin, "duplicate": a.origin}
@@ -222,20 +249,18 @@ def from_articles(articles: Iterable[Article], taxonomy: Taxonomy, *, near_dupli
             continue
         by_id[aid] = a
         sources[aid] = [a.origin]
-    ordered = [by_id[k] for k in sorted(by_id)]
     for k in sources:
         sources[k] = sorted(set(sources[k]))
-    texts = [a.text for a in ordered]
-    groups = near_duplicate_groups([a.id for a in ordered], texts, near_duplicates, progress)
+    return by_id, sources
+
+
+def count_groups(groups: Iterable[str], report: BuildReport) -> None:
+    """Record how many near-duplicate groups (of two or more articles) there are, and their articles."""
     sizes: dict[str, int] = {}
     for g in groups:
         sizes[g] = sizes.get(g, 0) + 1
     report.near_duplicate_groups = sum(1 for n in sizes.values() if n > 1)
     report.articles_in_groups = sum(n for n in sizes.values() if n > 1)
-    report.added = len(ordered)
-    ds = datasets.Dataset.from_dict(_rows(ordered, groups, sources, taxonomy), features=corpus_features(taxonomy))
-    manifest = {"near_duplicates": (near_duplicates or NearDuplicateParams()).as_dict()}
-    return Corpus(ds, taxonomy, manifest, taxonomy_text=taxonomy_text)
 
 
 def build(sources: Sequence[str | Path], *, taxonomy: Taxonomy | str | Path | None = None,
@@ -281,64 +306,83 @@ def _file_sha256(path: Path) -> str:
 
 
 def manifest_for(corpus: Corpus, data_files: Mapping[str, str]) -> dict[str, Any]:
-    tax = corpus.taxonomy
-    counts = {
-        "articles": len(corpus),
-        "labeled": corpus.n_labeled,
-        "near_duplicate_groups": sum(1 for n in _group_sizes(corpus).values() if n > 1),
-    }
-    rows = [
-        {f: v for f, v in zip(tax.facet_names, vals)}
-        for vals in zip(*(corpus.labels(f) for f in tax.facet_names))
-    ] if len(corpus) else []
-    labeled = [r for r, ok in zip(rows, corpus.dataset["labeled"]) if ok]
+    return manifest_from_pieces([corpus], corpus.taxonomy, data_files,
+                                corpus.manifest.get("near_duplicates", NearDuplicateParams().as_dict()))
+
+
+def manifest_from_pieces(pieces: Iterable[Corpus], taxonomy: Taxonomy, data_files: Mapping[str, str],
+                         near_duplicates: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest of a corpus given as consecutive pieces (in id order), e.g. its shards read back one
+    at a time: the same bytes as for the whole corpus in one piece."""
+    tax = taxonomy
+    h = hashlib.sha256()
+    h.update(tax.hash.encode())
+    n = n_labeled = 0
+    sizes: dict[str, int] = {}
+    labeled: list[dict[str, Any]] = []
+    for piece in pieces:
+        n += len(piece)
+        n_labeled += piece.n_labeled
+        for g in piece.dataset["group_id"]:
+            sizes[g] = sizes.get(g, 0) + 1
+        _hash_rows(h, piece.dataset, tax)
+        rows = [
+            {f: v for f, v in zip(tax.facet_names, vals)}
+            for vals in zip(*(piece.labels(f) for f in tax.facet_names))
+        ] if len(piece) else []
+        labeled += [r for r, ok in zip(rows, piece.dataset["labeled"]) if ok]
+    counts = {"articles": n, "labeled": n_labeled, "near_duplicate_groups": sum(1 for k in sizes.values() if k > 1)}
     return {
         "format": FORMAT,
         "counts": counts,
-        "fingerprint": corpus.fingerprint,
+        "fingerprint": h.hexdigest(),
         "taxonomy": {"name": tax.name, "version": tax.version, "hash": tax.hash},
         "label_counts": {f: {k: v for k, v in c.items() if v} for f, c in label_counts(tax, labeled).items()},
         "data_files": dict(sorted(data_files.items())),
-        "near_duplicates": corpus.manifest.get("near_duplicates", NearDuplicateParams().as_dict()),
+        "near_duplicates": dict(near_duplicates),
         "versions": _versions(),
     }
 
 
-def _group_sizes(corpus: Corpus) -> dict[str, int]:
-    sizes: dict[str, int] = {}
-    for g in corpus.dataset["group_id"]:
-        sizes[g] = sizes.get(g, 0) + 1
-    return sizes
-
-
-def save(corpus: Corpus, path: str | Path, report: BuildReport | None = None) -> Path:
-    """Write ``corpus`` to folder ``path``: data shards, taxonomy, report, then the manifest."""
-    import pyarrow.parquet as pq
-
+def save(corpus: Corpus, path: str | Path, report: BuildReport | None = None, *, shard_rows: int = SHARD_ROWS) -> Path:
+    """Write ``corpus`` to folder ``path``: data shards of ``shard_rows`` rows, taxonomy, report, then the manifest."""
     path = Path(path)
-    data_dir = path / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
+    (path / "data").mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
     n = len(corpus)
-    for k, start in enumerate(range(0, max(n, 1), SHARD_ROWS)):
-        name = f"data/part-{k:05d}.parquet"
-        table = corpus.dataset.with_format("arrow")[start : min(start + SHARD_ROWS, n)]
-        with atomic_path(path / name) as tmp:
-            pq.write_table(table, str(tmp), compression="zstd")
-        files[name] = _file_sha256(path / name)
-    for stale in data_dir.glob("part-*.parquet"):
-        if f"data/{stale.name}" not in files:
-            stale.unlink()
-    text = corpus.taxonomy_text
-    if text is None:
-        text = _taxonomy_toml(corpus.taxonomy)
-    atomic_write_text(path / "taxonomy.toml", text)
-    if report is not None:
-        atomic_write_json(path / "report.json", report.as_dict())
+    for k, start in enumerate(range(0, max(n, 1), shard_rows)):
+        name = shard_name(k)
+        files[name] = write_shard(corpus.dataset.with_format("arrow")[start : min(start + shard_rows, n)], path, name)
     manifest = manifest_for(corpus, files)
-    atomic_write_json(path / MANIFEST, manifest)
+    finish_folder(path, files, corpus.taxonomy, corpus.taxonomy_text, report, manifest)
     corpus.manifest, corpus.path = manifest, path
     return path
+
+
+def shard_name(k: int) -> str:
+    """The path of data shard ``k`` inside a corpus folder."""
+    return f"data/part-{k:05d}.parquet"
+
+
+def write_shard(table, path: Path, name: str) -> str:
+    """Write one Arrow table as shard ``name`` of corpus folder ``path`` (atomically); returns its sha256."""
+    import pyarrow.parquet as pq
+
+    with atomic_path(path / name) as tmp:
+        pq.write_table(table, str(tmp), compression="zstd")
+    return _file_sha256(path / name)
+
+
+def finish_folder(path: Path, files: Mapping[str, str], taxonomy: Taxonomy, taxonomy_text: str | None,
+                  report: BuildReport | None, manifest: Mapping[str, Any]) -> None:
+    """After the shards: drop stale shards, write the taxonomy and report, then the manifest (the commit point)."""
+    for stale in (path / "data").glob("part-*.parquet"):
+        if f"data/{stale.name}" not in files:
+            stale.unlink()
+    atomic_write_text(path / "taxonomy.toml", taxonomy_text if taxonomy_text is not None else _taxonomy_toml(taxonomy))
+    if report is not None:
+        atomic_write_json(path / "report.json", report.as_dict())
+    atomic_write_json(path / MANIFEST, manifest)
 
 
 def _taxonomy_toml(taxonomy: Taxonomy) -> str:
@@ -370,8 +414,6 @@ def load(path: str | Path) -> Corpus:
         When the folder, its manifest or a data file is missing, or a data file does not match the
         manifest (an interrupted or hand-edited write).
     """
-    import datasets
-
     from .taxonomy import parse_taxonomy, tomllib
 
     path = Path(path)
@@ -394,17 +436,22 @@ def load(path: str | Path) -> Corpus:
                 f"build or the write was interrupted. Rebuild the corpus."
             )
         files.append(str(f))
-    features = corpus_features(taxonomy)
+    ds = read_dataset(files, corpus_features(taxonomy))
+    return Corpus(ds, taxonomy, manifest, path=path, taxonomy_text=tax_text)
+
+
+def read_dataset(files: Sequence[str | Path], features):
+    """Parquet shards as one in-memory ``datasets.Dataset`` with ``features``."""
+    import datasets
+
     if files:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         # Read with pyarrow into memory: no cache files under the user's home directory.
-        table = pa.concat_tables([pq.read_table(f) for f in files])
-        ds = datasets.Dataset(table.cast(features.arrow_schema), info=datasets.DatasetInfo(features=features))
-    else:
-        ds = datasets.Dataset.from_dict({k: [] for k in features}, features=features)
-    return Corpus(ds, taxonomy, manifest, path=path, taxonomy_text=tax_text)
+        table = pa.concat_tables([pq.read_table(str(f)) for f in files])
+        return datasets.Dataset(table.cast(features.arrow_schema), info=datasets.DatasetInfo(features=features))
+    return datasets.Dataset.from_dict({k: [] for k in features}, features=features)
 
 
 def copy_corpus(src: str | Path, dst: str | Path) -> Path:
