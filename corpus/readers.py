@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ReadResult", "read_file", "read_paths", "iter_files", "SUFFIXES"]
+__all__ = ["ReadResult", "read_file", "read_paths", "iter_files", "is_article_file", "SUFFIXES"]
 
 import os
 from dataclasses import dataclass, field
@@ -87,6 +87,12 @@ def rejection_from(exc: Exception, where: str) -> Rejection:
     return Rejection(where, msg)
 
 
+def is_article_file(path: Path, explicit: bool) -> bool:
+    """Whether :func:`read_paths` reads a file from :func:`iter_files`: a file named explicitly always is;
+    a file found in a folder is when its suffix is known and it is not a README or LICENSE."""
+    return explicit or (path.suffix.lower() in SUFFIXES and path.name not in _SKIP_NAMES)
+
+
 def read_paths(paths: Iterable[str | Path], taxonomy: Taxonomy | None = None, progress=None) -> ReadResult:
     """Read every article file under ``paths``.
 
@@ -96,7 +102,7 @@ def read_paths(paths: Iterable[str | Path], taxonomy: Taxonomy | None = None, pr
     """
     result = ReadResult()
     for path, explicit in iter_files(paths):
-        if not explicit and (path.suffix.lower() not in SUFFIXES or path.name in _SKIP_NAMES):
+        if not is_article_file(path, explicit):
             result.skipped.append(str(path))
             if progress is not None:
                 progress(path)

@@ -280,21 +280,33 @@ def build(sources: Sequence[str | Path], *, taxonomy: Taxonomy | str | Path | No
     -------
     (corpus, report) : the report lists what was read, added, merged, grouped and rejected (with reasons).
     """
-    if not isinstance(taxonomy, Taxonomy):
-        taxonomy = load_taxonomy(taxonomy)
-    taxonomy_text = Path(taxonomy.path).read_text(encoding="utf-8") if taxonomy.path and Path(taxonomy.path).is_file() else None
+    taxonomy, taxonomy_text = resolve_taxonomy(taxonomy)
     report = BuildReport()
     read = read_paths(sources, taxonomy, progress=(lambda p: progress("read", 1)) if progress else None)
     report.files_read, report.rejections, report.skipped_files = read.files, list(read.rejections), list(read.skipped)
-    if strict and report.rejections:
-        listed = "\n  ".join(str(r) for r in report.rejections[:20])
-        raise CorpusError(f"{len(report.rejections)} record(s) rejected (strict mode):\n  {listed}")
+    if strict:
+        check_strict(report)
     corpus = from_articles(read.articles, taxonomy, near_duplicates=near_duplicates, report=report,
                            progress=(lambda n: progress("fingerprint", n)) if progress else None,
                            taxonomy_text=taxonomy_text)
     if output is not None:
         save(corpus, output, report)
     return corpus, report
+
+
+def resolve_taxonomy(taxonomy: Taxonomy | str | Path | None) -> tuple[Taxonomy, str | None]:
+    """The taxonomy (loaded from a path, or the default) and its file's text, copied verbatim into the corpus."""
+    if not isinstance(taxonomy, Taxonomy):
+        taxonomy = load_taxonomy(taxonomy)
+    path = Path(taxonomy.path) if taxonomy.path else None
+    return taxonomy, (path.read_text(encoding="utf-8") if path is not None and path.is_file() else None)
+
+
+def check_strict(report: BuildReport) -> None:
+    """Strict mode: raise :class:`CorpusError` listing the rejected records (the first 20) when there are any."""
+    if report.rejections:
+        listed = "\n  ".join(str(r) for r in report.rejections[:20])
+        raise CorpusError(f"{len(report.rejections)} record(s) rejected (strict mode):\n  {listed}")
 
 
 def _file_sha256(path: Path) -> str:
