@@ -6,13 +6,15 @@ from .atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, du
 from .errors import CorpusError, InputError, NewstagError, Rejection, TaxonomyError
 from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups, normalise
 from .readers import ReadResult, read_file, read_paths
+from .splits import SplitManifest, load_splits, make_splits, split_datasets
 from .store import BuildReport, Corpus, build, corpus_features, from_articles, load, save
 from .taxonomy import Facet, Label, Taxonomy, default_taxonomy_path, load_taxonomy, parse_taxonomy
 
 __all__ = [
     "AliasMatcher", "Article", "BuildReport", "Corpus", "CorpusError", "Facet", "InputError", "Label",
-    "Mention", "NearDuplicateParams", "NewstagError", "ReadResult", "Rejection", "Taxonomy", "TaxonomyError",
+    "Mention", "NearDuplicateParams", "NewstagError", "ReadResult", "Rejection", "SplitManifest", "Taxonomy",
+    "TaxonomyError",
     "article_id", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "build", "corpus_features",
-    "default_taxonomy_path", "dumps_json", "from_articles", "load", "load_taxonomy", "near_duplicate_groups",
-    "normalise", "parse_taxonomy", "read_file", "read_paths", "save",
+    "default_taxonomy_path", "dumps_json", "from_articles", "load", "load_splits", "load_taxonomy", "make_splits",
+    "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "save", "split_datasets",
 ]

@@ -85,6 +85,43 @@ def info_command(path: Path = typer.Argument(..., help="Corpus folder.")) -> Non
         out.print(f"  {facet}: " + (", ".join(f"{k} {v}" for k, v in top[:15]) or "(no labels)"))
 
 
+@corpus_app.command("split")
+def split_command(
+    path: Path = typer.Argument(..., help="Corpus folder; the split is saved as DIR/splits.json."),
+    ratios: Optional[str] = typer.Option(None, "--ratios", help="train,eval[,test] shares, e.g. 0.8,0.2 (default 0.8,0.2 or the existing split's)."),
+    test: Optional[float] = typer.Option(None, "--test", help="Share held out as a test split; train and eval share the rest in the --ratios proportions."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default 0 or the existing split's)."),
+    folds: Optional[int] = typer.Option(None, "--folds", help="Also cut the train split into K cross-validation folds."),
+    group_column: Optional[list[str]] = typer.Option(None, "--group-column", help="Keep articles sharing this column's value together (e.g. source, meta.story); repeatable. Near-duplicates always stay together."),
+    reshuffle: bool = typer.Option(False, "--reshuffle", help="Split from scratch instead of extending DIR/splits.json (articles may change sides)."),
+) -> None:
+    """Stratified, grouped, reproducible train/eval(/test) split (and folds) of a corpus's labeled articles."""
+    from .splits import split_corpus, split_table
+
+    with console.status("splitting"):
+        manifest, written = split_corpus(path, ratios=ratios, test=test, seed=seed, folds=folds,
+                                         group_columns=group_column, reshuffle=reshuffle)
+    Console().print(split_table(manifest))
+    rep = manifest.label_report
+    console.print(f"wrote {written}  ({rep['labeled']} labeled articles in {rep['groups']} groups; "
+                  f"{rep['unlabeled']} unlabeled articles are in no split)", highlight=False)
+    for scope, r in [("split", rep), ("fold", rep.get("folds") or {})]:
+        few = "; ".join(f"{f}: " + ", ".join(f"{lab} ({n})" for lab, n in sorted(labs.items(), key=lambda kv: (kv[1], kv[0])))
+                        for f, labs in (r.get("too_few") or {}).items() if labs)
+        if few:
+            console.print(f"[yellow]too few examples to be in every {scope}[/yellow] (< {r['min_examples']} groups): {few}",
+                          highlight=False)
+        for name, labs in (r.get("not_covered") or {}).items():
+            console.print(f"[red]missing from {scope} {name}[/red] (groups or kept articles left no way): {labs}", highlight=False)
+    ext = manifest.extends or {}
+    if ext:
+        console.print(f"extended the previous split: {ext['kept']} kept, {ext['added']} added, {ext['dropped']} dropped",
+                      highlight=False)
+        for c in ext.get("group_conflicts", []):
+            console.print(f"[yellow]group across splits[/yellow] (new articles link them; --reshuffle resolves it): {c}",
+                          highlight=False)
+
+
 _plugins_loaded = False
 
 

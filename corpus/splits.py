@@ -1,0 +1,812 @@
+"""Reproducible train/eval(/test) splits and cross-validation folds of a labeled corpus.
+
+A split is *stratified on every label of every facet at once* (group-aware iterative stratification,
+see ``corpus/_stratify.py``), keeps *groups* together (near-duplicates, and any column the user names
+such as ``source`` or ``meta.story``), is *stable as the corpus grows* (a previous split is extended:
+old articles keep their side) and is recorded in a *split manifest* (``DIR/splits.json``) that is
+byte-identical for the same corpus, ratios, groups and seed.
+
+Only labeled articles (``labeled == True``) are split; unlabeled ones belong to no split and are
+counted in the manifest's ``label_report["unlabeled"]``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SplitManifest", "make_splits", "load_splits", "split_datasets", "split_corpus", "split_table",
+           "SPLITS_FILE", "SPLITS_FORMAT", "SPLIT_NAMES", "METHOD", "DEFAULT_RATIOS"]
+
+import json
+import math
+import numbers
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ._stratify import components, stratify
+from .atomic import atomic_write_json
+from .errors import CorpusError, InputError
+from .store import Corpus
+
+SPLITS_FILE = "splits.json"
+SPLITS_FORMAT = "newstag-splits/1"
+METHOD = "iterative-stratification"
+SPLIT_NAMES = ("train", "eval", "test")
+DEFAULT_RATIOS = {"train": 0.8, "eval": 0.2}
+NEAR_DUPLICATE_COLUMN = "group_id"
+# Random streams derived from the seed: one for the split, one for the folds.
+_SPLIT_STREAM, _FOLD_STREAM = 0, 1
+
+
+# --------------------------------------------------------------------------------------------------
+# The manifest
+# --------------------------------------------------------------------------------------------------
+
+@dataclass
+class SplitManifest:
+    """Which article is in which split, and how that was decided.
+
+    Attributes
+    ----------
+    method : str
+        ``"iterative-stratification"`` for :func:`make_splits`; other code (a Reuters ModApte split, a
+        time-based split) builds a manifest directly under its own method name.
+    seed : int or None
+        The seed of a random method (None for a deterministic one).
+    ratios : {split: share}
+        The requested shares, summing to 1.
+    corpus_fingerprint : str
+        ``Corpus.fingerprint`` of the corpus the split was made from.
+    ids : {split: [article id, ...]}
+        The article ids of each split, sorted (normalised on construction).
+    group_columns : tuple of str
+        The columns whose shared values kept articles on one side.
+    folds : list of id lists, or None
+        Cross-validation folds over the ``train`` split (each sorted).
+    label_report : dict
+        Label counts per split, labels with too few examples, unlabeled articles left out.
+    extends : dict or None
+        When the split extended a previous one: that manifest's fingerprint, method and seed, and how
+        many articles were kept, added and dropped.
+
+    Raises
+    ------
+    CorpusError
+        When an article is in two splits, a fold holds an article outside ``train``, or folds overlap.
+    """
+
+    method: str
+    seed: int | None
+    ratios: Mapping[str, float]
+    corpus_fingerprint: str
+    ids: Mapping[str, Sequence[str]]
+    group_columns: tuple[str, ...] = (NEAR_DUPLICATE_COLUMN,)
+    folds: list[list[str]] | None = None
+    label_report: Mapping[str, Any] = field(default_factory=dict)
+    extends: Mapping[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        order = sorted(self.ratios, key=lambda n: (SPLIT_NAMES.index(n) if n in SPLIT_NAMES else len(SPLIT_NAMES), n))
+        self.ratios = {str(k): float(self.ratios[k]) for k in order}
+        self.ids = {str(k): sorted(str(i) for i in v) for k, v in self.ids.items()}
+        self.group_columns = tuple(self.group_columns)
+        seen: dict[str, str] = {}
+        for name, ids in self.ids.items():
+            for i in ids:
+                other = seen.setdefault(i, name)
+                if other != name:
+                    raise CorpusError(
+                        f"split manifest ({self.method}): article {i!r} is in both {other!r} and {name!r}; "
+                        f"an article must be in one split only."
+                    )
+        if self.folds is not None:
+            self.folds = [sorted(str(i) for i in fold) for fold in self.folds]
+            in_fold: dict[str, int] = {}
+            for k, fold in enumerate(self.folds):
+                for i in fold:
+                    if seen.get(i) != "train":
+                        raise CorpusError(
+                            f"split manifest ({self.method}): fold {k} holds article {i!r}, which is not in the "
+                            f"train split; folds partition the train split."
+                        )
+                    j = in_fold.setdefault(i, k)
+                    if j != k:
+                        raise CorpusError(f"split manifest ({self.method}): article {i!r} is in folds {j} and {k}.")
+
+    @property
+    def split_names(self) -> list[str]:
+        """Split names in the canonical order (train, eval, test, then any other name sorted)."""
+        return sorted(self.ids, key=lambda n: (SPLIT_NAMES.index(n) if n in SPLIT_NAMES else len(SPLIT_NAMES), n))
+
+    def assignment(self) -> dict[str, str]:
+        """``{article id: split name}``."""
+        return {i: name for name in self.split_names for i in self.ids[name]}
+
+    def cross_validation(self) -> list[tuple[list[str], list[str]]]:
+        """``[(fit ids, validation ids), ...]``: one pair per fold (fit = the train split minus the fold).
+
+        Raises
+        ------
+        CorpusError
+            When the manifest has no folds.
+        """
+        if not self.folds:
+            raise CorpusError("this split manifest has no folds; make one with folds=K (`newstag corpus split DIR --folds K`).")
+        out = []
+        for k, fold in enumerate(self.folds):
+            fit = sorted(i for j, other in enumerate(self.folds) if j != k for i in other)
+            out.append((fit, list(fold)))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": SPLITS_FORMAT,
+            "method": self.method,
+            "seed": self.seed,
+            "ratios": dict(self.ratios),
+            "corpus_fingerprint": self.corpus_fingerprint,
+            "group_columns": list(self.group_columns),
+            "splits": {k: list(v) for k, v in self.ids.items()},
+            "folds": None if self.folds is None else [list(f) for f in self.folds],
+            "label_report": _plain(self.label_report),
+            "extends": None if self.extends is None else _plain(self.extends),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "<split manifest>") -> "SplitManifest":
+        """Rebuild a manifest from :meth:`to_dict` output (as read from ``splits.json``).
+
+        Raises
+        ------
+        CorpusError
+            When the format tag is not ``newstag-splits/1`` or a required key is missing.
+        """
+        if not isinstance(data, Mapping):
+            raise CorpusError(f"{source}: expected a JSON object, got {type(data).__name__}.")
+        fmt = data.get("format")
+        if fmt != SPLITS_FORMAT:
+            raise CorpusError(
+                f"{source}: format is {fmt!r}, expected {SPLITS_FORMAT!r}. Remake it with `newstag corpus split`."
+            )
+        missing = [k for k in ("method", "seed", "ratios", "corpus_fingerprint", "splits") if k not in data]
+        if missing:
+            raise CorpusError(f"{source}: missing key(s) {missing}; remake it with `newstag corpus split`.")
+        return cls(method=data["method"], seed=data["seed"], ratios=data["ratios"],
+                   corpus_fingerprint=data["corpus_fingerprint"], ids=data["splits"],
+                   group_columns=tuple(data.get("group_columns") or ()), folds=data.get("folds"),
+                   label_report=data.get("label_report") or {}, extends=data.get("extends"))
+
+    def save(self, corpus_dir: str | Path) -> Path:
+        """Write ``corpus_dir/splits.json`` atomically (canonical JSON); returns its path."""
+        path = Path(corpus_dir) / SPLITS_FILE
+        atomic_write_json(path, self.to_dict())
+        return path
+
+
+def _plain(obj: Any) -> Any:
+    """JSON-ready copy: tuples to lists, numpy scalars to Python numbers."""
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    return obj
+
+
+def load_splits(corpus_dir: str | Path) -> SplitManifest:
+    """Read the split manifest saved beside a corpus (``corpus_dir/splits.json``, or that file's path).
+
+    Raises
+    ------
+    CorpusError
+        When there is no manifest (make one with ``newstag corpus split DIR``), or it is not valid.
+    """
+    path = Path(corpus_dir)
+    if not path.is_file():
+        path = path / SPLITS_FILE
+    if not path.is_file():
+        raise CorpusError(
+            f"{Path(corpus_dir)}: no split manifest ({SPLITS_FILE}); run `newstag corpus split {Path(corpus_dir)}` "
+            f"(or corpus.make_splits(...).save(DIR)) first."
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CorpusError(
+            f"{path}: not valid JSON (line {exc.lineno}: {exc.msg}); remake it with `newstag corpus split`."
+        ) from None
+    return SplitManifest.from_dict(data, str(path))
+
+
+# --------------------------------------------------------------------------------------------------
+# Argument checks
+# --------------------------------------------------------------------------------------------------
+
+def _check_ratios(ratios: Mapping[str, float] | Sequence[float]) -> dict[str, float]:
+    if isinstance(ratios, Mapping):
+        items = [(str(k), v) for k, v in ratios.items()]
+    elif isinstance(ratios, (str, bytes)) or not isinstance(ratios, Sequence):
+        raise InputError(
+            f"ratios must be a mapping like {{'train': 0.8, 'eval': 0.2}} or a sequence like (0.8, 0.2), "
+            f"got {ratios!r}."
+        )
+    else:
+        if len(ratios) not in (2, 3):
+            raise InputError(
+                f"ratios as a sequence must have 2 (train, eval) or 3 (train, eval, test) numbers, got "
+                f"{len(ratios)}: {list(ratios)!r}."
+            )
+        items = list(zip(SPLIT_NAMES, ratios))
+    unknown = [k for k, _ in items if k not in SPLIT_NAMES]
+    if unknown:
+        raise InputError(f"unknown split name(s) {unknown} in ratios; valid names are {list(SPLIT_NAMES)}.")
+    names = [k for k, _ in items]
+    if "train" not in names or "eval" not in names:
+        raise InputError(f"ratios need both a 'train' and an 'eval' share, got {names}.")
+    out = {}
+    for k, v in items:
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(float(v)):
+            raise InputError(f"ratio for {k!r} must be a finite number, got {v!r}.")
+        if v < 0:
+            raise InputError(f"ratio for {k!r} is negative ({v}); ratios are shares between 0 and 1.")
+        if v == 0:
+            raise InputError(f"ratio for {k!r} is 0; leave the {k!r} split out of the ratios instead.")
+        out[k] = float(v)
+    total = sum(out.values())
+    if not math.isclose(total, 1.0, rel_tol=0, abs_tol=1e-9):
+        raise InputError(
+            f"ratios {out} sum to {total:.6g}, expected 1. Give shares that add up to 1, e.g. "
+            f"{{'train': 0.8, 'eval': 0.2}} or (0.7, 0.15, 0.15)."
+        )
+    return {k: out[k] for k in SPLIT_NAMES if k in out}
+
+
+def _check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise InputError(
+            f"seed must be a non-negative integer, got {type(seed).__name__} {seed!r}. Pass e.g. seed=0."
+        )
+    if seed < 0:
+        raise InputError(f"seed must be a non-negative integer, got {seed}. Pass e.g. seed=0.")
+    return int(seed)
+
+
+def _check_folds(folds: Any) -> int | None:
+    if folds is None:
+        return None
+    if isinstance(folds, bool) or not isinstance(folds, numbers.Integral):
+        raise InputError(f"folds must be an integer >= 2 or None, got {type(folds).__name__} {folds!r}.")
+    if folds < 2:
+        raise InputError(f"folds must be at least 2 for cross-validation, got {folds}; pass folds=None for no folds.")
+    return int(folds)
+
+
+def _check_group_columns(corpus: Corpus, group_columns: Sequence[str] | str | None) -> tuple[str, ...]:
+    if isinstance(group_columns, str):
+        group_columns = (group_columns,)
+    cols = [NEAR_DUPLICATE_COLUMN]
+    for c in group_columns or ():
+        if not isinstance(c, str) or not c:
+            raise InputError(f"group columns must be non-empty column names, got {c!r}.")
+        if c not in cols:
+            cols.append(c)
+    names = corpus.dataset.column_names
+    for c in cols:
+        if c.startswith("meta.") and len(c) > len("meta.") and "meta" in names:
+            continue
+        if c not in names:
+            raise InputError(
+                f"group column {c!r} is not a corpus column; use one of {sorted(names)} or 'meta.KEY' for a key "
+                f"of the meta JSON (e.g. 'meta.story')."
+            )
+    return tuple(cols)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading the corpus: labeled articles, their label vectors and their group keys
+# --------------------------------------------------------------------------------------------------
+
+def _column(ds, name: str) -> list:
+    """A dataset column as a Python list (``ds[name]`` is a lazy column in datasets 4+; indexing it is slow)."""
+    return ds.select_columns([name]).to_dict()[name]
+
+
+@dataclass
+class _Labeled:
+    ids: list[str]  # sorted
+    rows: list[int]  # dataset row of each id
+    matrix: np.ndarray  # (n, n_labels) 0/1
+    labels: list[tuple[str, str]]  # (facet, label id) of each column
+    unlabeled: int
+
+
+def _labeled(corpus: Corpus) -> _Labeled:
+    ds = corpus.dataset
+    flags = _column(ds, "labeled")
+    all_ids = _column(ds, "id")
+    rows = sorted((i for i, ok in enumerate(flags) if ok), key=lambda i: all_ids[i])
+    ids = [all_ids[i] for i in rows]
+    labels = [(f.name, lab) for f in corpus.taxonomy.facets for lab in f.ids]
+    matrix = np.zeros((len(rows), len(labels)), dtype=np.int8)
+    offset = 0
+    for f in corpus.taxonomy.facets:
+        col = _column(ds, f.name)
+        for r, i in enumerate(rows):
+            v = col[i]
+            if f.multi:
+                for x in v or ():
+                    matrix[r, offset + x] = 1
+            elif v is not None and v >= 0:
+                matrix[r, offset + v] = 1
+        offset += len(f.ids)
+    return _Labeled(ids=ids, rows=rows, matrix=matrix, labels=labels, unlabeled=len(flags) - len(rows))
+
+
+def _key_values(value: Any) -> list[str]:
+    """The group keys one cell contributes: nothing for empty cells, one per element of a list."""
+    if value is None or value == "" or value == [] or value == {}:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [k for v in value for k in _key_values(v)]
+    if isinstance(value, str):
+        return [value]
+    return [json.dumps(value, sort_keys=True, ensure_ascii=False)]
+
+
+def _group_keys(corpus: Corpus, columns: Sequence[str], rows: Sequence[int]) -> list[list[tuple[str, str]]]:
+    ds = corpus.dataset
+    keys: list[list[tuple[str, str]]] = [[] for _ in rows]
+    metas = None
+    for c in columns:
+        if c.startswith("meta.") and c not in ds.column_names:
+            if metas is None:
+                col = _column(ds, "meta")
+                metas = [json.loads(col[i] or "{}") for i in rows]
+            path = c[len("meta."):].split(".")
+            for r, m in enumerate(metas):
+                v: Any = m
+                for p in path:
+                    v = v.get(p) if isinstance(v, Mapping) else None
+                keys[r].extend((c, k) for k in _key_values(v))
+        else:
+            col = _column(ds, c)
+            for r, i in enumerate(rows):
+                keys[r].extend((c, k) for k in _key_values(col[i]))
+    return keys
+
+
+# --------------------------------------------------------------------------------------------------
+# Units: groups (connected components), cut by previous assignments when a split is extended
+# --------------------------------------------------------------------------------------------------
+
+def _units(comp: Sequence[int], old: Sequence[int], items: Sequence[int]):
+    """Units of assignment over ``items`` (indices into ``comp``/``old``).
+
+    A component with no previously assigned member is one free unit. A component with old members
+    becomes one locked unit per side they are on; its new members join the side holding most of the old
+    members (ties: the first side). Returns (units, sides, conflicts) where conflicts lists components
+    whose old members are on more than one side.
+    """
+    by_comp: dict[int, list[int]] = {}
+    for i in items:
+        by_comp.setdefault(comp[i], []).append(i)
+    units: list[list[int]] = []
+    sides: list[int] = []
+    conflicts: list[dict[int, list[int]]] = []
+    for root in sorted(by_comp):
+        members = by_comp[root]
+        on: dict[int, list[int]] = {}
+        for i in members:
+            if old[i] >= 0:
+                on.setdefault(old[i], []).append(i)
+        if not on:
+            units.append(members)
+            sides.append(-1)
+            continue
+        home = min(on, key=lambda s: (-len(on[s]), s))
+        new = [i for i in members if old[i] < 0]
+        for s in sorted(on):
+            units.append(sorted(on[s] + new) if s == home else on[s])
+            sides.append(s)
+        if len(on) > 1:
+            conflicts.append({s: on[s] for s in sorted(on)})
+    return units, sides, conflicts
+
+
+def _assign(matrix: np.ndarray, units: list[list[int]], sides: list[int], ratios: Sequence[float],
+            rng: np.random.Generator, min_examples: float) -> tuple[np.ndarray, np.ndarray]:
+    """Stratify units; returns (split index per unit, must-cover matrix (n_splits, n_labels))."""
+    counts = np.stack([matrix[u].sum(axis=0) for u in units]).astype(np.int64)
+    sizes = np.array([len(u) for u in units], dtype=np.int64)
+    ratios = np.asarray(ratios, dtype=np.float64)
+    groups_per_label = (counts > 0).sum(axis=0)
+    must = np.outer(ratios, groups_per_label) >= min_examples - 1e-9
+    order = rng.permutation(len(units))
+    assign = stratify(counts, sizes, ratios, order, assigned=np.asarray(sides, dtype=np.int64), must_cover=must)
+    return assign, must
+
+
+def _min_groups(ratios: Sequence[float]) -> int:
+    """Independent examples a label needs for two expected examples in the smallest split."""
+    return math.ceil(2.0 / min(ratios) - 1e-9)
+
+
+# --------------------------------------------------------------------------------------------------
+# make_splits
+# --------------------------------------------------------------------------------------------------
+
+def make_splits(corpus: Corpus, ratios: Mapping[str, float] | Sequence[float] = DEFAULT_RATIOS, seed: int = 0, *,
+                group_columns: Sequence[str] = (NEAR_DUPLICATE_COLUMN,), folds: int | None = None,
+                previous: SplitManifest | None = None, reshuffle: bool = False) -> SplitManifest:
+    """Split the labeled articles of ``corpus`` into train/eval(/test), stratified on every label.
+
+    Only labeled articles (``labeled == True``) are split; unlabeled articles belong to no split and
+    their count is ``label_report["unlabeled"]``.
+
+    Method: group-aware iterative stratification (Sechidis et al., 2011) on all facets at once. Articles
+    that share a value in any of ``group_columns`` are one group (connected components over all the
+    columns) and always land on the same side; labels are counted per group. A label appears in every
+    split, in proportion, when it has at least ``label_report["min_examples"]`` groups (enough for two
+    expected groups in the smallest split: ``ceil(2 / min(ratios))``, ``2 * folds`` for folds); labels
+    with fewer are listed in ``label_report["too_few"]`` (``{facet: {label: groups}}``) and still
+    distributed as well as they allow. A required label still missing from a split (only possible when
+    groups or kept assignments leave no way) is listed in ``label_report["not_covered"]``.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    ratios : {"train": p, "eval": q[, "test": r]} or (p, q[, r])
+        Shares of the labeled articles, each > 0, summing to 1.
+    seed : int
+        Non-negative; the same corpus, ratios, groups and seed give a byte-identical manifest.
+    group_columns : column names
+        Columns whose shared values keep articles together: any corpus column (``source``, ``tags``
+        — one key per list element) or ``meta.KEY`` (a key of the ``meta`` JSON, e.g. ``meta.story``).
+        Empty values group nothing. The near-duplicate column ``group_id`` is always included.
+    folds : int, optional
+        Also cut the train split into this many cross-validation folds (stratified and grouped the
+        same way).
+    previous : SplitManifest, optional
+        A split of an earlier version of the corpus to extend: unless ``reshuffle``, every article it
+        assigned keeps its side (and fold, when the number of folds is unchanged); only new articles are
+        assigned, a new article joining the side of old articles of its group. ``manifest.extends``
+        records it.
+    reshuffle : bool
+        Ignore ``previous`` and split from scratch (articles may change sides).
+
+    Returns
+    -------
+    SplitManifest
+
+    Raises
+    ------
+    InputError
+        Ratios that are not shares summing to 1 or name unknown splits; a seed that is not a
+        non-negative integer; folds < 2 or more folds than groups in the train split; an unknown group
+        column; a ``previous`` split with other ratios or group columns (pass ``reshuffle=True``).
+    CorpusError
+        A corpus with no labeled articles, or whose labeled articles carry no label at all.
+    """
+    ratio_map = _check_ratios(ratios)
+    seed = _check_seed(seed)
+    k = _check_folds(folds)
+    cols = _check_group_columns(corpus, group_columns)
+    names = list(ratio_map)
+    r = [ratio_map[n] for n in names]
+
+    data = _labeled(corpus)
+    if not data.ids:
+        raise CorpusError(
+            f"the corpus has no labeled articles ({data.unlabeled} unlabeled); a split needs labels to stratify "
+            f"on. Annotate articles first (newstag annotate ...) or build from labeled files."
+        )
+    if not data.matrix.any():
+        raise CorpusError(
+            f"the corpus's {len(data.ids)} labeled article(s) carry no label in any facet "
+            f"({', '.join(corpus.taxonomy.facet_names)}); there is nothing to stratify on. Check the annotations."
+        )
+    comp = components(_group_keys(corpus, cols, data.rows))
+    fingerprint = corpus.fingerprint
+
+    prev = None if reshuffle else previous
+    if prev is not None:
+        _check_previous(prev, ratio_map, cols)
+    old_side = [-1] * len(data.ids)
+    old_fold = [-1] * len(data.ids)
+    index = {i: n for n, i in enumerate(data.ids)}
+    extends = None
+    if prev is not None:
+        for s, name in enumerate(names):
+            for i in prev.ids.get(name, ()):
+                if i in index:
+                    old_side[index[i]] = s
+        if k is not None and prev.folds is not None and len(prev.folds) == k:
+            for f, fold in enumerate(prev.folds):
+                for i in fold:
+                    if i in index and old_side[index[i]] == 0:
+                        old_fold[index[i]] = f
+        kept = sum(1 for s in old_side if s >= 0)
+        before = sum(len(v) for v in prev.ids.values())
+        extends = {
+            "method": prev.method, "seed": prev.seed, "corpus_fingerprint": prev.corpus_fingerprint,
+            "kept": kept, "added": len(data.ids) - kept, "dropped": before - kept,
+        }
+
+    # the split
+    units, sides, conflicts = _units(comp, old_side, range(len(data.ids)))
+    rng = np.random.default_rng([seed, _SPLIT_STREAM])
+    assign, _ = _assign(data.matrix, units, sides, r, rng, 2.0)
+    side = np.empty(len(data.ids), dtype=np.int64)
+    for u, s in zip(units, assign):
+        side[u] = s
+    ids = {name: [data.ids[i] for i in np.flatnonzero(side == s)] for s, name in enumerate(names)}
+
+    # the folds, over the train split
+    fold_ids = None
+    fold_conflicts: list = []
+    fold_units = None
+    if k is not None:
+        train = [int(i) for i in np.flatnonzero(side == 0)]
+        fold_units, fsides, fold_conflicts = _units(comp, old_fold, train)
+        n_groups = len({comp[i] for i in train})
+        if k > n_groups:
+            raise InputError(
+                f"folds={k} but the train split has only {n_groups} group(s) of articles that must stay together; "
+                f"use at most {n_groups} folds."
+            )
+        frng = np.random.default_rng([seed, _FOLD_STREAM])
+        fassign, _ = _assign(data.matrix, fold_units, fsides, [1.0 / k] * k, frng, 2.0)
+        fold_of = {}
+        for u, f in zip(fold_units, fassign):
+            for i in u:
+                fold_of[i] = int(f)
+        fold_ids = [[data.ids[i] for i in train if fold_of[i] == f] for f in range(k)]
+        if extends is not None:
+            extends["folds"] = "kept" if any(f >= 0 for f in old_fold) else "new"
+
+    if extends is not None:
+        extends["group_conflicts"] = [
+            {names[s]: [data.ids[i] for i in members] for s, members in c.items()} for c in conflicts
+        ]
+        if fold_conflicts:
+            extends["fold_group_conflicts"] = [
+                {str(f): [data.ids[i] for i in members] for f, members in c.items()} for c in fold_conflicts
+            ]
+
+    if extends is not None and extends["added"] == 0 and extends["dropped"] == 0 and not conflicts \
+            and prev.corpus_fingerprint == fingerprint and prev.method == METHOD and prev.seed == seed \
+            and (prev.folds is None) == (k is None) and extends.get("folds", "kept") == "kept":
+        extends = None if prev.extends is None else dict(prev.extends)  # nothing changed: re-running is idempotent
+    report = _label_report(data, comp, side, names, r, fold_ids, k)
+    return SplitManifest(method=METHOD, seed=seed, ratios=ratio_map, corpus_fingerprint=fingerprint,
+                         ids=ids, group_columns=cols, folds=fold_ids, label_report=report, extends=extends)
+
+
+def _check_previous(prev: SplitManifest, ratio_map: Mapping[str, float], cols: Sequence[str]) -> None:
+    same = set(prev.ratios) == set(ratio_map) and all(
+        math.isclose(prev.ratios[n], ratio_map[n], rel_tol=0, abs_tol=1e-9) for n in ratio_map
+    )
+    if not same:
+        raise InputError(
+            f"the previous split ({prev.method}) has ratios {dict(prev.ratios)}, but {dict(ratio_map)} were asked. "
+            f"Keeping its articles in place cannot honour other ratios: ask for the same ratios, or reshuffle "
+            f"(reshuffle=True, --reshuffle), which may move articles to other splits."
+        )
+    prev_cols = tuple(prev.group_columns)
+    if NEAR_DUPLICATE_COLUMN not in prev_cols:
+        prev_cols = (NEAR_DUPLICATE_COLUMN, *prev_cols)
+    if tuple(sorted(prev_cols)) != tuple(sorted(cols)):
+        raise InputError(
+            f"the previous split grouped articles by {list(prev_cols)}, but {list(cols)} were asked. New groups "
+            f"would cross the kept split: ask for the same group columns, or reshuffle (reshuffle=True, --reshuffle)."
+        )
+
+
+def _label_report(data: _Labeled, comp: Sequence[int], side: np.ndarray, names: list[str], r: list[float],
+                  fold_ids: list[list[str]] | None, k: int | None) -> dict[str, Any]:
+    """Counts per split and label; labels with too few groups; required labels that are missing."""
+    matrix = data.matrix
+    roots = sorted(set(comp))
+    root_pos = {root: n for n, root in enumerate(roots)}
+    comp_idx = np.array([root_pos[c] for c in comp], dtype=np.int64)
+    group_present = np.zeros((len(roots), matrix.shape[1]), dtype=bool)
+    np.logical_or.at(group_present, comp_idx, matrix.astype(bool))
+    groups_per_label = group_present.sum(axis=0)
+    sizes = np.bincount(comp_idx)
+    facets = list(dict.fromkeys(f for f, _ in data.labels))
+
+    def by_facet(pairs):
+        out: dict[str, Any] = {f: {} for f in facets}
+        for (f, lab), v in pairs:
+            out[f][lab] = v
+        return out
+
+    def coverage_report(split_of: np.ndarray, split_names: list[str], minimum: int, members: np.ndarray):
+        counts = np.stack([matrix[members & (split_of == s)].sum(axis=0) for s in range(len(split_names))])
+        gp = np.zeros((len(roots), matrix.shape[1]), dtype=bool)
+        np.logical_or.at(gp, comp_idx[members], matrix[members].astype(bool))
+        groups = gp.sum(axis=0)
+        too_few = by_facet((data.labels[j], int(groups[j])) for j in range(len(data.labels)) if 0 < groups[j] < minimum)
+        not_covered: dict[str, Any] = {}
+        for s, name in enumerate(split_names):
+            miss = [data.labels[j] for j in range(len(data.labels)) if groups[j] >= minimum and counts[s, j] == 0]
+            if miss:
+                not_covered[name] = {f: [lab for ff, lab in miss if ff == f] for f in facets if any(ff == f for ff, _ in miss)}
+        return minimum, counts, too_few, not_covered
+
+    everyone = np.ones(len(data.ids), dtype=bool)
+    minimum, counts, too_few, not_covered = coverage_report(side, names, _min_groups(r), everyone)
+    total = matrix.sum(axis=0)
+    proportions = by_facet(
+        (data.labels[j], {"total": int(total[j]), **{n: int(counts[s, j]) for s, n in enumerate(names)}})
+        for j in range(len(data.labels)) if total[j] > 0
+    )
+    report: dict[str, Any] = {
+        "labeled": len(data.ids),
+        "unlabeled": data.unlabeled,
+        "groups": len(roots),
+        "largest_group": int(sizes.max()),
+        "min_examples": minimum,
+        "too_few": too_few,
+        "absent": {f: [lab for (ff, lab), g in zip(data.labels, groups_per_label) if ff == f and g == 0] for f in facets},
+        "not_covered": not_covered,
+        "proportions": proportions,
+        "folds": None,
+    }
+    if fold_ids is not None and k is not None:
+        pos = {i: n for n, i in enumerate(data.ids)}
+        fold_of = np.full(len(data.ids), -1, dtype=np.int64)
+        for f, fold in enumerate(fold_ids):
+            fold_of[[pos[i] for i in fold]] = f
+        fmin, fcounts, ftoo_few, fnot = coverage_report(fold_of, [str(f) for f in range(k)], 2 * k, side == 0)
+        ftotal = matrix[side == 0].sum(axis=0)
+        report["folds"] = {
+            "k": k,
+            "min_examples": fmin,
+            "too_few": ftoo_few,
+            "not_covered": fnot,
+            "proportions": by_facet(
+                (data.labels[j], [int(fcounts[f, j]) for f in range(k)]) for j in range(len(data.labels)) if ftotal[j] > 0
+            ),
+        }
+    return report
+
+
+# --------------------------------------------------------------------------------------------------
+# Using a split
+# --------------------------------------------------------------------------------------------------
+
+def split_datasets(corpus: Corpus, manifest: SplitManifest):
+    """The splits as a ``datasets.DatasetDict`` (``train``, ``eval``[, ``test``]), rows in corpus order.
+
+    Labeled articles the manifest does not know (added after it was made) are in no split; a
+    ``UserWarning`` says how many, so they are not left out silently.
+
+    Raises
+    ------
+    CorpusError
+        When the manifest names articles that are not in ``corpus`` (it was made for another corpus).
+    """
+    import datasets
+
+    corpus_ids = _column(corpus.dataset, "id")
+    pos = {i: n for n, i in enumerate(corpus_ids)}
+    missing = [i for name in manifest.split_names for i in manifest.ids[name] if i not in pos]
+    if missing:
+        raise CorpusError(
+            f"the split manifest ({manifest.method}, corpus {manifest.corpus_fingerprint[:12]}) names {len(missing)} "
+            f"article(s) that are not in this corpus ({corpus.fingerprint[:12]}), e.g. {missing[:3]}; it was made for "
+            f"another corpus. Run `newstag corpus split DIR --reshuffle` (or make_splits) for this one."
+        )
+    assigned = {i for ids in manifest.ids.values() for i in ids}
+    left_out = [i for i, ok in zip(corpus_ids, _column(corpus.dataset, "labeled")) if ok and i not in assigned]
+    if left_out:
+        warnings.warn(
+            f"{len(left_out)} labeled article(s) are in no split (added after the split was made), e.g. "
+            f"{left_out[:3]}; run `newstag corpus split DIR` to assign them (old articles keep their sides).",
+            UserWarning, stacklevel=2,
+        )
+    out = {}
+    for name in manifest.split_names:
+        rows = sorted(pos[i] for i in manifest.ids[name])
+        out[name] = corpus.dataset.select(rows)
+    return datasets.DatasetDict(out)
+
+
+def split_corpus(corpus_dir: str | Path, *, ratios: str | Mapping[str, float] | Sequence[float] | None = None,
+                 test: float | None = None, seed: int | None = None, folds: int | None = None,
+                 group_columns: Sequence[str] | None = None, reshuffle: bool = False) -> tuple[SplitManifest, Path]:
+    """Split a corpus folder and save ``corpus_dir/splits.json`` (what ``newstag corpus split`` runs).
+
+    An existing ``splits.json`` is extended (old articles keep their sides) unless ``reshuffle``;
+    options left as None take its values (ratios, seed, folds, group columns), else the defaults
+    (0.8/0.2, seed 0, no folds, near-duplicate groups only).
+
+    Parameters
+    ----------
+    ratios : "0.8,0.2" or "0.7,0.15,0.15", a mapping or a sequence
+    test : share held out for a test split; train and eval share the rest in the ``ratios`` proportions
+        (``ratios=0.8,0.2, test=0.1`` gives 0.72 / 0.18 / 0.1).
+
+    Returns
+    -------
+    (manifest, path of splits.json)
+    """
+    from .store import load
+
+    corpus_dir = Path(corpus_dir)
+    corpus = load(corpus_dir)
+    previous = None
+    if (corpus_dir / SPLITS_FILE).is_file():
+        previous = load_splits(corpus_dir)
+    base = previous if previous is not None and not reshuffle else None
+    if isinstance(ratios, str):
+        ratios = _parse_ratios(ratios)
+    if ratios is None:
+        if base is not None:
+            ratios = dict(base.ratios)
+            if test is not None:
+                raise InputError(
+                    "--test changes the ratios of the existing split; give --ratios too and --reshuffle to redo it."
+                )
+        else:
+            ratios = dict(DEFAULT_RATIOS)
+    if test is not None and test != 0:
+        ratios = _with_test(ratios, test)
+    if seed is None:
+        seed = base.seed if base is not None and isinstance(base.seed, int) else 0
+    if folds is None and base is not None and base.folds:
+        folds = len(base.folds)
+    if not group_columns and base is not None:
+        group_columns = base.group_columns
+    manifest = make_splits(corpus, ratios, seed, group_columns=tuple(group_columns or ()), folds=folds,
+                           previous=previous, reshuffle=reshuffle)
+    return manifest, manifest.save(corpus_dir)
+
+
+def _parse_ratios(text: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",")]
+    except ValueError:
+        raise InputError(
+            f"--ratios {text!r}: expected comma-separated numbers such as 0.8,0.2 or 0.7,0.15,0.15."
+        ) from None
+
+
+def _with_test(ratios: Mapping[str, float] | Sequence[float], test: float) -> dict[str, float]:
+    if isinstance(test, bool) or not isinstance(test, numbers.Real) or not 0 < test < 1:
+        raise InputError(f"--test must be a share between 0 and 1 (0 for no test split), got {test!r}.")
+    base = _check_ratios(ratios)
+    if "test" in base:
+        raise InputError(f"ratios {base} already have a test share; drop --test or give two ratios (train, eval).")
+    return {n: round(v * (1 - test), 12) for n, v in base.items()} | {"test": float(test)}
+
+
+def split_table(manifest: SplitManifest, rarest: int = 10):
+    """A rich table: articles per split (and fold), then the counts of the ``rarest`` labels."""
+    from rich.table import Table
+
+    props = manifest.label_report.get("proportions") or {}
+    fprops = (manifest.label_report.get("folds") or {}).get("proportions") or {}
+    labels = sorted((v["total"], f, lab) for f, labs in props.items() for lab, v in labs.items())[:rarest]
+    names = manifest.split_names
+    folds = manifest.folds or []
+    table = Table(title=f"{manifest.method} split, seed {manifest.seed}")
+    table.add_column("")
+    table.add_column("total", justify="right")
+    for name in names:
+        table.add_column(f"{name} {manifest.ratios.get(name, 0):.3g}", justify="right")
+    for k in range(len(folds)):
+        table.add_column(f"fold {k}", justify="right", style="dim")
+    table.add_row("articles", str(sum(len(v) for v in manifest.ids.values())),
+                  *(str(len(manifest.ids[n])) for n in names), *(str(len(f)) for f in folds), end_section=True)
+    for total, f, lab in labels:
+        per_fold = fprops.get(f, {}).get(lab, [0] * len(folds))
+        table.add_row(f"{f}:{lab}", str(total), *(str(props[f][lab].get(n, 0)) for n in names),
+                      *(str(c) for c in per_fold))
+    return table
