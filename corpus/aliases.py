@@ -36,39 +36,41 @@ class AliasMatcher:
     """Matches the names and aliases of one facet's labels in text.
 
     Acronym-like aliases match case-sensitively, the rest case-insensitively; the longest match wins
-    where two overlap ("South Korea" over "Korea").
+    where two overlap ("South Korea" over "Korea"). A label's ``not_aliases`` (an attribute in the
+    taxonomy) are phrases that contain an alias without naming the label ("South China Sea"): they are
+    matched and then discarded, so the alias inside them does not count.
     """
 
     def __init__(self, facet: Facet):
         self.facet = facet
-        self._owner: dict[str, str] = {}
+        self._owner: dict[str, str | None] = {}
         exact, folded = [], []
         for label in facet.labels:
-            for alias in {label.name, *label.aliases}:
+            phrases = [(a, label.id) for a in {label.name, *label.aliases}]
+            phrases += [(a, None) for a in label.attrs.get("not_aliases", ())]
+            for alias, owner in phrases:
                 alias = " ".join(alias.split())
                 if _case_sensitive(alias):
-                    self._owner[alias] = label.id
+                    self._owner[alias] = owner
                     exact.append(alias)
                 else:
-                    self._owner[alias.casefold()] = label.id
+                    self._owner[alias.casefold()] = owner
                     folded.append(alias)
         self._exact = _pattern(exact, 0)
         self._folded = _pattern(folded, re.IGNORECASE)
 
-    def _label_of(self, text: str) -> str | None:
+    def _label_of(self, text: str, exact: bool) -> str | None:
         text = " ".join(text.split())
-        return self._owner.get(text) or self._owner.get(text.casefold())
+        return self._owner.get(text) if exact else self._owner.get(text.casefold())
 
     def find(self, text: str) -> list[Mention]:
-        """All non-overlapping mentions in order of position."""
+        """All non-overlapping mentions in order of position (not-alias phrases removed)."""
         found = []
-        for pat in (self._exact, self._folded):
+        for pat, exact in ((self._exact, True), (self._folded, False)):
             if pat is None:
                 continue
             for m in pat.finditer(text):
-                label = self._label_of(m.group(0))
-                if label is not None:
-                    found.append(Mention(label, m.start(), m.end(), m.group(0)))
+                found.append(Mention(self._label_of(m.group(0), exact), m.start(), m.end(), m.group(0)))
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         out: list[Mention] = []
         end = -1
@@ -76,7 +78,7 @@ class AliasMatcher:
             if m.start >= end:
                 out.append(m)
                 end = m.end
-        return out
+        return [m for m in out if m.label is not None]
 
     def labels(self, text: str) -> list[str]:
         """Label ids mentioned in ``text``, in order of first mention."""

@@ -86,7 +86,28 @@ METONYMS = {
     "PHL": ["Manila", "Filipino", "Philippine", "Philippines", "Ferdinand Marcos Jr."],
     "VNM": ["Vietnam", "Hanoi", "Vietnamese"],
     "VEN": ["Caracas", "Venezuelan", "Nicolás Maduro", "Nicolas Maduro"],
+    "KGZ": ["Kyrgyz", "Bishkek"],
+    "TJK": ["Tajik", "Dushanbe"],
+    "COD": ["DR Congo", "DRC", "Kinshasa"],
+    "IOT": ["Diego Garcia"],
 }
+
+# Phrases that contain a state's alias but do not name the state: the matcher consumes them so that
+# "South China Sea" is not a mention of China, nor "New Mexico" of Mexico.
+NOT_ALIASES = {
+    "CHN": ["South China Sea", "East China Sea", "China Sea"],
+    "FRA": ["Paris Agreement", "Paris Climate Agreement"],
+    "IND": ["Indian Ocean"],
+    "JPN": ["Sea of Japan", "Japan Sea"],
+    "MEX": ["New Mexico", "Gulf of Mexico"],
+    "JEY": ["New Jersey"],
+    "GBR": ["New England", "British Columbia", "British Virgin Islands", "British Indian Ocean Territory"],
+    "USA": ["Washington Post", "Washington state", "Washington State"],
+}
+
+# Alternative spellings in the source data that are ordinary English words ("Island" is Iceland's
+# Icelandic name) and would tag every text that uses them.
+COMMON_WORDS = {"island"}
 
 # Aliases that two labels claim in the source data, given to the label that news copy means by them
 # (the demonym "Indian" also belongs to the British Indian Ocean Territory, "Chinese" to Hong Kong).
@@ -144,7 +165,7 @@ def _states() -> list[tuple[str, str, list[str], dict, str]]:
         for key in ("capital", "demonym"):
             if d.get(key):
                 names.append(d[key])
-        aliases = [a for a in names if a and _usable(a)]
+        aliases = [a for a in names if a and _usable(a) and a.casefold() not in COMMON_WORDS]
         aliases += METONYMS.get(c.alpha_3, [])
         refs = {"iso3166_alpha2": c.alpha_2, "iso3166_numeric": c.numeric}
         refs["wikipedia"] = display  # the English Wikipedia article is titled by the common name
@@ -183,7 +204,10 @@ def _label(facet: str, label_id: str, name: str, description: str = "", aliases=
     if description:
         lines.append(f"description = {_q(description)}")
     for k, v in attrs.items():
-        lines.append(f"{k} = {_q(v)}")
+        if isinstance(v, list):
+            lines.append(f"{k} = [" + ", ".join(_q(x) for x in v) + "]")
+        else:
+            lines.append(f"{k} = {_q(v)}")
     if aliases:
         lines.append("aliases = [" + ", ".join(_q(a) for a in aliases) + "]")
     if refs:
@@ -215,7 +239,8 @@ def main() -> int:
     for oid, (name, _, refs) in ORGS.items():
         parts.append(_label("actors", oid, name, f"Organisation: {name}.", kept[oid], refs, kind="organisation"))
     for a3, name, _, refs, region in states:
-        parts.append(_label("actors", a3, name, f"State: {name}.", kept[a3], refs, kind="state", region=region))
+        extra = {"not_aliases": NOT_ALIASES[a3]} if a3 in NOT_ALIASES else {}
+        parts.append(_label("actors", a3, name, f"State: {name}.", kept[a3], refs, kind="state", region=region, **extra))
     OUT.write_text("\n".join(parts), encoding="utf-8")
     print(f"wrote {OUT} ({len(states)} states, {len(ORGS)} organisations; {len(clashes)} ambiguous aliases dropped)")
     return 0

@@ -1,0 +1,37 @@
+from corpus import AliasMatcher
+
+
+def test_capitals_demonyms_and_seats_of_government_name_their_state(taxonomy):
+    m = AliasMatcher(taxonomy.facet("actors"))
+    text = "Seoul and Pyongyang traded warnings as the Kremlin and the Pentagon watched; Chinese officials said little."
+    assert m.labels(text) == ["KOR", "PRK", "RUS", "USA", "CHN"]
+
+
+def test_acronyms_match_only_in_capitals(taxonomy):
+    m = AliasMatcher(taxonomy.facet("actors"))
+    assert m.labels("The US and the UN met.") == ["USA", "UN"]
+    assert m.labels("Let us meet at the union hall.") == []
+
+
+def test_longest_alias_wins_where_two_overlap(taxonomy):
+    m = AliasMatcher(taxonomy.facet("actors"))
+    assert m.labels("Fighting in the Democratic Republic of the Congo continued.") == ["COD"]
+    assert m.labels("South Korea protested.") == ["KOR"]
+
+
+def test_not_alias_phrases_do_not_count_as_mentions(taxonomy):
+    m = AliasMatcher(taxonomy.facet("actors"))
+    assert m.labels("Ships sailed through the South China Sea towards the Indian Ocean.") == []
+    assert m.labels("China and India objected.") == ["CHN", "IND"]
+    assert m.labels("A storm hit New Mexico.") == []
+
+
+def test_mentions_carry_positions_and_the_text_matched(taxonomy):
+    m = AliasMatcher(taxonomy.facet("actors"))
+    (men,) = m.find("Talks in Tokyo.")
+    assert (men.label, men.start, men.end, men.text) == ("JPN", 9, 14, "Tokyo")
+
+
+def test_common_english_words_are_not_aliases(taxonomy):
+    m = AliasMatcher(taxonomy.facet("actors"))
+    assert m.labels("The island was hit by a cyclone.") == []
