@@ -3,6 +3,7 @@
 from .aliases import AliasMatcher, Mention
 from .article import Article
 from .atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, dumps_json
+from ._dask_build import build_dask, dask_client  # Dask itself is imported only when they run
 from .errors import CorpusError, InputError, NewstagError, Rejection, TaxonomyError
 from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups, normalise
 from .readers import ReadResult, read_file, read_paths
@@ -14,7 +15,8 @@ __all__ = [
     "AliasMatcher", "Article", "BuildReport", "Corpus", "CorpusError", "Facet", "InputError", "Label",
     "Mention", "NearDuplicateParams", "NewstagError", "ReadResult", "Rejection", "SplitManifest", "Taxonomy",
     "TaxonomyError",
-    "article_id", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "build", "corpus_features",
-    "default_taxonomy_path", "dumps_json", "from_articles", "load", "load_splits", "load_taxonomy", "make_splits",
+    "article_id", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "build", "build_dask",
+    "corpus_features", "dask_client", "default_taxonomy_path", "dumps_json", "from_articles", "load", "load_splits",
+    "load_taxonomy", "make_splits",
     "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "save", "split_datasets",
 ]

@@ -39,6 +39,9 @@ def build_command(
     output: Path = typer.Option(..., "-o", "--output", help="Corpus folder to write."),
     taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Taxonomy TOML (default: seeds/taxonomy.toml)."),
     strict: bool = typer.Option(False, "--strict", help="Fail when any record is rejected."),
+    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS|local",
+                                       help="Build on a Dask cluster (scheduler address tcp://HOST:8786, or 'local' "
+                                            "for worker processes on this machine); same folder, byte for byte."),
 ) -> None:
     """Read articles, fingerprint, dedupe and save a corpus folder."""
     from .readers import iter_files
@@ -46,14 +49,20 @@ def build_command(
 
     files = sum(1 for _ in iter_files(sources))
     with progress_bar("build") as bar:
-        read = bar.add_task("reading files", total=files)
-        fp = bar.add_task("fingerprinting", total=None)
+        tasks = {"read": bar.add_task("reading files", total=files), "fingerprint": bar.add_task("fingerprinting", total=None)}
+        if dask:
+            tasks["write"] = bar.add_task("writing shards", total=None)
 
         def tick(stage: str, n: int) -> None:
-            bar.advance(read if stage == "read" else fp, n)
+            bar.advance(tasks[stage], n)
 
-        corpus, report = build(sources, taxonomy=taxonomy, output=output, strict=strict, progress=tick)
-        bar.update(fp, total=len(corpus), completed=len(corpus))
+        if dask:
+            from ._dask_build import build_dask
+
+            _, report = build_dask(sources, output, dask, taxonomy=taxonomy, strict=strict, progress=tick)
+        else:
+            _, report = build(sources, taxonomy=taxonomy, output=output, strict=strict, progress=tick)
+        bar.update(tasks["fingerprint"], total=report.added, completed=report.added)
     table = Table(title=f"corpus {output}", show_header=False)
     for k, v in [("files read", report.files_read), ("records read", report.records_read),
                  ("articles added", report.added), ("exact duplicates merged", len(report.duplicates)),

@@ -55,10 +55,15 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
             raise InputError(f"{p}: no such file or folder; check the path passed as a source.")
 
 
-def read_file(path: str | Path, taxonomy: Taxonomy | None = None, fmt: str | None = None) -> ReadResult:
-    """Read one file; problems become rejections in the result (a missing file raises)."""
+def read_file(path: str | Path, taxonomy: Taxonomy | None = None, fmt: str | None = None,
+              where: str | None = None) -> ReadResult:
+    """Read one file; problems become rejections in the result (a missing file raises).
+
+    ``where`` names the file in origins and rejections (default: ``path`` as given); a Dask worker
+    reads the absolute path but names the file as the user gave it, as a local build does.
+    """
     path = Path(path)
-    where = str(path)
+    where = str(path) if where is None else where
     fmt = fmt or SUFFIXES.get(path.suffix.lower(), "seed")
     out = ReadResult(files=1)
     try:
