@@ -1,3 +1,24 @@
-"""newstag.classifier: estimators, training, evaluation, persistence and the Tagger."""
+"""newstag.classifier: estimators, training, evaluation, persistence and the Tagger.
 
-__all__: list[str] = []
+>>> from classifier import Tagger
+>>> tagger = Tagger.load("models/default")          # doctest: +SKIP
+>>> tagger.tag("US, Japan and South Korea sign a defence pact ...").actors   # doctest: +SKIP
+"""
+
+from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest, best_f1_threshold, platt_scaling
+from ._evaluate import FacetReport, Report, SystemMetrics, evaluate
+from ._features import AliasFeatures, alias_table, group_table, text_features
+from ._persist import default_model_path, load_model, model_card, save_model
+from ._result import AliasMatch, Evidence, LabelScore, TagResult, TermWeight
+from ._tagger import Tagger
+from ._train import TrainResult, train_model
+from ._trusted import TRUSTED_TYPES
+from .errors import ModelError, ModelNotFoundError, UntrustedModelError
+
+__all__ = [
+    "AliasFeatures", "AliasMatch", "AliasRuleClassifier", "Evidence", "FacetReport", "LabelScore", "ModelError",
+    "ModelNotFoundError", "Report", "SystemMetrics", "TRUSTED_TYPES", "TagResult", "Tagger", "TermWeight",
+    "ThresholdedOneVsRest", "TrainResult", "UntrustedModelError", "alias_table", "best_f1_threshold",
+    "default_model_path", "evaluate", "group_table", "load_model", "model_card", "platt_scaling", "save_model",
+    "text_features", "train_model",
+]

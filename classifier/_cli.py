@@ -1,16 +1,173 @@
-"""`newstag train | evaluate | tag` commands."""
+"""``newstag train | evaluate | tag``: thin commands over the library.
+
+``corpus._cli`` registers these plain functions with ``app.command(name)(fn)`` through the
+``newstag.commands`` entry points (pyproject.toml); errors newstag raises on purpose print as
+``error: ...`` and exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Iterator, Optional, TextIO
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from corpus import InputError
+from corpus.atomic import atomic_path
+
+err = Console(stderr=True)
 
 
-def train_command() -> None:
-    """Train a tagger (not yet implemented)."""
-    raise SystemExit("newstag train is not implemented yet")
+def _char_range(text: Optional[str]) -> tuple[int, int] | None:
+    if not text:
+        return None
+    try:
+        lo, hi = (int(x) for x in text.split(","))
+    except ValueError:
+        raise InputError(f"--char-ngrams {text!r}: expected two integers like 2,5 (smallest and largest n).") from None
+    if not 1 <= lo <= hi:
+        raise InputError(f"--char-ngrams {text!r}: expected 1 <= smallest <= largest.")
+    return lo, hi
 
 
-def evaluate_command() -> None:
-    """Evaluate a tagger (not yet implemented)."""
-    raise SystemExit("newstag evaluate is not implemented yet")
+def train_command(
+    corpus: Path = typer.Option(..., "--corpus", help="Corpus folder with its split manifest (newstag corpus split)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Model folder to write (default: $NEWSTAG_MODEL or models/default)."),
+    seed: int = typer.Option(0, "--seed", help="Seeds every random step; same corpus and seed, same model."),
+    split_name: str = typer.Option("train", "--split-name", help="The split to train on."),
+    eval_split: str = typer.Option("eval", "--eval-split", help="The split to report metrics on ('' for none)."),
+    c: float = typer.Option(1.0, "--C", help="Inverse regularisation strength of every head."),
+    char_ngrams: Optional[str] = typer.Option(None, "--char-ngrams", help="Add character n-grams, e.g. 2,5."),
+) -> None:
+    """Train a tagger on a corpus's train split, evaluate it on the eval split, save model and card."""
+    from corpus._cli import progress_bar
+
+    from ._train import train_model
+
+    char_range = _char_range(char_ngrams)
+    with progress_bar("train") as bar:
+        task = bar.add_task("training", total=None)
+
+        def tick(stage: str, detail: str) -> None:
+            label = {"features": f"features ({detail})", "head": f"head: {detail}", "evaluate": f"evaluating on {detail}",
+                     "save": f"saving to {detail}", "done": "heads fitted"}.get(stage, stage)
+            bar.update(task, description=label)
+            bar.advance(task)
+
+        result = train_model(corpus, output, seed=seed, split=split_name, eval_split=eval_split or None,
+                             progress=tick, C=c, char_ngram_range=char_range)
+        bar.update(task, description="done", total=bar.tasks[0].completed, completed=bar.tasks[0].completed)
+    for note in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {note}", highlight=False)
+    out = Console()
+    t = result.tagger.training_
+    out.print(f"model written to [bold]{result.path}[/bold] (trained on {t['articles']} articles in {t['seconds']} s)")
+    if result.report is not None:
+        out.print(_summary_table(result.report))
+    else:
+        out.print(f"no {eval_split!r} split to evaluate on; the model card has no metrics.")
 
 
-def tag_command() -> None:
-    """Tag articles (not yet implemented)."""
-    raise SystemExit("newstag tag is not implemented yet")
+def _summary_table(report) -> Table:
+    table = Table(title=f"{report.split} split, {report.articles} articles")
+    for col in ("facet", "system", "micro-F1", "macro-F1", "Hamming", "subset acc."):
+        table.add_column(col)
+    for facet, fr in report.facets.items():
+        for name, m in fr.systems.items():
+            if m is None:
+                table.add_row(facet, name, "n/a", "n/a", "n/a", "n/a")
+            else:
+                table.add_row(facet, name, f"{m.micro_f1:.3f}", f"{m.macro_f1:.3f}", f"{m.hamming_loss:.3f}",
+                              f"{m.subset_accuracy:.3f}")
+    return table
+
+
+def evaluate_command(
+    corpus: Path = typer.Option(..., "--corpus", help="Corpus folder with its split manifest."),
+    output: Path = typer.Option(..., "-o", "--output", help="Report folder: report.json, report.md, PNG plots."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL or models/default)."),
+    split: str = typer.Option("eval", "--split", help="The split to evaluate on."),
+) -> None:
+    """Evaluate a model on a split: per-facet metrics beside majority and alias-rules baselines, with plots."""
+    from corpus import load, load_splits
+
+    from ._evaluate import evaluate
+    from ._persist import load_model
+
+    tagger = load_model(model)
+    c = load(corpus)
+    report = evaluate(tagger, c, split, load_splits(corpus))
+    paths = report.write(output)
+    out = Console()
+    out.print(_summary_table(report))
+    out.print(f"report written to [bold]{paths['markdown']}[/bold] and {paths['json'].name}, "
+              f"with {len(paths) - 2} plot(s) in {output}")
+
+
+def _stdin_records(stream: TextIO) -> Iterator[dict]:
+    for n, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"stdin line {n}: not valid JSON ({exc.msg} at column {exc.colno}); each line must be an object "
+                f"like {{\"id\": \"a1\", \"title\": \"...\", \"text\": \"...\"}}."
+            ) from None
+        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+            got = type(rec).__name__ if not isinstance(rec, dict) else f"keys {sorted(rec)}"
+            raise InputError(
+                f"stdin line {n}: expected a JSON object with a 'text' string (and optional 'id', 'title'), got {got}."
+            )
+        yield rec
+
+
+def tag_command(
+    files: list[str] = typer.Argument(..., help="Article files or folders, or - for JSON lines on stdin "
+                                                "({\"text\": ..., \"title\"?: ..., \"id\"?: ...})."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL or models/default)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write JSON lines here instead of stdout."),
+    evidence: bool = typer.Option(True, "--evidence/--no-evidence", help="Include top terms and matched aliases."),
+    top_terms: int = typer.Option(5, "--top-terms", help="Weighted terms shown per chosen label."),
+    batch_size: int = typer.Option(512, "--batch-size", help="Articles per batch."),
+    strict: bool = typer.Option(False, "--strict", help="Fail when any article file cannot be read."),
+) -> None:
+    """Tag articles: one JSON line per input, in order, with region, themes, actors, scores and evidence."""
+    from corpus import article_id, read_paths
+
+    from ._persist import load_model
+
+    tagger = load_model(model)
+    if "-" in files:
+        if files != ["-"]:
+            raise InputError("tag: give either article files or - (stdin), not both.")
+        items = _stdin_records(sys.stdin)
+        sources = None
+    else:
+        read = read_paths(files, tagger.fitted_taxonomy)
+        for r in read.rejections:
+            err.print(f"rejected {r}", highlight=False, markup=False, style="red")
+        if read.rejections and strict:
+            raise InputError(f"{len(read.rejections)} article record(s) could not be read (--strict).")
+        articles = [a if a.id else a.with_changes(id=article_id(a.title, a.body)) for a in read.articles]
+        items, sources = articles, [a.origin for a in articles]
+    results = tagger.tag_batch(items, batch_size=batch_size, evidence=evidence, top_terms=top_terms)
+    if output is None:
+        _write_lines(results, sources, sys.stdout)
+        return
+    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as sink:
+        _write_lines(results, sources, sink)
+
+
+def _write_lines(results, sources, sink: TextIO) -> None:
+    for n, result in enumerate(results):
+        rec = result.to_dict()
+        if sources is not None:
+            rec["source"] = sources[n]
+        sink.write(json.dumps(rec, ensure_ascii=False) + "\n")

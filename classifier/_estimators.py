@@ -1,0 +1,356 @@
+"""The two estimators scikit-learn lacks: one-vs-rest with calibrated, per-label thresholds tuned out of
+fold, and a rule-based classifier from alias mentions (the fallback for rare actors and a baseline)."""
+
+from __future__ import annotations
+
+__all__ = ["ThresholdedOneVsRest", "AliasRuleClassifier", "best_f1_threshold", "platt_scaling"]
+
+import numbers
+from typing import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, MultiOutputMixin, clone
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.svm import LinearSVC
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._features import PER_LABEL, AliasFeatures
+
+
+# --------------------------------------------------------------------------------------------------
+# Calibration and thresholds
+# --------------------------------------------------------------------------------------------------
+
+def platt_scaling(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt's sigmoid ``p = 1 / (1 + exp(-(a * score + b)))`` fitted to out-of-fold scores.
+
+    Uses Platt's smoothed targets (``(n+ + 1) / (n+ + 2)`` and ``1 / (n- + 2)``), so a perfectly separated
+    label still gets probabilities short of 0 and 1. ``a`` is kept positive (a higher score never means a
+    lower probability); a label whose scores go the wrong way gets ``a`` near zero, i.e. its base rate.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    y = np.asarray(y).astype(bool)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    t = np.where(y, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0))
+    scale = float(np.std(scores)) or 1.0
+    s = scores / scale
+
+    def loss(ab):
+        z = ab[0] * s + ab[1]
+        # log-loss of sigmoid(z) against t, written stably
+        return float(np.sum(np.logaddexp(0.0, z) - t * z))
+
+    def grad(ab):
+        p = expit(ab[0] * s + ab[1])
+        d = p - t
+        return np.array([np.dot(d, s), d.sum()])
+
+    prior = np.log((n_pos + 1.0) / (n_neg + 1.0))
+    res = minimize(loss, x0=np.array([1.0, prior]), jac=grad, method="L-BFGS-B",
+                   bounds=[(1e-6, None), (None, None)])
+    a, b = res.x
+    return float(a / scale), float(b)
+
+
+def best_f1_threshold(proba: np.ndarray, y: np.ndarray, *, default: float = 0.5,
+                      bounds: tuple[float, float] = (0.05, 0.95)) -> float:
+    """The probability threshold that maximises F1 on ``(proba, y)``.
+
+    Candidates are midpoints between consecutive distinct probabilities; ties go to the threshold
+    closest to ``default``. Returns ``default`` when no threshold gives a positive F1. The result is
+    clipped to ``bounds`` so one lucky fold cannot set a label's threshold at 0 or 1.
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    y = np.asarray(y).astype(bool)
+    n_pos = int(y.sum())
+    if n_pos == 0 or len(proba) == 0:
+        return float(default)
+    order = np.argsort(-proba, kind="stable")
+    p, t = proba[order], y[order]
+    tp = np.cumsum(t)
+    k = np.arange(1, len(p) + 1)
+    # Only cut where the next probability differs: all ties are on one side.
+    last = np.r_[p[1:] != p[:-1], True]
+    f1 = np.where(last, 2 * tp / (k + n_pos), -1.0)
+    best = f1.max()
+    if best <= 0:
+        return float(default)
+    idx = np.flatnonzero(f1 >= best - 1e-12)
+    nxt = np.r_[p[1:], 0.0]
+    cands = (p[idx] + nxt[idx]) / 2.0
+    thr = cands[np.argmin(np.abs(cands - default))]
+    return float(np.clip(thr, *bounds))
+
+
+# --------------------------------------------------------------------------------------------------
+# One-vs-rest with per-label thresholds
+# --------------------------------------------------------------------------------------------------
+
+class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """One-vs-rest with calibrated probabilities and per-label decision thresholds tuned out of fold.
+
+    For each label (column of a multi-label indicator ``y``, or class of a 1-D ``y``):
+
+    1. out-of-fold decision scores on the training data (``cv`` folds, stratified on the label);
+    2. Platt scaling of those scores: calibrated probabilities (:func:`platt_scaling`);
+    3. the threshold on those probabilities that maximises the label's F1 (:func:`best_f1_threshold`);
+    4. the final binary estimator fitted on all the data.
+
+    A label with fewer than ``min_positives`` positive (or negative) examples is not tuned: its
+    probability is the sigmoid of the final estimator's score and its threshold ``default_threshold``.
+    A label with no positive (or no negative) example gets no estimator and a constant probability, so a
+    label absent from the training data never breaks ``fit``. Thresholds are used for multi-label and
+    binary targets; a multi-class target predicts the most probable class (its probabilities are still
+    calibrated per class, then normalised).
+
+    Parameters
+    ----------
+    estimator : classifier with ``decision_function``, default ``LinearSVC(class_weight="balanced")``
+    cv : int, cross-validation splitter or iterable of (train, test) index pairs, default 5
+        An int means stratified k-fold per label (shuffled with ``random_state``), with k lowered to the
+        label's number of positives when it has fewer.
+    min_positives : int, default 3
+    default_threshold : float, default 0.5
+    random_state : int, RandomState or None, default None
+        Seeds the fold shuffling; the base estimator keeps its own ``random_state``.
+
+    ``fit(X, y, groups=None)``: with ``groups`` (near-duplicate groups, say) and an int ``cv``, the
+    folds are stratified group k-folds, so copies of one story never score each other.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The labels (columns) or classes.
+    estimators_ : list
+        One fitted binary estimator per label, None for a constant label.
+    calibration_ : ndarray of shape (n_labels, 2)
+        Platt's ``(a, b)`` per label.
+    thresholds_ : ndarray of shape (n_labels,)
+    tuned_ : ndarray of bool
+        Which thresholds were tuned out of fold.
+    constant_ : ndarray of shape (n_labels,)
+        The probability of a constant label (NaN for a fitted one).
+    """
+
+    def __init__(self, estimator=None, *, cv=5, min_positives: int = 3, default_threshold: float = 0.5,
+                 random_state=None):
+        self.estimator = estimator
+        self.cv = cv
+        self.min_positives = min_positives
+        self.default_threshold = default_threshold
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _check_params(self) -> None:
+        if isinstance(self.min_positives, bool) or not isinstance(self.min_positives, numbers.Integral) \
+                or self.min_positives < 1:
+            raise ValueError(f"min_positives must be an integer >= 1, got {self.min_positives!r}.")
+        if not isinstance(self.default_threshold, numbers.Real) or not 0 < self.default_threshold < 1:
+            raise ValueError(f"default_threshold must be a number strictly between 0 and 1, got {self.default_threshold!r}.")
+        if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool) and self.cv < 2:
+            raise ValueError(f"cv must be at least 2 folds, got {self.cv!r}.")
+
+    def fit(self, X, y, groups=None):
+        """Fit one calibrated, thresholded binary estimator per label; returns ``self``."""
+        self._check_params()
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True, dtype=np.float64)
+        check_classification_targets(y)
+        self.target_type_ = type_of_target(y)
+        self.label_binarizer_ = LabelBinarizer(sparse_output=False)
+        Y = self.label_binarizer_.fit_transform(y)
+        self.classes_ = self.label_binarizer_.classes_
+        if sp.issparse(X):
+            X = X.tocsr()
+        base = self.estimator if self.estimator is not None else LinearSVC(class_weight="balanced")
+        n_labels = Y.shape[1]
+        self.estimators_ = [None] * n_labels
+        self.calibration_ = np.tile([1.0, 0.0], (n_labels, 1))
+        # A multi-class target predicts the most probable class: its thresholds stay at 0.5 (log-odds 0).
+        default = 0.5 if self.target_type_ == "multiclass" else float(self.default_threshold)
+        self.thresholds_ = np.full(n_labels, default)
+        self.tuned_ = np.zeros(n_labels, dtype=bool)
+        self.constant_ = np.full(n_labels, np.nan)
+        for j in range(n_labels):
+            yj = Y[:, j]
+            n_pos = int(yj.sum())
+            n_neg = len(yj) - n_pos
+            if n_pos == 0 or n_neg == 0:
+                self.constant_[j] = 1.0 if n_neg == 0 else 0.0
+                continue
+            if min(n_pos, n_neg) >= self.min_positives:
+                oof = self._out_of_fold(base, X, yj, groups)
+                if oof is not None:
+                    a, b = platt_scaling(oof, yj)
+                    self.calibration_[j] = (a, b)
+                    if self.target_type_ != "multiclass":
+                        self.thresholds_[j] = best_f1_threshold(expit(a * oof + b), yj,
+                                                                default=self.default_threshold)
+                        self.tuned_[j] = True
+            self.estimators_[j] = clone(base).fit(X, yj)
+        return self
+
+    def _out_of_fold(self, base, X, yj, groups) -> np.ndarray | None:
+        if isinstance(self.cv, numbers.Integral):
+            k = int(min(self.cv, yj.sum(), len(yj) - yj.sum()))
+            if k < 2:
+                return None
+            if groups is None:
+                splits = StratifiedKFold(n_splits=k, shuffle=True, random_state=self.random_state).split(X, yj)
+            else:  # near-duplicates stay in one fold
+                splits = StratifiedGroupKFold(n_splits=k, shuffle=True,
+                                              random_state=self.random_state).split(X, yj, groups)
+        else:
+            splits = check_cv(self.cv, yj, classifier=True).split(X, yj, groups)
+        oof = np.zeros(len(yj))
+        for train, test in splits:
+            ytr = yj[train]
+            if ytr.min() == ytr.max():  # a fold without one of the classes: a constant score
+                oof[test] = 1.0 if ytr[0] else -1.0
+                continue
+            oof[test] = _scores(clone(base).fit(X[train], ytr), X[test])
+        return oof
+
+    def _log_odds(self, X) -> np.ndarray:
+        """Calibrated log-odds per label, ``(n_samples, n_labels)``; constant labels at +-30."""
+        check_is_fitted(self, "estimators_")
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False, dtype=np.float64)
+        z = np.zeros((X.shape[0], len(self.estimators_)))
+        for j, est in enumerate(self.estimators_):
+            if est is None:
+                z[:, j] = 30.0 if self.constant_[j] == 1.0 else -30.0
+            else:
+                a, b = self.calibration_[j]
+                z[:, j] = a * _scores(est, X) + b
+        return z
+
+    @property
+    def _binary(self) -> bool:
+        return self.target_type_ == "binary"
+
+    def decision_function(self, X) -> np.ndarray:
+        """Calibrated log-odds minus the log-odds of each label's threshold: positive means "tag it".
+
+        ``(n_samples, n_labels)``, or ``(n_samples,)`` for a binary target.
+        """
+        check_is_fitted(self, "estimators_")
+        t = self.thresholds_
+        d = self._log_odds(X) - np.log(t / (1.0 - t))
+        return d[:, 0] if self._binary else d
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated probabilities: per label (multi-label), ``[1 - p, p]`` (binary), normalised (multi-class)."""
+        p = expit(self._log_odds(X))
+        if self._binary:
+            return np.column_stack([1.0 - p[:, 0], p[:, 0]])
+        if self.target_type_ == "multiclass":
+            return p / p.sum(axis=1, keepdims=True)
+        return p
+
+    def predict(self, X):
+        """Labels whose probability passes their threshold (multi-label, binary); the most probable class
+        (multi-class)."""
+        d = self.decision_function(X)
+        if self.target_type_ == "multiclass":
+            return self.classes_[np.argmax(d, axis=1)]
+        Y = (d > 0).astype(int)
+        return self.label_binarizer_.inverse_transform(Y[:, None] if Y.ndim == 1 else Y)
+
+
+def _scores(est, X) -> np.ndarray:
+    if hasattr(est, "decision_function"):
+        s = np.asarray(est.decision_function(X), dtype=np.float64)
+        return s if s.ndim == 1 else s[:, -1]
+    p = np.clip(est.predict_proba(X)[:, -1], 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
+
+
+# --------------------------------------------------------------------------------------------------
+# The alias rule
+# --------------------------------------------------------------------------------------------------
+
+class AliasRuleClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
+    """Tags a label when its aliases are mentioned prominently: ``min_mentions`` times or more, in the
+    title (``title=True``) or in the first paragraph (``lead=True``). Nothing is learned from data.
+
+    It stands in for the model on actor labels with too few training examples, and is the
+    "alias rules only" baseline of :func:`classifier.evaluate`. Scores are rule strengths, not
+    probabilities: 0.5 when one criterion holds (the decision threshold), up to 0.8 when all do, and
+    ``0.25 * mentions / min_mentions`` below that.
+
+    Parameters
+    ----------
+    aliases : tuple of (label id, tuple of str)
+        As for :class:`AliasFeatures`.
+    min_mentions : int, default 2
+    title : bool, default True
+    lead : bool, default True
+
+    Attributes
+    ----------
+    classes_ : ndarray of label ids (the columns of ``predict``)
+    features_ : fitted :class:`AliasFeatures`
+    """
+
+    def __init__(self, *, aliases: Sequence[tuple[str, Sequence[str]]] = (), min_mentions: int = 2,
+                 title: bool = True, lead: bool = True):
+        self.aliases = aliases
+        self.min_mentions = min_mentions
+        self.title = title
+        self.lead = lead
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.classifier_tags.multi_label = True
+        tags.target_tags.required = False
+        return tags
+
+    def fit(self, X=None, y=None):
+        """Index the labels (``y``, if given, must have one column per label); returns ``self``."""
+        if isinstance(self.min_mentions, bool) or not isinstance(self.min_mentions, numbers.Integral) \
+                or self.min_mentions < 1:
+            raise ValueError(f"min_mentions must be an integer >= 1, got {self.min_mentions!r}.")
+        self.features_ = AliasFeatures(aliases=self.aliases).fit()
+        self.classes_ = np.asarray(self.features_.labels_, dtype=object)
+        if y is not None:
+            y = np.asarray(y)
+            if y.ndim != 2 or y.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"AliasRuleClassifier: y must be an indicator matrix with one column per label "
+                    f"({len(self.classes_)}), got shape {y.shape}."
+                )
+        return self
+
+    def scores_from_features(self, A: sp.spmatrix) -> np.ndarray:
+        """Rule scores from an :class:`AliasFeatures` matrix whose first columns are these labels' features."""
+        check_is_fitted(self, "classes_")
+        n = len(self.classes_)
+        A = sp.csr_matrix(A)[:, : len(PER_LABEL) * n].toarray().reshape(A.shape[0], n, len(PER_LABEL))
+        count = np.expm1(A[:, :, 0])
+        by_count = count >= self.min_mentions
+        in_title = (A[:, :, 1] > 0) & bool(self.title)
+        in_lead = (A[:, :, 3] > 0) & bool(self.lead)
+        met = by_count.astype(int) + in_title + in_lead
+        score = np.where(met > 0, 0.5 + 0.1 * (met - 1) + 0.1 * in_title,
+                         0.25 * np.minimum(count / self.min_mentions, 1.0))
+        return np.round(score, 6)
+
+    def predict_proba(self, X: Iterable[str]) -> np.ndarray:
+        """Rule scores, ``(n_texts, n_labels)``."""
+        check_is_fitted(self, "classes_")
+        return self.scores_from_features(self.features_.transform(X))
+
+    def predict(self, X: Iterable[str]) -> np.ndarray:
+        """Indicator matrix ``(n_texts, n_labels)``: 1 where the rule holds."""
+        return (self.predict_proba(X) >= 0.5).astype(int)

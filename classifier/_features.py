@@ -1,0 +1,216 @@
+"""Features of an article: tf-idf of its words (and optionally characters), and gazetteer features
+from a facet's aliases.
+
+Every transformer takes texts as ``"title\\n\\nbody"`` (what :attr:`corpus.Article.text` and
+:meth:`corpus.Corpus.texts` give); a text without a blank line has no title.
+"""
+
+from __future__ import annotations
+
+__all__ = ["AliasFeatures", "alias_table", "group_table", "text_features", "TOKEN_PATTERN", "split_title"]
+
+from typing import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
+from sklearn.utils.validation import check_is_fitted
+
+from corpus import AliasMatcher, Facet, Label, Mention
+
+# The tokens of scikit-learn's default pattern ``(?u)\b\w\w+\b`` (runs of two or more word characters):
+# a greedy ``\w\w+`` only ever starts at a word's first character, so it finds the same tokens, twice as fast.
+TOKEN_PATTERN = r"(?u)\w\w+"
+
+# Per-label features, in column order.
+PER_LABEL = ("count", "title", "early", "lead")
+PER_GROUP = ("group_count", "group_share")
+
+
+def text_features(*, word_ngram_range: tuple[int, int] = (1, 2), char_ngram_range: tuple[int, int] | None = None,
+                  min_df: int | float = 2, max_df: float = 1.0, sublinear_tf: bool = True,
+                  max_features: int | None = None, dtype=np.float64) -> FeatureUnion:
+    """The tf-idf part of the features: word n-grams, plus character n-grams when ``char_ngram_range`` is set.
+
+    A plain composition of :class:`~sklearn.feature_extraction.text.TfidfVectorizer` in a
+    :class:`~sklearn.pipeline.FeatureUnion` (named ``word`` and ``char``), so it clones, grid-searches and
+    persists like any scikit-learn pipeline.
+    """
+    parts = [("word", TfidfVectorizer(ngram_range=tuple(word_ngram_range), token_pattern=TOKEN_PATTERN,
+                                      min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf,
+                                      max_features=max_features, dtype=dtype))]
+    if char_ngram_range is not None:
+        parts.append(("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(char_ngram_range),
+                                              min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf,
+                                              max_features=max_features, dtype=dtype)))
+    return FeatureUnion(parts)
+
+
+def alias_table(facet: Facet) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``((label id, (name, alias, ...)), ...)``: the plain, serialisable form :class:`AliasFeatures` takes."""
+    return tuple((lab.id, (lab.name, *lab.aliases)) for lab in facet.labels)
+
+
+def group_table(facet: Facet, attr: str = "region") -> tuple[tuple[str, str], ...]:
+    """``((label id, group), ...)`` from a label attribute (an actor's ``region``); labels without it are left out."""
+    return tuple((lab.id, str(lab.attrs[attr])) for lab in facet.labels if lab.attrs.get(attr))
+
+
+def split_title(text: str) -> tuple[int, int, int]:
+    """``(title_end, lead_start, lead_end)`` character offsets in ``text``.
+
+    The title is everything before the first blank line (none when there is no blank line); the lead is
+    the first paragraph after it, cut at 300 characters so a one-paragraph text is not all lead.
+    """
+    cut = text.find("\n\n")
+    if cut < 0:
+        title_end, lead_start = 0, 0
+    else:
+        title_end, lead_start = cut, cut + 2
+    nxt = text.find("\n\n", lead_start)
+    lead_end = len(text) if nxt < 0 else nxt
+    return title_end, lead_start, min(lead_end, lead_start + 300)
+
+
+class AliasFeatures(TransformerMixin, BaseEstimator):
+    """Gazetteer features from a facet's aliases: how and where each label is mentioned.
+
+    For each label (in ``aliases`` order) four columns: ``count`` (log1p of the number of mentions),
+    ``title`` (mentioned in the title), ``early`` (1 minus the relative position of the first mention;
+    0 when not mentioned) and ``lead`` (mentioned in the first paragraph). With ``groups`` (an actor's
+    region, say), two columns per group follow: ``group_count`` (log1p of the mentions of the group's
+    labels) and ``group_share`` (their share of all mentions). These let a classifier tell a principal
+    actor (in the title, mentioned often and early) from a state that is merely mentioned once.
+
+    Matching is :class:`corpus.AliasMatcher`'s (acronyms case-sensitive, longest match wins).
+
+    Parameters
+    ----------
+    aliases : tuple of (label id, tuple of str)
+        Each label's names; see :func:`alias_table`. Plain data, so it survives ``clone`` and skops.
+    groups : tuple of (label id, group name)
+        Optional grouping of the labels; see :func:`group_table`.
+    """
+
+    def __init__(self, *, aliases: Sequence[tuple[str, Sequence[str]]] = (),
+                 groups: Sequence[tuple[str, str]] = ()):
+        self.aliases = aliases
+        self.groups = groups
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags
+
+    def fit(self, X=None, y=None):
+        """Index the labels and groups (nothing is learned from ``X``); returns ``self``."""
+        labels = [str(label) for label, _ in self.aliases]
+        if len(set(labels)) != len(labels):
+            dup = sorted({lab for lab in labels if labels.count(lab) > 1})
+            raise ValueError(f"AliasFeatures: label id(s) {dup} appear more than once in `aliases`; give each once.")
+        for label, names in self.aliases:
+            if isinstance(names, str) or not all(isinstance(n, str) and n.strip() for n in names) or not names:
+                raise ValueError(
+                    f"AliasFeatures: label {label!r} needs a non-empty tuple of non-empty names, got {names!r}."
+                )
+        index = {lab: k for k, lab in enumerate(labels)}
+        unknown = sorted({lab for lab, _ in self.groups if lab not in index})
+        if unknown:
+            raise ValueError(f"AliasFeatures: `groups` names label(s) {unknown} that are not in `aliases`.")
+        self.labels_ = labels
+        self.group_names_ = sorted({str(g) for _, g in self.groups})
+        gidx = {g: k for k, g in enumerate(self.group_names_)}
+        self.group_of_ = np.full(len(labels), -1, dtype=np.int64)
+        for lab, g in self.groups:
+            self.group_of_[index[lab]] = gidx[str(g)]
+        self.n_features_out_ = len(PER_LABEL) * len(labels) + len(PER_GROUP) * len(self.group_names_)
+        return self
+
+    # The matcher holds compiled regular expressions: built on first use, never persisted or cloned.
+    @property
+    def matcher(self) -> AliasMatcher:
+        check_is_fitted(self, "labels_")
+        m = self.__dict__.get("_matcher")
+        if m is None:
+            facet = Facet(name="aliases", kind="multi", labels=tuple(
+                Label(id=str(lab), name=str(names[0]), aliases=tuple(str(n) for n in names[1:]))
+                for lab, names in self.aliases))
+            m = self.__dict__["_matcher"] = AliasMatcher(facet)
+        return m
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_matcher", None)
+        return state
+
+    def match(self, X: Iterable[str]) -> list[list[Mention]]:
+        """The mentions found in each text, in order of position."""
+        find = self.matcher.find
+        return [find(text) for text in _texts(X)]
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        """The feature matrix, ``(n_texts, n_features_out_)``, sparse."""
+        texts = _texts(X)
+        return self.features(texts, self.match(texts))
+
+    def features(self, texts: Sequence[str], mentions: Sequence[Sequence[Mention]]) -> sp.csr_matrix:
+        """The feature matrix of texts whose mentions were already found (see :meth:`match`)."""
+        check_is_fitted(self, "labels_")
+        index = {lab: k for k, lab in enumerate(self.labels_)}
+        n_lab, n_per = len(self.labels_), len(PER_LABEL)
+        group_base = n_per * n_lab
+        rows, cols, vals = [], [], []
+        for r, (text, found) in enumerate(zip(texts, mentions)):
+            if not found:
+                continue
+            title_end, lead_start, lead_end = split_title(text)
+            length = max(len(text), 1)
+            stats: dict[int, list] = {}
+            for m in found:
+                k = index[m.label]
+                s = stats.get(k)
+                if s is None:
+                    s = stats[k] = [0, 0.0, 1.0 - m.start / length, 0.0]
+                s[0] += 1
+                if m.end <= title_end:
+                    s[1] = 1.0
+                if lead_start <= m.start < lead_end:
+                    s[3] = 1.0
+            group_counts: dict[int, int] = {}
+            for k, (count, title, early, lead) in sorted(stats.items()):
+                base = n_per * k
+                rows += [r] * n_per
+                cols += [base, base + 1, base + 2, base + 3]
+                vals += [np.log1p(count), title, early, lead]
+                g = self.group_of_[k]
+                if g >= 0:
+                    group_counts[g] = group_counts.get(g, 0) + count
+            total = len(found)
+            for g, count in sorted(group_counts.items()):
+                rows += [r, r]
+                cols += [group_base + 2 * g, group_base + 2 * g + 1]
+                vals += [np.log1p(count), count / total]
+        out = sp.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)),
+                            shape=(len(texts), self.n_features_out_))
+        out.eliminate_zeros()
+        return out
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "labels_")
+        names = [f"{lab}:{part}" for lab in self.labels_ for part in PER_LABEL]
+        names += [f"{g}:{part}" for g in self.group_names_ for part in PER_GROUP]
+        return np.asarray(names, dtype=object)
+
+
+def _texts(X) -> list[str]:
+    if isinstance(X, str):
+        raise ValueError("expected an iterable of texts, got a single string; wrap it in a list: [text].")
+    texts = list(X)
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise ValueError(f"text {i}: expected a str, got {type(t).__name__} {t!r:.60}.")
+    return texts

@@ -1,0 +1,267 @@
+"""Model folders: the skops file (loaded only with the reviewed trusted types), the model card, the taxonomy.
+
+Folder layout::
+
+    DIR/model.skops       the fitted Tagger (skops; never pickle)
+    DIR/taxonomy.toml     the taxonomy it was trained with
+    DIR/model_card.md     the card for people
+    DIR/model_card.json   the card for programs; written last (the commit point), it names the sha256
+                          of model.skops, which load() checks
+"""
+
+from __future__ import annotations
+
+__all__ = ["save_model", "load_model", "model_card", "default_model_path", "MODEL_FILE", "CARD_JSON", "CARD_MD",
+           "MODEL_ENV"]
+
+import hashlib
+import json
+import os
+import platform
+import zipfile
+from pathlib import Path
+from typing import Any, Mapping
+
+from corpus.atomic import atomic_path, atomic_write_json, atomic_write_text
+
+from ._trusted import TRUSTED_TYPES
+from .errors import ModelError, ModelNotFoundError, UntrustedModelError
+
+MODEL_FILE = "model.skops"
+CARD_JSON = "model_card.json"
+CARD_MD = "model_card.md"
+TAXONOMY_FILE = "taxonomy.toml"
+FORMAT = "newstag-model/1"
+MODEL_ENV = "NEWSTAG_MODEL"
+
+
+def default_model_path() -> Path:
+    """Where ``newstag tag`` looks without ``--model``: ``$NEWSTAG_MODEL``, else ``<repository>/models/default``
+    (what the README's main job trains)."""
+    env = os.environ.get(MODEL_ENV)
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "models" / "default"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("newstag", "scikit-learn", "numpy", "scipy", "skops", "datasets"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copy of parameters and numbers."""
+    import numpy as np
+
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return repr(value)
+
+
+def model_card(tagger, metrics: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The model card of a fitted tagger: taxonomy, corpus, splits, heads and thresholds, metrics, versions."""
+    tax = tagger.fitted_taxonomy
+    heads = {}
+    for f in tax.facets:
+        head = tagger.heads_.get(f.name)
+        entry: dict[str, Any] = {"kind": f.kind, "uses_alias_features": tagger.uses_aliases(f.name),
+                                 "estimator": None if head is None else _describe(head),
+                                 "labels_learned": list(tagger.head_labels_.get(f.name, []))}
+        if f.multi and head is not None:
+            entry["thresholds"] = {lab: round(float(t), 4) for lab, t in zip(tagger.head_labels_[f.name], head.thresholds_)}
+            entry["thresholds_tuned"] = [lab for lab, ok in zip(tagger.head_labels_[f.name], head.tuned_) if ok]
+        if f.name == tagger.alias_facet_:
+            entry["alias_rule_labels"] = {
+                "count": len(tagger.rule_labels_),
+                "with_training_examples": {lab: tagger.label_counts_.get(f.name, {}).get(lab, 0)
+                                           for lab in tagger.rule_labels_ if tagger.label_counts_.get(f.name, {}).get(lab)},
+                "rule": _describe(tagger.rule_) if tagger.rule_ is not None else None,
+            }
+        heads[f.name] = entry
+    return {
+        "format": FORMAT,
+        "taxonomy": {"name": tax.name, "version": tax.version, "hash": tax.hash},
+        "training": _plain(tagger.training_),
+        "params": _plain(tagger.get_params()),
+        "heads": heads,
+        "label_counts": _plain(tagger.label_counts_),
+        "features": {"text": int(tagger.n_text_features_),
+                     "alias": int(tagger._aliases().n_features_out_) if tagger._aliases() is not None else 0},
+        "metrics": _plain(metrics) if metrics else None,
+        "versions": _versions(),
+    }
+
+
+def _describe(est) -> str:
+    return " ".join(repr(est).split())
+
+
+def model_card_markdown(card: Mapping[str, Any]) -> str:
+    """The model card for people."""
+    t = card["training"]
+    lines = [
+        f"# newstag model card", "",
+        f"- taxonomy: {card['taxonomy']['name']} v{card['taxonomy']['version']} (`{card['taxonomy']['hash'][:16]}`)",
+        f"- trained on: {t.get('articles')} articles ({t.get('source')})",
+    ]
+    if t.get("corpus_fingerprint"):
+        lines.append(f"- corpus fingerprint: `{t['corpus_fingerprint']}`")
+    s = t.get("splits")
+    if s:
+        lines.append(f"- split: {s.get('method')} seed {s.get('seed')}, ratios {s.get('ratios')}, fit on "
+                     f"`{s.get('fit_on')}`; sizes {s.get('counts')}; folds {s.get('folds', 'none')}")
+        lines.append(f"- split ids sha256: " + ", ".join(f"{k} `{v[:16]}`" for k, v in s.get("ids_sha256", {}).items()))
+    lines += [f"- seed: {t.get('random_state')}; trained {t.get('started_at')} in {t.get('seconds')} s",
+              f"- model file: `{card['model_file']['name']}` sha256 `{card['model_file']['sha256'][:16]}`"
+              if card.get("model_file") else "",
+              f"- versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()), ""]
+    lines += ["## Heads", ""]
+    for facet, h in card["heads"].items():
+        lines.append(f"### {facet} ({h['kind']}-label)")
+        lines.append(f"- estimator: `{h['estimator']}`")
+        lines.append(f"- alias features: {'yes' if h['uses_alias_features'] else 'no'}; labels learned: "
+                     f"{len(h['labels_learned'])}")
+        if "thresholds" in h:
+            th = ", ".join(f"{k} {v}" for k, v in h["thresholds"].items())
+            lines.append(f"- thresholds (tuned out of fold: {len(h['thresholds_tuned'])}): {th}")
+        if "alias_rule_labels" in h:
+            r = h["alias_rule_labels"]
+            lines.append(f"- alias rule for {r['count']} labels with too few examples "
+                         f"(of which with some: {', '.join(f'{k} {v}' for k, v in r['with_training_examples'].items()) or 'none'})")
+        lines.append("")
+    m = card.get("metrics")
+    if m:
+        lines += ["## Metrics", "", f"On split `{m.get('split')}` ({m.get('articles')} articles).", "",
+                  "| facet | system | micro-F1 | macro-F1 | Hamming loss | subset accuracy |",
+                  "|---|---|---|---|---|---|"]
+        for facet, systems in m.get("facets", {}).items():
+            for name, v in systems.items():
+                if v is None:
+                    continue
+                lines.append(f"| {facet} | {name} | {v['micro_f1']:.3f} | {v['macro_f1']:.3f} | "
+                             f"{v['hamming_loss']:.3f} | {v['subset_accuracy']:.3f} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = None) -> Path:
+    """Write a model folder atomically, file by file, the JSON card last; returns the folder.
+
+    Raises
+    ------
+    ModelError
+        When the tagger is not fitted.
+    """
+    import skops.io as sio
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(tagger, "heads_")
+    except NotFittedError:
+        raise ModelError("cannot save an unfitted Tagger; call fit() (or `newstag train`) first.") from None
+    path = Path(path)
+    if path.suffix == ".skops":
+        raise ModelError(f"{path}: save() writes a model folder; give a folder path, not a .skops file name.")
+    path.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path / MODEL_FILE) as tmp:
+        sio.dump(tagger, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+    text = tagger.taxonomy_text_
+    if text is None and tagger.fitted_taxonomy.path and Path(tagger.fitted_taxonomy.path).is_file():
+        text = Path(tagger.fitted_taxonomy.path).read_text(encoding="utf-8")
+    if text is not None:
+        atomic_write_text(path / TAXONOMY_FILE, text)
+    card = model_card(tagger, metrics)
+    card["model_file"] = {"name": MODEL_FILE, "sha256": _sha256(path / MODEL_FILE)}
+    atomic_write_text(path / CARD_MD, model_card_markdown(card))
+    atomic_write_json(path / CARD_JSON, card)
+    return path
+
+
+def _model_file(path: Path) -> Path:
+    if path.is_dir():
+        f = path / MODEL_FILE
+        if not f.is_file():
+            raise ModelNotFoundError(
+                f"{path}: no {MODEL_FILE} in this folder; train one with `newstag train --corpus DIR -o {path}`."
+            )
+        return f
+    if path.is_file():
+        return path
+    raise ModelNotFoundError(
+        f"no model at {path}; train one with `make main` or `newstag train --corpus DIR -o {path}`."
+    )
+
+
+def untrusted_types(path: str | Path) -> list[str]:
+    """The types in a skops file that are not on the reviewed list (empty when it is safe to load)."""
+    import skops.io as sio
+
+    found = sio.get_untrusted_types(file=str(path))
+    return sorted(set(found) - set(TRUSTED_TYPES))
+
+
+def load_model(path: str | Path | None = None):
+    """Load a Tagger from a model folder or ``.skops`` file (the default model when ``path`` is None).
+
+    Only the types in ``classifier._trusted.TRUSTED_TYPES`` are allowed; a file holding any other type is
+    refused before anything in it is built.
+
+    Raises
+    ------
+    ModelNotFoundError
+        When there is no model at ``path``.
+    UntrustedModelError
+        When the file holds types not on the trusted list (the message names them).
+    ModelError
+        When the file is not the one the model card names, or does not hold a Tagger.
+    """
+    import skops.io as sio
+
+    from ._tagger import Tagger
+
+    path = Path(path) if path is not None else default_model_path()
+    file = _model_file(path)
+    card_path = file.parent / CARD_JSON
+    if card_path.is_file():
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+        expected = (card.get("model_file") or {}).get("sha256")
+        if expected and file.name == MODEL_FILE and _sha256(file) != expected:
+            raise ModelError(
+                f"{file}: sha256 differs from the one in {card_path.name}; the model file was replaced or its write "
+                f"was interrupted. Retrain with `newstag train`."
+            )
+    try:
+        refused = untrusted_types(file)
+    except Exception as exc:  # not a zip / not a skops file
+        raise ModelError(f"{file}: not a readable skops model file ({type(exc).__name__}: {exc}).") from None
+    if refused:
+        raise UntrustedModelError(str(file), refused)
+    found = sio.get_untrusted_types(file=str(file))
+    model = sio.load(str(file), trusted=found)
+    if not isinstance(model, Tagger):
+        raise ModelError(f"{file}: holds a {type(model).__name__}, not a newstag Tagger.")
+    return model

@@ -1,0 +1,120 @@
+"""What the Tagger returns: a typed, JSON-ready result per article."""
+
+from __future__ import annotations
+
+__all__ = ["LabelScore", "TermWeight", "AliasMatch", "Evidence", "TagResult"]
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    """A label given to an article, with its score.
+
+    ``source`` is ``"model"`` (a calibrated probability) or ``"alias-rule"`` (the strength of the alias
+    rule, for labels with too few training examples; 0.5 means one criterion held).
+    """
+
+    label: str
+    score: float
+    source: str = "model"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "score": round(float(self.score), 4), "source": self.source}
+
+
+@dataclass(frozen=True)
+class TermWeight:
+    """A feature behind a decision: its name and its contribution (tf-idf value x coefficient); for an
+    alias-rule label, the alias feature and its value."""
+
+    term: str
+    weight: float
+
+    def to_dict(self) -> list:
+        return [self.term, round(float(self.weight), 4)]
+
+
+@dataclass(frozen=True)
+class AliasMatch:
+    """A mention of a label through one of its aliases: the text matched and its character offsets."""
+
+    label: str
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why the labels were chosen.
+
+    Attributes
+    ----------
+    terms : {facet: {label: (TermWeight, ...)}}
+        The top weighted features of each chosen label.
+    aliases : (AliasMatch, ...)
+        Every alias mention found in the text (chosen or not), in order of position.
+    """
+
+    terms: Mapping[str, Mapping[str, tuple[TermWeight, ...]]] = field(default_factory=dict)
+    aliases: tuple[AliasMatch, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "terms": {f: {lab: [t.to_dict() for t in ts] for lab, ts in labs.items()} for f, labs in self.terms.items()},
+            "aliases": [m.to_dict() for m in self.aliases],
+        }
+
+
+@dataclass(frozen=True)
+class TagResult:
+    """The tags of one article.
+
+    ``tags`` maps each facet of the taxonomy to a :class:`LabelScore` (single-label facets; None when the
+    model has no head for it) or a tuple of them, best first (multi-label facets). The default facets are
+    also attributes: ``result.region``, ``result.themes``, ``result.actors``; any facet is ``result[name]``.
+    ``evidence`` is None when tagging was asked to skip it.
+    """
+
+    id: str | None
+    tags: Mapping[str, LabelScore | None | tuple[LabelScore, ...]]
+    evidence: Evidence | None = None
+
+    def __getitem__(self, facet: str):
+        try:
+            return self.tags[facet]
+        except KeyError:
+            raise KeyError(f"facet {facet!r} is not in this model's taxonomy; its facets are {list(self.tags)}.") from None
+
+    @property
+    def region(self) -> LabelScore | None:
+        return self["region"]
+
+    @property
+    def themes(self) -> tuple[LabelScore, ...]:
+        return self["themes"]
+
+    @property
+    def actors(self) -> tuple[LabelScore, ...]:
+        return self["actors"]
+
+    def labels(self, facet: str):
+        """The label ids of a facet: a str (or None) for a single-label facet, a list for a multi-label one."""
+        v = self[facet]
+        if v is None or isinstance(v, LabelScore):
+            return None if v is None else v.label
+        return [s.label for s in v]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ``id``, one key per facet (taxonomy order), ``evidence`` (when it was asked for)."""
+        out: dict[str, Any] = {"id": self.id}
+        for facet, v in self.tags.items():
+            out[facet] = None if v is None else v.to_dict() if isinstance(v, LabelScore) else [s.to_dict() for s in v]
+        if self.evidence is not None:
+            out["evidence"] = self.evidence.to_dict()
+        return out

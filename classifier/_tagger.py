@@ -1,0 +1,691 @@
+"""The Tagger: one head per facet on shared features, fitted from a corpus, saved with skops."""
+
+from __future__ import annotations
+
+__all__ = ["Tagger", "TrainingData", "training_data"]
+
+import hashlib
+import json
+import numbers
+import time
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import PredefinedSplit, StratifiedKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+from corpus import Article, Corpus, InputError, Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
+
+from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest
+from ._features import AliasFeatures, alias_table, group_table, text_features
+from ._result import AliasMatch, Evidence, LabelScore, TagResult, TermWeight
+
+Progress = Callable[[str, str], None]  # progress(stage, detail)
+
+
+# --------------------------------------------------------------------------------------------------
+# Training data
+# --------------------------------------------------------------------------------------------------
+
+@dataclass
+class TrainingData:
+    """The texts and labels a Tagger is fitted on, and where they came from."""
+
+    taxonomy: Taxonomy
+    texts: list[str]
+    labels: dict[str, list]  # facet -> per article: label id or None (single), list of ids (multi)
+    ids: list[str] = field(default_factory=list)
+    groups: list[str] | None = None
+    folds: list[int] | None = None  # fold index per article, from the split manifest
+    provenance: dict[str, Any] = field(default_factory=dict)
+    taxonomy_text: str | None = None
+
+
+def _ids_hash(ids: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(ids)).encode("utf-8")).hexdigest()
+
+
+def training_data(X, y=None, *, splits=None, split: str = "train", taxonomy: Taxonomy | None = None) -> TrainingData:
+    """Collect what :meth:`Tagger.fit` learns from.
+
+    Parameters
+    ----------
+    X : Corpus, sequence of labeled Articles, or sequence of texts
+    y : with texts: ``{facet: [value per text]}`` or ``[{facet: value} per text]``
+    splits : SplitManifest or ``{split: [ids]}``, optional
+        With a Corpus: fit on the articles of ``split`` only (default: every labeled article).
+    split : name of the split to fit on
+
+    Raises
+    ------
+    InputError
+        When there is nothing to learn from, a label column has the wrong length, or the split is unknown.
+    TaxonomyError
+        When a label is not in the taxonomy.
+    """
+    if isinstance(X, Corpus):
+        return _from_corpus(X, splits, split, taxonomy)
+    items = list(X)
+    if items and all(isinstance(a, Article) for a in items) and y is None:
+        tax = taxonomy or load_taxonomy()
+        texts = [a.text for a in items]
+        rows = [tax.check_labels(a.labels, f"article {a.id or i}") if a.labels else None for i, a in enumerate(items)]
+        keep = [i for i, r in enumerate(rows) if r is not None]
+        if not keep:
+            raise InputError("none of the articles has labels; label them (newstag annotate) before training.")
+        labels = {f.name: [rows[i].get(f.name, [] if f.multi else None) for i in keep] for f in tax.facets}
+        return TrainingData(tax, [texts[i] for i in keep], labels, ids=[items[i].id for i in keep],
+                            provenance={"source": "articles", "articles": len(keep)})
+    if y is None:
+        raise InputError("fit(texts, y): y is missing; give {facet: [labels per text]} or a Corpus as X.")
+    tax = taxonomy or load_taxonomy()
+    texts = []
+    for i, t in enumerate(items):
+        if isinstance(t, Article):
+            t = t.text
+        if not isinstance(t, str):
+            raise InputError(f"fit: item {i} is a {type(t).__name__}; expected a text (str) or an Article.")
+        texts.append(t)
+    if isinstance(y, Mapping):
+        cols = {str(k): list(v) for k, v in y.items()}
+    else:
+        rows = list(y)
+        if len(rows) != len(texts):
+            raise InputError(f"fit: {len(texts)} texts but {len(rows)} label rows; give one row per text.")
+        cols = {f.name: [r.get(f.name) for r in rows] for f in tax.facets}
+    for name, col in cols.items():
+        facet = tax.facet(name)
+        if len(col) != len(texts):
+            raise InputError(f"fit: facet {name!r} has {len(col)} labels for {len(texts)} texts; give one per text.")
+        cols[name] = [facet.check(v, f"text {i}") if v is not None else ([] if facet.multi else None)
+                      for i, v in enumerate(col)]
+    for f in tax.facets:
+        cols.setdefault(f.name, [[] if f.multi else None] * len(texts))
+    return TrainingData(tax, texts, cols, ids=[str(i) for i in range(len(texts))],
+                        provenance={"source": "texts", "articles": len(texts)})
+
+
+def _from_corpus(corpus: Corpus, splits, split: str, taxonomy: Taxonomy | None) -> TrainingData:
+    tax = corpus.taxonomy
+    if taxonomy is not None and taxonomy.hash != tax.hash:
+        raise TaxonomyError(
+            f"the Tagger's taxonomy ({taxonomy.name}, {taxonomy.hash[:12]}) is not the corpus's ({tax.name}, "
+            f"{tax.hash[:12]}); leave `taxonomy` unset to use the corpus's, or rebuild the corpus with it."
+        )
+    ids = corpus.ids
+    labeled = corpus.dataset["labeled"]
+    prov: dict[str, Any] = {"source": "corpus", "corpus_fingerprint": corpus.fingerprint,
+                            "corpus_path": str(corpus.path) if getattr(corpus, "path", None) else None}
+    folds_of: dict[str, int] | None = None
+    if splits is not None:
+        split_ids = splits.ids if hasattr(splits, "ids") else splits
+        if split not in split_ids:
+            raise InputError(
+                f"the split manifest has no {split!r} split (it has {sorted(split_ids)}); pass one of those."
+            )
+        wanted = set(split_ids[split])
+        missing = wanted - set(ids)
+        if missing:
+            raise InputError(
+                f"the split manifest's {split!r} split names {len(missing)} article(s) not in this corpus, e.g. "
+                f"{sorted(missing)[:3]}; it was made for another corpus. Remake it: `newstag corpus split DIR --reshuffle`."
+            )
+        rows = [i for i, a in enumerate(ids) if a in wanted]
+        unlabeled = [ids[i] for i in rows if not labeled[i]]
+        if unlabeled:
+            raise InputError(
+                f"{len(unlabeled)} article(s) of the {split!r} split have no labels, e.g. {unlabeled[:3]}; "
+                f"import their annotations or remake the split."
+            )
+        prov["splits"] = {
+            "method": getattr(splits, "method", "given"),
+            "seed": getattr(splits, "seed", None),
+            "ratios": dict(getattr(splits, "ratios", {}) or {}),
+            "corpus_fingerprint": getattr(splits, "corpus_fingerprint", None),
+            "fit_on": split,
+            "counts": {k: len(v) for k, v in split_ids.items()},
+            "ids_sha256": {k: _ids_hash(v) for k, v in split_ids.items()},
+        }
+        folds = getattr(splits, "folds", None)
+        if folds and split == "train":
+            folds_of = {a: k for k, fold in enumerate(folds) for a in fold}
+            prov["splits"]["folds"] = len(folds)
+    else:
+        rows = [i for i, ok in enumerate(labeled) if ok]
+        prov["splits"] = None
+    if not rows:
+        raise InputError(
+            "the corpus has no labeled articles to train on; import annotations (newstag annotate pull) first."
+        )
+    prov["articles"] = len(rows)
+    texts_all = corpus.texts()
+    labels = {}
+    for f in tax.facets:
+        col = corpus.labels(f.name)
+        labels[f.name] = [col[i] for i in rows]
+    group_col = corpus.dataset["group_id"]
+    sel_ids = [ids[i] for i in rows]
+    fold_vec = None
+    if folds_of is not None:
+        fold_vec = [folds_of.get(a, -1) for a in sel_ids]
+    return TrainingData(tax, [texts_all[i] for i in rows], labels, ids=sel_ids, groups=[group_col[i] for i in rows],
+                        folds=fold_vec, provenance=prov, taxonomy_text=getattr(corpus, "taxonomy_text", None))
+
+
+# --------------------------------------------------------------------------------------------------
+# Inputs of tag()
+# --------------------------------------------------------------------------------------------------
+
+def _as_input(item: Any, n: int) -> tuple[str | None, str]:
+    """``(id, text)`` of a str, an Article or a ``{"text", "title"?, "id"?}`` mapping."""
+    if isinstance(item, str):
+        return None, item
+    if isinstance(item, Article):
+        return item.id or None, item.text
+    if isinstance(item, Mapping):
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise InputError(
+                f"item {n}: expected a 'text' string, got {type(text).__name__ if text is not None else 'no text'}; "
+                f"each record needs {{\"text\": ..., \"title\"?: ..., \"id\"?: ...}}."
+            )
+        title = item.get("title")
+        if title is not None and not isinstance(title, str):
+            raise InputError(f"item {n}: 'title' must be a string, got {type(title).__name__}.")
+        ident = item.get("id")
+        return (None if ident is None else str(ident)), (f"{title}\n\n{text}" if title else text)
+    raise InputError(f"item {n}: cannot tag a {type(item).__name__}; give a text, an Article or a dict with 'text'.")
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+# --------------------------------------------------------------------------------------------------
+# The Tagger
+# --------------------------------------------------------------------------------------------------
+
+class Tagger(BaseEstimator):
+    """Tags articles by every facet of a taxonomy (region, themes, actors by default).
+
+    Features (shared by every head): tf-idf of word n-grams (``word_ngram_range``; character n-grams
+    too when ``char_ngram_range`` is set) over title and body, plus :class:`AliasFeatures` from the
+    aliases of ``alias_facet`` (mention counts, in title, position, in first paragraph, and per
+    ``group_attr`` group — an actor's region).
+
+    Heads: a single-label facet gets a multinomial ``LogisticRegression`` (balanced class weights)
+    calibrated by temperature scaling on out-of-fold predictions; a multi-label facet gets a
+    :class:`ThresholdedOneVsRest` of ``LinearSVC`` (balanced class weights) with Platt-calibrated
+    probabilities and per-label thresholds tuned on out-of-fold predictions of the training data
+    (the split manifest's folds when it has them, so near-duplicates stay in one fold). Labels of
+    ``alias_facet`` with fewer than ``rule_below`` training examples (zero included) are tagged by
+    :class:`AliasRuleClassifier` instead.
+
+    The alias features feed the heads of ``alias_facet`` and of the single-label facet named
+    ``group_attr`` (region); other heads (themes) read the text features only, so they do not learn
+    "Asia means deterrence" from a small corpus.
+
+    Parameters
+    ----------
+    taxonomy : str or None
+        Taxonomy TOML for fitting on texts (None: the corpus's, or ``seeds/taxonomy.toml``).
+    word_ngram_range, char_ngram_range, min_df : tf-idf settings (see :func:`text_features`)
+    alias_facet : str or None, default "actors"
+        The facet whose aliases give features and the rule fallback; None for none.
+    group_attr : str or None, default "region"
+        The label attribute of ``alias_facet`` that groups its labels into extra features.
+    C : float, default 1.0
+        Inverse regularisation strength of every head.
+    threshold_cv : int, default 5
+        Folds for calibration and threshold tuning when the split manifest has none.
+    min_positives : int, default 3
+        Labels with fewer training examples keep the default threshold (0.5) instead of a tuned one.
+    rule_below : int, default 10
+        Labels of ``alias_facet`` with fewer training examples than this (zero included) are tagged by
+        the alias rule instead of a model.
+    random_state : int, default 0
+        Seeds every random step (fold shuffling, the linear solvers).
+
+    Attributes
+    ----------
+    taxonomy_json_ : str
+        The taxonomy the tagger was fitted with (``Taxonomy.to_dict()`` as JSON: one string, compact in
+        skops); :attr:`fitted_taxonomy` rebuilds it.
+    taxonomy_text_ : str or None
+        The taxonomy file's text, when the corpus kept it (copied into the model folder).
+    features_ : FeatureUnion
+        ``[("text", tf-idf), ("aliases", AliasFeatures)]``, fitted.
+    heads_ : {facet: estimator}
+    head_labels_ : {facet: [label id, ...]}
+        The labels (columns) each head predicts.
+    rule_ : AliasRuleClassifier or None
+    rule_labels_ : list of label ids tagged by the rule
+    label_counts_ : {facet: {label: training examples}}
+    training_ : dict
+        Provenance: corpus fingerprint, split manifest summary, article count, seed, time taken.
+    """
+
+    def __init__(self, *, taxonomy: str | None = None, word_ngram_range: tuple[int, int] = (1, 2),
+                 char_ngram_range: tuple[int, int] | None = None, min_df: int | float = 2,
+                 alias_facet: str | None = "actors", group_attr: str | None = "region", C: float = 1.0,
+                 threshold_cv: int = 5, min_positives: int = 3, rule_below: int = 10, random_state: int = 0):
+        self.taxonomy = taxonomy
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.alias_facet = alias_facet
+        self.group_attr = group_attr
+        self.C = C
+        self.threshold_cv = threshold_cv
+        self.min_positives = min_positives
+        self.rule_below = rule_below
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+    # ---- building blocks (unfitted scikit-learn objects; usable on their own, e.g. in GridSearchCV) ----
+
+    def _taxonomy_for_building(self) -> Taxonomy:
+        if hasattr(self, "taxonomy_json_"):
+            return self.fitted_taxonomy
+        return load_taxonomy(self.taxonomy)
+
+    def make_features(self, taxonomy: Taxonomy | None = None) -> FeatureUnion:
+        """The unfitted feature union: ``text`` (tf-idf) and, with an alias facet, ``aliases``."""
+        tax = taxonomy or self._taxonomy_for_building()
+        parts = [("text", text_features(word_ngram_range=self.word_ngram_range,
+                                         char_ngram_range=self.char_ngram_range, min_df=self.min_df))]
+        facet = self._alias_facet(tax)
+        if facet is not None:
+            groups = group_table(facet, self.group_attr) if self.group_attr else ()
+            parts.append(("aliases", AliasFeatures(aliases=alias_table(facet), groups=groups)))
+        return FeatureUnion(parts)
+
+    def make_head(self, facet: str, taxonomy: Taxonomy | None = None, *, y=None, cv=None):
+        """The unfitted head of ``facet``, for a feature matrix.
+
+        With ``y`` (the facet's training labels) the calibration folds of a single-label head adapt to
+        the rarest class; ``cv`` overrides the threshold-tuning folds of a multi-label head.
+        """
+        tax = taxonomy or self._taxonomy_for_building()
+        f = tax.facet(facet)
+        rs = self.random_state
+        if f.multi:
+            return ThresholdedOneVsRest(
+                LinearSVC(C=self.C, class_weight="balanced", random_state=rs),
+                cv=self.threshold_cv if cv is None else cv, min_positives=self.min_positives, random_state=rs)
+        lr = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, random_state=rs)
+        k = self.threshold_cv
+        if y is not None:
+            _, counts = np.unique(np.asarray(y, dtype=object), return_counts=True)
+            k = int(min(k, counts.min()))
+            if len(counts) < 2 or k < 2:
+                return lr
+        return CalibratedClassifierCV(lr, method="temperature", ensemble=False,
+                                      cv=StratifiedKFold(n_splits=k, shuffle=True, random_state=rs))
+
+    def make_pipeline(self, facet: str, taxonomy: Taxonomy | None = None) -> Pipeline:
+        """``Pipeline([("features", make_features()), ("head", make_head(facet))])``: one facet the plain
+        scikit-learn way, on texts (for GridSearchCV over ``head__estimator__C``, say)."""
+        tax = taxonomy or self._taxonomy_for_building()
+        return Pipeline([("features", self.make_features(tax)), ("head", self.make_head(facet, tax))])
+
+    def _alias_facet(self, tax: Taxonomy):
+        if not self.alias_facet or self.alias_facet not in tax.facet_names:
+            return None
+        return tax.facet(self.alias_facet)
+
+    # ---- fitting ----
+
+    def _check_params(self) -> None:
+        if isinstance(self.random_state, bool) or not isinstance(self.random_state, numbers.Integral):
+            raise InputError(f"random_state must be an integer seed, got {self.random_state!r}.")
+        for name in ("min_positives", "rule_below"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < (1 if name == "min_positives" else 0):
+                raise InputError(f"{name} must be a non-negative integer (min_positives >= 1), got {v!r}.")
+        if not isinstance(self.C, numbers.Real) or self.C <= 0:
+            raise InputError(f"C must be a positive number, got {self.C!r}.")
+
+    def fit(self, X, y=None, *, splits=None, split: str = "train", progress: Progress | None = None) -> "Tagger":
+        """Fit every head.
+
+        Parameters
+        ----------
+        X : Corpus, labeled Articles, or texts (then ``y``)
+        y : ``{facet: [labels per text]}`` or ``[{facet: labels} per text]``, with texts only
+        splits : SplitManifest or ``{split: [article ids]}``, optional
+            With a Corpus: fit on ``split`` only; the manifest's folds (if any) tune the thresholds.
+        progress : callable ``progress(stage, detail)``, optional
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        started = time.time()
+        say = progress or (lambda stage, detail: None)
+        tax_given = load_taxonomy(self.taxonomy) if self.taxonomy is not None else None
+        data = training_data(X, y, splits=splits, split=split, taxonomy=tax_given)
+        tax = data.taxonomy
+        # key order is label order: never sort the keys
+        self.taxonomy_json_ = json.dumps(tax.to_dict(), ensure_ascii=False)
+        self.__dict__["_taxonomy"] = tax
+        self.taxonomy_text_ = data.taxonomy_text
+        alias_facet = self._alias_facet(tax)
+        self.alias_facet_ = alias_facet.name if alias_facet is not None else None
+
+        say("features", f"{len(data.texts)} articles")
+        self.features_ = self.make_features(tax)
+        self.features_.transformer_list[0][1].fit(data.texts)
+        if alias_facet is not None:
+            self.features_.transformer_list[1][1].fit()
+        Xm, _ = self._transform(data.texts)
+        self.n_text_features_ = Xm.shape[1] - (self._aliases().n_features_out_ if self._aliases() else 0)
+
+        cv = None
+        if data.folds is not None and min(data.folds) >= 0 and len(set(data.folds)) >= 2:
+            cv = PredefinedSplit(np.asarray(data.folds))
+        groups = np.asarray(data.groups) if data.groups is not None and cv is None else None
+
+        self.heads_, self.head_labels_, self.label_counts_ = {}, {}, {}
+        self.rule_, self.rule_labels_ = None, []
+        for f in tax.facets:
+            col = data.labels[f.name]
+            say("head", f.name)
+            if f.multi:
+                Y = np.zeros((len(col), len(f.ids)), dtype=np.int64)
+                pos = {lab: k for k, lab in enumerate(f.ids)}
+                for i, labs in enumerate(col):
+                    for lab in labs or ():
+                        Y[i, pos[lab]] = 1
+                counts = Y.sum(axis=0)
+                self.label_counts_[f.name] = {lab: int(c) for lab, c in zip(f.ids, counts) if c}
+                if alias_facet is not None and f.name == alias_facet.name:
+                    learned = [k for k, c in enumerate(counts) if c >= max(self.rule_below, 1)]
+                    self.rule_labels_ = [f.ids[k] for k, c in enumerate(counts) if c < max(self.rule_below, 1)]
+                    self.rule_ = AliasRuleClassifier(aliases=alias_table(f)).fit()
+                else:
+                    learned = [k for k, c in enumerate(counts) if c > 0]
+                if not learned:
+                    continue
+                head = self.make_head(f.name, tax, cv=cv)
+                head.fit(self._head_input(f.name, Xm), Y[:, learned], groups=groups)
+                self.heads_[f.name] = head
+                self.head_labels_[f.name] = [f.ids[k] for k in learned]
+            else:
+                rows = [i for i, v in enumerate(col) if v is not None]
+                yv = [col[i] for i in rows]
+                self.label_counts_[f.name] = {lab: yv.count(lab) for lab in f.ids if lab in yv}
+                if not rows:
+                    continue
+                head = self.make_head(f.name, tax, y=yv)
+                if len(set(yv)) < 2:
+                    head = DummyClassifier(strategy="most_frequent")
+                head.fit(self._head_input(f.name, Xm)[rows], np.asarray(yv, dtype=object))
+                self.heads_[f.name] = head
+                self.head_labels_[f.name] = [str(c) for c in head.classes_]
+        self.training_ = {
+            **data.provenance,
+            "taxonomy": {"name": tax.name, "version": tax.version, "hash": tax.hash},
+            "random_state": int(self.random_state),
+            "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "seconds": round(time.time() - started, 3),
+        }
+        say("done", "")
+        return self
+
+    # ---- the taxonomy, features and scores of a fitted tagger ----
+
+    @property
+    def fitted_taxonomy(self) -> Taxonomy:
+        check_is_fitted(self, "taxonomy_json_")
+        tax = self.__dict__.get("_taxonomy")
+        if tax is None:
+            tax = self.__dict__["_taxonomy"] = parse_taxonomy(json.loads(self.taxonomy_json_), "<model taxonomy>")
+        return tax
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        for cache in ("_taxonomy", "_names", "_coefs"):
+            state.pop(cache, None)
+        return state
+
+    def _aliases(self) -> AliasFeatures | None:
+        return self.features_.transformer_list[1][1] if len(self.features_.transformer_list) > 1 else None
+
+    def _transform(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, list | None]:
+        """The shared feature matrix, and the alias mentions of each text (matched once)."""
+        Xt = self.features_.transformer_list[0][1].transform(texts)
+        aliases = self._aliases()
+        if aliases is None:
+            return sp.csr_matrix(Xt), None
+        mentions = aliases.match(texts)
+        return sp.hstack([Xt, aliases.features(texts, mentions)], format="csr"), mentions
+
+    def uses_aliases(self, facet: str) -> bool:
+        """Whether ``facet``'s head reads the alias features (the alias facet, and region)."""
+        check_is_fitted(self, "alias_facet_")
+        if self.alias_facet_ is None:
+            return False
+        f = self.fitted_taxonomy.facet(facet)
+        return facet == self.alias_facet_ or (not f.multi and facet == self.group_attr)
+
+    def _head_input(self, facet: str, Xm: sp.csr_matrix) -> sp.csr_matrix:
+        return Xm if self.uses_aliases(facet) else Xm[:, : self.n_text_features_]
+
+    def _facet_scores(self, Xm: sp.csr_matrix) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per facet: ``(scores (n, n_labels) in taxonomy order, thresholds (n_labels,), from_rule (n_labels,))``."""
+        tax = self.fitted_taxonomy
+        out = {}
+        rule_scores = None
+        for f in tax.facets:
+            n_lab = len(f.ids)
+            scores = np.zeros((Xm.shape[0], n_lab))
+            thresholds = np.full(n_lab, np.inf)
+            from_rule = np.zeros(n_lab, dtype=bool)
+            pos = {lab: k for k, lab in enumerate(f.ids)}
+            head = self.heads_.get(f.name)
+            if head is not None:
+                cols = [pos[lab] for lab in self.head_labels_[f.name]]
+                scores[:, cols] = head.predict_proba(self._head_input(f.name, Xm))
+                thresholds[cols] = head.thresholds_ if f.multi else 0.0
+            if f.name == self.alias_facet_ and self.rule_ is not None and self.rule_labels_:
+                if rule_scores is None:
+                    rule_scores = self.rule_.scores_from_features(Xm[:, -self._aliases().n_features_out_:])
+                cols = [pos[lab] for lab in self.rule_labels_]
+                scores[:, cols] = rule_scores[:, cols]
+                thresholds[cols] = 0.5
+                from_rule[cols] = True
+            out[f.name] = (scores, thresholds, from_rule)
+        return out
+
+    # ---- the scikit-learn way ----
+
+    def predict_proba(self, X: Iterable[Any]) -> dict[str, np.ndarray]:
+        """``{facet: (n_texts, n_labels) scores}``, columns in the taxonomy's label order (see :attr:`classes_`)."""
+        check_is_fitted(self, "heads_")
+        texts = [t for _, t in (_as_input(x, i) for i, x in enumerate(X))]
+        Xm, _ = self._transform(texts)
+        return {f: s for f, (s, _, _) in self._facet_scores(Xm).items()}
+
+    def predict(self, X: Iterable[Any]) -> dict[str, list]:
+        """``{facet: [labels per text]}``: a label id (or None) per text for single-label facets, a list for
+        multi-label ones (the format of :meth:`corpus.Corpus.labels`)."""
+        check_is_fitted(self, "heads_")
+        texts = [t for _, t in (_as_input(x, i) for i, x in enumerate(X))]
+        Xm, _ = self._transform(texts)
+        return self._decide(self._facet_scores(Xm), len(texts))
+
+    def _decide(self, scores, n: int) -> dict[str, list]:
+        tax = self.fitted_taxonomy
+        out = {}
+        for f in tax.facets:
+            s, t, _ = scores[f.name]
+            if f.multi:
+                hit = s >= t
+                out[f.name] = [[f.ids[k] for k in np.flatnonzero(hit[i])] for i in range(n)]
+            elif f.name in self.heads_:
+                best = np.argmax(s, axis=1)
+                out[f.name] = [f.ids[k] for k in best]
+            else:
+                out[f.name] = [None] * n
+        return out
+
+    @property
+    def classes_(self) -> dict[str, list[str]]:
+        """``{facet: [label id, ...]}``: the columns of :meth:`predict_proba`."""
+        return {f.name: list(f.ids) for f in self.fitted_taxonomy.facets}
+
+    # ---- tagging ----
+
+    def tag(self, item: Any, *, evidence: bool = True, top_terms: int = 5) -> TagResult:
+        """Tag one article: a text, an :class:`corpus.Article` or ``{"text", "title"?, "id"?}``."""
+        return next(iter(self.tag_batch([item], evidence=evidence, top_terms=top_terms)))
+
+    def tag_batch(self, items: Iterable[Any], *, batch_size: int = 512, evidence: bool = True,
+                  top_terms: int = 5) -> Iterator[TagResult]:
+        """Tag many articles, a batch at a time (features and heads run once per batch); yields one
+        :class:`TagResult` per item, in order."""
+        check_is_fitted(self, "heads_")
+        if isinstance(items, (str, Article, Mapping)):
+            raise InputError("tag_batch expects an iterable of articles; use tag() for one article.")
+        n_done = 0
+        for batch in _batches(items, batch_size):
+            inputs = [_as_input(x, n_done + i) for i, x in enumerate(batch)]
+            n_done += len(batch)
+            texts = [t for _, t in inputs]
+            Xm, mentions = self._transform(texts)
+            scores = self._facet_scores(Xm)
+            for i, (ident, _) in enumerate(inputs):
+                yield self._result(i, ident, scores, Xm, mentions, evidence, top_terms)
+
+    def _result(self, i, ident, scores, Xm, mentions, evidence, top_terms) -> TagResult:
+        tax = self.fitted_taxonomy
+        tags: dict[str, Any] = {}
+        terms: dict[str, dict[str, tuple[TermWeight, ...]]] = {}
+        row = Xm[i] if evidence else None
+        for f in tax.facets:
+            s, t, from_rule = scores[f.name]
+            si = s[i]
+            if f.multi:
+                chosen = np.flatnonzero(si >= t)
+                chosen = chosen[np.argsort(-si[chosen], kind="stable")]
+                tags[f.name] = tuple(LabelScore(f.ids[k], float(si[k]), "alias-rule" if from_rule[k] else "model")
+                                     for k in chosen)
+            elif f.name in self.heads_:
+                k = int(np.argmax(si))
+                chosen = np.array([k])
+                tags[f.name] = LabelScore(f.ids[k], float(si[k]))
+            else:
+                chosen = np.array([], dtype=int)
+                tags[f.name] = None
+            if evidence and len(chosen):
+                terms[f.name] = {f.ids[k]: self._top_terms(f.name, f.ids[k], bool(from_rule[k]), row, top_terms)
+                                 for k in chosen}
+        aliases = ()
+        if evidence and mentions is not None:
+            aliases = tuple(AliasMatch(m.label, m.text, m.start, m.end) for m in mentions[i])
+        return TagResult(ident, tags, Evidence(terms, aliases) if evidence else None)
+
+    # ---- evidence ----
+
+    def _feature_names(self) -> np.ndarray:
+        names = self.__dict__.get("_names")
+        if names is None:
+            raw = self.features_.get_feature_names_out()
+            names = self.__dict__["_names"] = np.asarray([_display_name(n) for n in raw], dtype=object)
+        return names
+
+    def _coef(self, facet: str, label: str) -> np.ndarray | None:
+        """The coefficient vector behind ``label`` of ``facet`` (None for a non-linear or constant head)."""
+        cache = self.__dict__.setdefault("_coefs", {})
+        key = (facet, label)
+        if key not in cache:
+            cache[key] = _coef_of(self.heads_.get(facet), self.head_labels_.get(facet, []), label)
+        return cache[key]
+
+    def _top_terms(self, facet: str, label: str, from_rule: bool, row: sp.csr_matrix, k: int) -> tuple[TermWeight, ...]:
+        names = self._feature_names()
+        idx, vals = row.indices, row.data
+        if from_rule:
+            aliases = self._aliases()
+            n_text = row.shape[1] - aliases.n_features_out_
+            j = aliases.labels_.index(label)
+            lo, hi = n_text + 4 * j, n_text + 4 * j + 4
+            sel = (idx >= lo) & (idx < hi)
+            return tuple(TermWeight(str(names[a]), float(v)) for a, v in zip(idx[sel], vals[sel]))
+        w = self._coef(facet, label)
+        if w is None or not len(idx):
+            return ()
+        if len(w) < row.shape[1]:  # a head on the text features only
+            keep = idx < len(w)
+            idx, vals = idx[keep], vals[keep]
+        contrib = vals * w[idx]
+        top = np.argsort(-contrib, kind="stable")[:k]
+        return tuple(TermWeight(str(names[idx[a]]), float(contrib[a])) for a in top if contrib[a] > 0)
+
+    # ---- persistence ----
+
+    def save(self, path: str | Path, *, metrics: Mapping[str, Any] | None = None) -> Path:
+        """Write the model folder: ``model.skops``, ``model_card.json``/``.md``, ``taxonomy.toml``."""
+        from ._persist import save_model
+
+        return save_model(self, path, metrics=metrics)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Tagger":
+        """Load a model folder (or its ``model.skops``); None loads the default model.
+
+        Raises
+        ------
+        ModelNotFoundError, UntrustedModelError
+        """
+        from ._persist import load_model
+
+        return load_model(path)
+
+
+def _coef_of(head, labels: Sequence[str], label: str) -> np.ndarray | None:
+    if head is None or label not in labels:
+        return None
+    j = list(labels).index(label)
+    if isinstance(head, ThresholdedOneVsRest):
+        est = head.estimators_[j]
+        return None if est is None or not hasattr(est, "coef_") else np.ravel(est.coef_)
+    if isinstance(head, CalibratedClassifierCV):
+        head = head.calibrated_classifiers_[0].estimator
+    coef = getattr(head, "coef_", None)
+    if coef is None:
+        return None
+    if coef.shape[0] == 1:  # binary: one row for the second class
+        return coef[0] if j == 1 else -coef[0]
+    return coef[j]
+
+
+def _display_name(name: str) -> str:
+    """``text__word__north korea`` -> ``north korea``; ``text__char__ kor`` -> ``char ' kor'``;
+    ``aliases__PRK:count`` -> ``alias PRK:count``."""
+    if name.startswith("text__word__"):
+        return name[len("text__word__"):]
+    if name.startswith("text__char__"):
+        return f"char {name[len('text__char__'):]!r}"
+    if name.startswith("aliases__"):
+        return f"alias {name[len('aliases__'):]}"
+    return name

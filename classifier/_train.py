@@ -1,0 +1,70 @@
+"""Training from a corpus folder: what ``newstag train`` and ``python -m classifier.train`` run."""
+
+from __future__ import annotations
+
+__all__ = ["train_model", "TrainResult"]
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from corpus import CorpusError, load, load_splits
+
+from ._evaluate import Report, evaluate
+from ._persist import default_model_path
+from ._tagger import Tagger
+
+
+@dataclass
+class TrainResult:
+    tagger: Tagger
+    path: Path
+    report: Report | None
+    warnings: list[str]
+
+
+def train_model(corpus_dir: str | Path, output: str | Path | None = None, *, seed: int = 0, split: str = "train",
+                eval_split: str | None = "eval", progress: Callable[[str, str], None] | None = None,
+                **params: Any) -> TrainResult:
+    """Fit a Tagger on the ``split`` articles of a corpus folder, evaluate it on ``eval_split`` (when the
+    split manifest has one) and save the model folder with its card.
+
+    Parameters
+    ----------
+    corpus_dir : a corpus folder with its split manifest (``splits.json``)
+    output : the model folder (default: :func:`default_model_path`)
+    seed : seeds every random step of training
+    params : further :class:`Tagger` parameters (``C``, ``char_ngram_range``, …)
+
+    Raises
+    ------
+    CorpusError
+        When the corpus or its split manifest is missing (make one with ``newstag corpus split DIR``).
+    """
+    corpus_dir = Path(corpus_dir)
+    corpus = load(corpus_dir)
+    if not (corpus_dir / "splits.json").is_file():
+        raise CorpusError(
+            f"{corpus_dir}: no split manifest (splits.json); run `newstag corpus split {corpus_dir}` first, "
+            f"so the model is trained on the train split and evaluated on articles it has not seen."
+        )
+    manifest = load_splits(corpus_dir)
+    notes = []
+    if manifest.corpus_fingerprint != corpus.fingerprint:
+        notes.append(
+            f"the split manifest was made for corpus {manifest.corpus_fingerprint[:12]}, this corpus is "
+            f"{corpus.fingerprint[:12]} (articles or labels changed since); run `newstag corpus split {corpus_dir}` "
+            f"to assign new articles (old ones keep their sides)."
+        )
+    tagger = Tagger(random_state=seed, **params)
+    tagger.fit(corpus, splits=manifest, split=split, progress=progress)
+    report = None
+    if eval_split and eval_split in manifest.ids and manifest.ids[eval_split]:
+        if progress:
+            progress("evaluate", eval_split)
+        report = evaluate(tagger, corpus, eval_split, manifest)
+    path = Path(output) if output is not None else default_model_path()
+    if progress:
+        progress("save", str(path))
+    tagger.save(path, metrics=report.summary() if report is not None else None)
+    return TrainResult(tagger, path, report, notes)
