@@ -16,7 +16,8 @@ label and in all. The algorithm:
    passengers of rare ones, close to their targets.
 3. Groups without labels fill the splits that want the most articles.
 4. Refinement: move single free groups to another split while that lowers the chi-square distance
-   ``sum (count - target)**2 / target`` over labels and split sizes (a few passes, in ``order``).
+   ``sum (count - target)**2 / target`` over labels and split sizes, in ``order``, until no move helps
+   (at most 50 passes; each pass first screens all groups at once with matrix products).
 5. Coverage repair: a label that ``must_cover`` a split but is missing from it gets a group moved
    there from a split that has two or more, or swapped for a group of similar size. Steps 4 and 5 never
    take the last carrier of a required label out of a split.
@@ -26,7 +27,7 @@ Everything is deterministic given ``order``: no Python ``hash`` of strings, ties
 
 from __future__ import annotations
 
-__all__ = ["components", "stratify", "coverage"]
+__all__ = ["components", "stratify"]
 
 from typing import Hashable, Sequence
 
@@ -53,14 +54,6 @@ def components(keys: Sequence[Sequence[Hashable]]) -> list[int]:
                 if ri != rj:
                     parent[max(ri, rj)] = min(ri, rj)
     return [find(i) for i in range(len(keys))]
-
-
-def coverage(present: np.ndarray, assign: np.ndarray, n_splits: int) -> np.ndarray:
-    """``(n_splits, n_labels)``: how many groups of each split carry each label."""
-    out = np.zeros((n_splits, present.shape[1]), dtype=np.int64)
-    for s in range(n_splits):
-        out[s] = present[assign == s].sum(axis=0)
-    return out
 
 
 def stratify(counts: np.ndarray, sizes: np.ndarray, ratios: Sequence[float], order: np.ndarray, *,
@@ -240,7 +233,7 @@ def _swap(assign, locked, present, sizes, rank, must, cover, s: int, label: int)
     return True
 
 
-def _refine(assign, locked, counts, sizes, ratios, rank, cover, present, must, passes: int = 8) -> None:
+def _refine(assign, locked, counts, sizes, ratios, rank, cover, present, must, passes: int = 50) -> None:
     """Local search: move single unlocked groups while that lowers the chi-square distance of label
     counts and split sizes from their targets; never removes the last carrier of a required label."""
     n_splits = len(ratios)
@@ -254,9 +247,23 @@ def _refine(assign, locked, counts, sizes, ratios, rank, cover, present, must, p
     movable = np.flatnonzero(~locked)
     movable = movable[np.argsort(rank[movable], kind="stable")]
     labels_of = [np.flatnonzero(row) for row in present]
+    c1 = counts[movable].astype(np.float64)
+    c2 = c1 ** 2
+    s1 = sizes[movable].astype(np.float64)[:, None]
+    rows = np.arange(movable.size)
     for _ in range(passes):
-        improved = False
-        for g in movable:
+        # screen every movable group at once: the change of the distance if it alone moved to each split
+        # ((x + c)**2 - x**2) / t = (c**2 + 2*c*x) / t with x = count - target; leaving: (c**2 - 2*c*x) / t
+        sq = c2 @ (1.0 / target).T + s1 ** 2 / size_target
+        lin = c1 @ ((cnt - target) / target).T + s1 * (size - size_target) / size_target
+        here = assign[movable]
+        leave = sq[rows, here] - 2 * lin[rows, here]
+        delta = sq + 2 * lin + leave[:, None]
+        delta[rows, here] = 0.0
+        candidates = movable[delta.min(axis=1) < -1e-9]
+        if candidates.size == 0:
+            break
+        for g in candidates:  # in processing order, each move checked against the counts it finds
             a = int(assign[g])
             idx = labels_of[g]
             c = counts[g, idx].astype(np.float64)
