@@ -175,7 +175,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         import click
 
-        if isinstance(exc, click.ClickException):
+        usage_errors: tuple[type, ...] = (click.ClickException,)
+        try:  # typer >= 0.29 raises the exceptions of its own vendored click
+            from typer._click.exceptions import ClickException as _TyperClickException
+
+            usage_errors += (_TyperClickException,)
+        except ImportError:
+            pass
+        if isinstance(exc, usage_errors):
             exc.show()
             return exc.exit_code
         if isinstance(exc, click.exceptions.Abort):
