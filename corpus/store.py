@@ -429,14 +429,29 @@ def load(path: str | Path) -> Corpus:
     from .taxonomy import parse_taxonomy, tomllib
 
     path = Path(path)
+    manifest, files = corpus_files(path)
+    tax_text = (path / "taxonomy.toml").read_text(encoding="utf-8")
+    taxonomy = parse_taxonomy(tomllib.loads(tax_text), str(path / "taxonomy.toml"))
+    ds = read_dataset(files, corpus_features(taxonomy))
+    return Corpus(ds, taxonomy, manifest, path=path, taxonomy_text=tax_text)
+
+
+def corpus_files(path: str | Path) -> tuple[dict[str, Any], list[Path]]:
+    """A corpus folder's manifest and its data shards in order, each checked against the manifest's sha256
+    (for readers that stream the shards instead of loading the corpus: Dask, ``datasets``).
+
+    Raises
+    ------
+    CorpusError
+        As :func:`load`.
+    """
+    path = Path(path)
     mpath = path / MANIFEST
     if not mpath.is_file():
         raise CorpusError(
             f"{path}: not a corpus folder (no {MANIFEST}); build one with `newstag corpus build SRC -o {path}`."
         )
     manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    tax_text = (path / "taxonomy.toml").read_text(encoding="utf-8")
-    taxonomy = parse_taxonomy(tomllib.loads(tax_text), str(path / "taxonomy.toml"))
     files = []
     for name, digest in manifest.get("data_files", {}).items():
         f = path / name
@@ -447,9 +462,8 @@ def load(path: str | Path) -> Corpus:
                 f"{path}: data file {name} does not match the manifest (sha256 differs); it was changed after the "
                 f"build or the write was interrupted. Rebuild the corpus."
             )
-        files.append(str(f))
-    ds = read_dataset(files, corpus_features(taxonomy))
-    return Corpus(ds, taxonomy, manifest, path=path, taxonomy_text=tax_text)
+        files.append(f)
+    return manifest, files
 
 
 def read_dataset(files: Sequence[str | Path], features):
