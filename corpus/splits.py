@@ -133,7 +133,9 @@ class SplitManifest:
             When the manifest has no folds.
         """
         if not self.folds:
-            raise CorpusError("this split manifest has no folds; make one with folds=K (`newstag corpus split DIR --folds K`).")
+            raise CorpusError(
+                "this split manifest has no folds; make one with folds=K (`newstag corpus split DIR --folds K`)."
+            )
         out = []
         for k, fold in enumerate(self.folds):
             fit = sorted(i for j, other in enumerate(self.folds) if j != k for i in other)
@@ -419,16 +421,18 @@ def _units(comp: Sequence[int], old: Sequence[int], items: Sequence[int]):
 
 
 def _assign(matrix: np.ndarray, units: list[list[int]], sides: list[int], ratios: Sequence[float],
-            rng: np.random.Generator, min_examples: float) -> tuple[np.ndarray, np.ndarray]:
-    """Stratify units; returns (split index per unit, must-cover matrix (n_splits, n_labels))."""
+            rng: np.random.Generator) -> np.ndarray:
+    """Stratify units (each a list of article rows; side -1 when free) into splits; the split of each unit.
+
+    A label must reach a split when that split expects at least two of its groups
+    (``ratio * groups >= 2``), i.e. the label has ``ceil(2 / ratio)`` groups or more.
+    """
     counts = np.stack([matrix[u].sum(axis=0) for u in units]).astype(np.int64)
     sizes = np.array([len(u) for u in units], dtype=np.int64)
     ratios = np.asarray(ratios, dtype=np.float64)
-    groups_per_label = (counts > 0).sum(axis=0)
-    must = np.outer(ratios, groups_per_label) >= min_examples - 1e-9
+    must = np.outer(ratios, (counts > 0).sum(axis=0)) >= 2 - 1e-9
     order = rng.permutation(len(units))
-    assign = stratify(counts, sizes, ratios, order, assigned=np.asarray(sides, dtype=np.int64), must_cover=must)
-    return assign, must
+    return stratify(counts, sizes, ratios, order, assigned=np.asarray(sides, dtype=np.int64), must_cover=must)
 
 
 def _min_groups(ratios: Sequence[float]) -> int:
@@ -516,31 +520,12 @@ def make_splits(corpus: Corpus, ratios: Mapping[str, float] | Sequence[float] = 
     prev = None if reshuffle else previous
     if prev is not None:
         _check_previous(prev, ratio_map, cols)
-    old_side = [-1] * len(data.ids)
-    old_fold = [-1] * len(data.ids)
-    index = {i: n for n, i in enumerate(data.ids)}
-    extends = None
-    if prev is not None:
-        for s, name in enumerate(names):
-            for i in prev.ids.get(name, ()):
-                if i in index:
-                    old_side[index[i]] = s
-        if k is not None and prev.folds is not None and len(prev.folds) == k:
-            for f, fold in enumerate(prev.folds):
-                for i in fold:
-                    if i in index and old_side[index[i]] == 0:
-                        old_fold[index[i]] = f
-        kept = sum(1 for s in old_side if s >= 0)
-        before = sum(len(v) for v in prev.ids.values())
-        extends = {
-            "method": prev.method, "seed": prev.seed, "corpus_fingerprint": prev.corpus_fingerprint,
-            "kept": kept, "added": len(data.ids) - kept, "dropped": before - kept,
-        }
+    old_side, old_fold, extends = _previous_sides(prev, names, data.ids, k)
 
     # the split
     units, sides, conflicts = _units(comp, old_side, range(len(data.ids)))
     rng = np.random.default_rng([seed, _SPLIT_STREAM])
-    assign, _ = _assign(data.matrix, units, sides, r, rng, 2.0)
+    assign = _assign(data.matrix, units, sides, r, rng)
     side = np.empty(len(data.ids), dtype=np.int64)
     for u, s in zip(units, assign):
         side[u] = s
@@ -549,7 +534,6 @@ def make_splits(corpus: Corpus, ratios: Mapping[str, float] | Sequence[float] = 
     # the folds, over the train split
     fold_ids = None
     fold_conflicts: list = []
-    fold_units = None
     if k is not None:
         train = [int(i) for i in np.flatnonzero(side == 0)]
         fold_units, fsides, fold_conflicts = _units(comp, old_fold, train)
@@ -560,7 +544,7 @@ def make_splits(corpus: Corpus, ratios: Mapping[str, float] | Sequence[float] = 
                 f"use at most {n_groups} folds."
             )
         frng = np.random.default_rng([seed, _FOLD_STREAM])
-        fassign, _ = _assign(data.matrix, fold_units, fsides, [1.0 / k] * k, frng, 2.0)
+        fassign = _assign(data.matrix, fold_units, fsides, [1.0 / k] * k, frng)
         fold_of = {}
         for u, f in zip(fold_units, fassign):
             for i in u:
@@ -585,6 +569,30 @@ def make_splits(corpus: Corpus, ratios: Mapping[str, float] | Sequence[float] = 
     report = _label_report(data, comp, side, names, r, fold_ids, k)
     return SplitManifest(method=METHOD, seed=seed, ratios=ratio_map, corpus_fingerprint=fingerprint,
                          ids=ids, group_columns=cols, folds=fold_ids, label_report=report, extends=extends)
+
+
+def _previous_sides(prev: SplitManifest | None, names: list[str], ids: list[str], k: int | None):
+    """Each labeled article's split (and fold) in ``prev`` (-1 when new), and the ``extends`` record."""
+    old_side = [-1] * len(ids)
+    old_fold = [-1] * len(ids)
+    if prev is None:
+        return old_side, old_fold, None
+    index = {i: n for n, i in enumerate(ids)}
+    for s, name in enumerate(names):
+        for i in prev.ids.get(name, ()):
+            if i in index:
+                old_side[index[i]] = s
+    if k is not None and prev.folds is not None and len(prev.folds) == k:
+        for f, fold in enumerate(prev.folds):
+            for i in fold:
+                if i in index and old_side[index[i]] == 0:
+                    old_fold[index[i]] = f
+    kept = sum(1 for s in old_side if s >= 0)
+    extends = {
+        "method": prev.method, "seed": prev.seed, "corpus_fingerprint": prev.corpus_fingerprint,
+        "kept": kept, "added": len(ids) - kept, "dropped": sum(len(v) for v in prev.ids.values()) - kept,
+    }
+    return old_side, old_fold, extends
 
 
 def _check_previous(prev: SplitManifest, ratio_map: Mapping[str, float], cols: Sequence[str]) -> None:
@@ -636,7 +644,8 @@ def _label_report(data: _Labeled, comp: Sequence[int], side: np.ndarray, names: 
         for s, name in enumerate(split_names):
             miss = [data.labels[j] for j in range(len(data.labels)) if groups[j] >= minimum and counts[s, j] == 0]
             if miss:
-                not_covered[name] = {f: [lab for ff, lab in miss if ff == f] for f in facets if any(ff == f for ff, _ in miss)}
+                not_covered[name] = {f: [lab for ff, lab in miss if ff == f]
+                                     for f in facets if any(ff == f for ff, _ in miss)}
         return minimum, counts, too_few, not_covered
 
     everyone = np.ones(len(data.ids), dtype=bool)
@@ -653,7 +662,8 @@ def _label_report(data: _Labeled, comp: Sequence[int], side: np.ndarray, names: 
         "largest_group": int(sizes.max()),
         "min_examples": minimum,
         "too_few": too_few,
-        "absent": {f: [lab for (ff, lab), g in zip(data.labels, groups_per_label) if ff == f and g == 0] for f in facets},
+        "absent": {f: [lab for (ff, lab), g in zip(data.labels, groups_per_label) if ff == f and g == 0]
+                   for f in facets},
         "not_covered": not_covered,
         "proportions": proportions,
         "folds": None,
@@ -671,7 +681,8 @@ def _label_report(data: _Labeled, comp: Sequence[int], side: np.ndarray, names: 
             "too_few": ftoo_few,
             "not_covered": fnot,
             "proportions": by_facet(
-                (data.labels[j], [int(fcounts[f, j]) for f in range(k)]) for j in range(len(data.labels)) if ftotal[j] > 0
+                (data.labels[j], [int(fcounts[f, j]) for f in range(k)])
+                for j in range(len(data.labels)) if ftotal[j] > 0
             ),
         }
     return report
@@ -745,6 +756,11 @@ def split_corpus(corpus_dir: str | Path, *, ratios: str | Mapping[str, float] | 
     if (corpus_dir / SPLITS_FILE).is_file():
         previous = load_splits(corpus_dir)
     base = previous if previous is not None and not reshuffle else None
+    if base is not None and not {"train", "eval"} <= set(base.ratios):
+        raise InputError(
+            f"{corpus_dir / SPLITS_FILE} holds a {base.method!r} split into {base.split_names}; `newstag corpus split` "
+            f"makes train/eval(/test) splits and cannot extend it. Pass --reshuffle to replace it."
+        )
     if isinstance(ratios, str):
         ratios = _parse_ratios(ratios)
     if ratios is None:

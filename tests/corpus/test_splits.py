@@ -331,7 +331,8 @@ def test_adding_twenty_percent_new_articles_moves_no_old_article():
     story = dict(zip(grown.ids, (json.loads(x)["story"] for x in grown.dataset["meta"])))
     side_of_story = {story[i]: s for i, s in before.items()}
     assert all(after[i] == side_of_story[story[i]] for i in after if i not in before)
-    assert new.extends == {"method": "iterative-stratification", "seed": 0, "corpus_fingerprint": old.corpus_fingerprint,
+    assert new.extends == {"method": "iterative-stratification", "seed": 0,
+                           "corpus_fingerprint": old.corpus_fingerprint,
                            "kept": 150, "added": 30, "dropped": 0, "folds": "kept", "group_conflicts": []}
 
 
@@ -351,7 +352,8 @@ def test_a_new_near_duplicate_of_an_old_article_joins_its_side():
     old_c = from_articles(old_arts, TINY)
     old = make_splits(old_c, (0.5, 0.5), seed=0)
     wire_id = next(i for i, t in zip(old_c.ids, old_c.dataset["title"]) if t == "Wire")
-    copy = Article(title="Wire", body=story.replace("word5 ", "changed "), labels={"region": "asia", "themes": ["trade"]})
+    copy = Article(title="Wire", body=story.replace("word5 ", "changed "),
+                   labels={"region": "asia", "themes": ["trade"]})
     grown_c = from_articles(old_arts + [copy], TINY)
     copy_id = next(i for i, t in zip(grown_c.ids, grown_c.dataset["title"]) if t == "Wire" and i != wire_id)
     for seed in range(4):
@@ -378,8 +380,8 @@ def test_new_articles_that_link_groups_on_two_sides_are_reported_as_a_conflict_n
 
 def test_reshuffle_ignores_the_previous_split_and_equals_a_fresh_one(corpus120):
     old = make_splits(corpus120, (0.8, 0.2), seed=0)
-    assert make_splits(corpus120, (0.8, 0.2), seed=1, previous=old, reshuffle=True) == make_splits(corpus120, (0.8, 0.2),
-                                                                                                   seed=1)
+    fresh = make_splits(corpus120, (0.8, 0.2), seed=1)
+    assert make_splits(corpus120, (0.8, 0.2), seed=1, previous=old, reshuffle=True) == fresh
 
 
 def test_extending_with_an_unchanged_corpus_gives_the_previous_manifest_back(corpus120):
@@ -400,7 +402,8 @@ def test_extending_with_other_ratios_or_group_columns_asks_for_reshuffle(corpus1
     with pytest.raises(InputError, match=r"previous split .* has ratios \{'train': 0.8, 'eval': 0.2\}, but "
                                          r"\{'train': 0.7, 'eval': 0.3\} were asked.*reshuffle"):
         make_splits(corpus120, (0.7, 0.3), seed=0, previous=old)
-    with pytest.raises(InputError, match=r"grouped articles by \['group_id'\], but \['group_id', 'source'\].*reshuffle"):
+    with pytest.raises(InputError,
+                       match=r"grouped articles by \['group_id'\], but \['group_id', 'source'\].*reshuffle"):
         make_splits(corpus120, (0.8, 0.2), seed=0, previous=old, group_columns=("source",))
 
 
@@ -460,7 +463,8 @@ def test_bad_fold_counts_are_refused(folds, message):
 
 
 def test_an_unknown_group_column_is_refused_with_the_columns_there_are(corpus120):
-    with pytest.raises(InputError, match=r"group column 'story' is not a corpus column; use one of .*'source'.*'meta.KEY'"):
+    with pytest.raises(InputError,
+                       match=r"group column 'story' is not a corpus column; use one of .*'source'.*'meta.KEY'"):
         make_splits(corpus120, seed=0, group_columns=("story",))
 
 
@@ -526,3 +530,14 @@ def test_split_command_errors_exit_2_with_the_reason(corpus120, tmp_path, capsys
 def test_split_command_on_a_folder_without_a_corpus_exits_2(tmp_path, capsys):
     assert main(["corpus", "split", str(tmp_path)]) == 2
     assert "not a corpus folder" in capsys.readouterr().err
+
+
+def test_split_command_does_not_extend_a_split_of_another_kind_without_reshuffle(corpus120, tmp_path, capsys):
+    save(corpus120, tmp_path / "c")
+    labeled = [i for i, ok in zip(corpus120.ids, corpus120.dataset["labeled"]) if ok]
+    SplitManifest(method="modapte", seed=None, ratios={"train": 0.75, "test": 0.25}, corpus_fingerprint="x",
+                  ids={"train": labeled[:80], "test": labeled[80:]}).save(tmp_path / "c")
+    assert main(["corpus", "split", str(tmp_path / "c")]) == 2
+    assert "holds a 'modapte' split into ['train', 'test']" in capsys.readouterr().err
+    assert main(["corpus", "split", str(tmp_path / "c"), "--reshuffle"]) == 0
+    assert load_splits(tmp_path / "c").method == "iterative-stratification"
