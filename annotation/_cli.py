@@ -1,5 +1,216 @@
-"""`newstag annotate …` sub-commands."""
+"""`newstag annotate …` sub-commands: thin wrappers, each calling one library function."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True, help="Label Studio: config, tasks, push, pull, import, agreement.")
+out = Console()
+err = Console(stderr=True)
+
+_URL = typer.Option(..., "--url", envvar="NEWSTAG_LS_URL", help="Label Studio URL (or NEWSTAG_LS_URL).")
+_TOKEN = typer.Option(..., "--token", envvar="NEWSTAG_LS_TOKEN", show_default=False,
+                      help="Label Studio API token (or NEWSTAG_LS_TOKEN).")
+_MENTIONS = typer.Option([], "--mentions", help="Facet whose mentions get span labels (repeatable), e.g. actors.")
+_FORMATS = "auto, JSON, JSON_MIN, CSV or TSV"
+
+
+def _progress(description: str):
+    from corpus._cli import progress_bar
+
+    return progress_bar(description)
+
+
+def _print_import_report(report, corpus_dir: Path) -> None:
+    table = Table(title=f"annotation import: {report.export} ({report.format}) -> {corpus_dir}", show_header=False)
+    rows = [("tasks in export", report.tasks), ("annotations read", report.records),
+            ("annotations used", report.records_used), ("articles updated", report.articles_updated),
+            ("annotators", ", ".join(report.annotators) or "-")]
+    rows += [(f"skipped: {kind}", n) for kind, n in report.counts().items()]
+    rows += [("needs adjudication (article, facet)", len(report.needs_adjudication)),
+             ("predictions ignored (never labels)", report.predictions_ignored),
+             ("mention spans (checked, not stored)", report.spans), ("corpus fingerprint", report.corpus_fingerprint)]
+    for k, v in rows:
+        table.add_row(k, str(v))
+    out.print(table)
+    if report.needs_adjudication:
+        adj = Table(title="needs adjudication (ties are not guessed)")
+        for col in ("article", "facet", "tied labels", "votes", "tasks"):
+            adj.add_column(col)
+        for item in report.needs_adjudication[:50]:
+            adj.add_row(item["article_id"], item["facet"], ", ".join(item["tied"]),
+                        ", ".join(f"{k} {v}" for k, v in item["votes"].items()), ", ".join(map(str, item["task_ids"])))
+        out.print(adj)
+        if len(report.needs_adjudication) > 50:
+            out.print(f"… {len(report.needs_adjudication) - 50} more in {corpus_dir / 'annotation-report.json'}")
+    for s in report.skipped[:20]:
+        err.print(f"[yellow]skipped[/yellow] {s}", highlight=False, soft_wrap=True)
+    if len(report.skipped) > 20:
+        err.print(f"… {len(report.skipped) - 20} more skipped; all listed in {corpus_dir / 'annotation-report.json'}")
+    for note in report.notes:
+        err.print(f"[dim]note: {note}[/dim]", highlight=False, soft_wrap=True)
+
+
+@app.command("config")
+def config_command(
+    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Taxonomy TOML (default: seeds/taxonomy.toml)."),
+    mentions: list[str] = _MENTIONS,
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the XML here (default: print it)."),
+) -> None:
+    """Print (or write) the Label Studio labeling config generated from the taxonomy."""
+    from corpus import atomic_write_text, load_taxonomy
+
+    from .config import labeling_config
+
+    xml = labeling_config(load_taxonomy(taxonomy), mentions=mentions)
+    if output is None:
+        sys.stdout.write(xml)
+    else:
+        atomic_write_text(output, xml)
+        err.print(f"labeling config written to {output}")
+
+
+@app.command("tasks")
+def tasks_command(
+    corpus_dir: Path = typer.Argument(..., help="Corpus folder."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Tasks JSON file (default: print it)."),
+    predictions: Optional[Path] = typer.Option(None, "--predictions", help="Predictions JSON (pre-annotations)."),
+    mentions: list[str] = _MENTIONS,
+    only_unlabeled: bool = typer.Option(False, "--only-unlabeled", help="Leave out labeled articles."),
+) -> None:
+    """Write the corpus articles as Label Studio tasks (with predictions as pre-annotations)."""
+    from corpus import dumps_json, load
+
+    from .tasks import load_predictions, make_tasks, write_tasks
+
+    corpus = load(corpus_dir)
+    preds = load_predictions(predictions, corpus.taxonomy) if predictions else None
+    tasks = make_tasks(corpus, predictions=preds, mentions=mentions, only_unlabeled=only_unlabeled)
+    if output is None:
+        sys.stdout.write(dumps_json(tasks))
+    else:
+        write_tasks(tasks, output)
+        err.print(f"{len(tasks)} task(s) written to {output}")
+
+
+@app.command("push")
+def push_command(
+    corpus_dir: Path = typer.Argument(..., help="Corpus folder."),
+    url: str = _URL,
+    token: str = _TOKEN,
+    project_title: Optional[str] = typer.Option(None, "--project-title", help="New project's title."),
+    project: Optional[int] = typer.Option(None, "--project", help="Add to this existing project instead."),
+    predictions: Optional[Path] = typer.Option(None, "--predictions", help="Predictions JSON (pre-annotations)."),
+    mentions: list[str] = _MENTIONS,
+    only_unlabeled: bool = typer.Option(False, "--only-unlabeled", help="Leave out labeled articles."),
+) -> None:
+    """Create a Label Studio project from the taxonomy and import the corpus as tasks; prints the project id."""
+    from corpus import load
+
+    from .client import push
+    from .tasks import load_predictions
+
+    corpus = load(corpus_dir)
+    preds = load_predictions(predictions, corpus.taxonomy) if predictions else None
+    with _progress("push") as bar:
+        task = bar.add_task("importing tasks", total=len(corpus))
+        result = push(corpus, url=url, token=token, title=project_title, project=project, predictions=preds,
+                      mentions=mentions, only_unlabeled=only_unlabeled, progress=lambda n: bar.advance(task, n))
+    err.print(f"{result.tasks} task(s), {result.predictions} prediction(s) imported into project "
+              f"{result.project_id} at {result.url}")
+    print(result.project_id)
+
+
+@app.command("pull")
+def pull_command(
+    url: str = _URL,
+    token: str = _TOKEN,
+    project: int = typer.Option(..., "--project", help="Project id."),
+    corpus_dir: Path = typer.Option(..., "--corpus", help="Corpus folder to label (written in place)."),
+    fmt: str = typer.Option("JSON", "--format", help="JSON (complete), JSON_MIN or CSV."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Keep the raw export here (default: CORPUS/annotations/)."),
+    strict: bool = typer.Option(False, "--strict", help="Fail when any record is skipped or unusable."),
+) -> None:
+    """Download a project's export, keep the raw file, and apply it to the corpus."""
+    from .client import pull
+
+    result = pull(url=url, token=token, project=project, corpus=corpus_dir, fmt=fmt, output=output, strict=strict)
+    err.print(f"export saved to {result.export_path}")
+    _print_import_report(result.report, corpus_dir)
+
+
+@app.command("import")
+def import_command(
+    export: Path = typer.Argument(..., help="Label Studio export file (JSON, JSON_MIN, CSV or TSV)."),
+    corpus_dir: Path = typer.Option(..., "--corpus", help="Corpus folder to label (written in place, atomically)."),
+    fmt: str = typer.Option("auto", "--format", help=_FORMATS),
+    strict: bool = typer.Option(False, "--strict", help="Fail when any record is skipped or unusable."),
+    annotators: Optional[Path] = typer.Option(None, "--annotators",
+                                              help="JSON {email: user id} (or /api/users list) to name annotators "
+                                                   "by id in every format."),
+) -> None:
+    """Apply an export file to a corpus: consensus labels, every annotator's labels, ties flagged."""
+    from ._export import read_annotators
+    from .consensus import import_annotations
+
+    mapping = read_annotators(annotators) if annotators else None
+    with _progress("import") as bar:
+        task = bar.add_task("reading export", total=None)
+        _, report = import_annotations(export, corpus_dir, fmt=fmt, strict=strict, annotators=mapping,
+                                       progress=lambda n: bar.advance(task, n))
+    _print_import_report(report, corpus_dir)
+
+
+@app.command("agreement")
+def agreement_command(
+    corpus_dir: Path = typer.Argument(..., help="Corpus folder with imported annotations."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON instead of tables."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Also write the figures as JSON here."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Write a PNG chart of per-label alpha here."),
+) -> None:
+    """Inter-annotator agreement per facet and per label, each with the number of items behind it."""
+    from corpus import atomic_write_json, dumps_json, load
+
+    from .agreement import agreement, plot_agreement
+
+    report = agreement(load(corpus_dir))
+    data = report.as_dict()
+    if output is not None:
+        atomic_write_json(output, data)
+    if plot is not None:
+        plot_agreement(report, plot)
+    if as_json:
+        sys.stdout.write(dumps_json(data))
+        return
+
+    def show(f) -> str:
+        if f is None:
+            return "-"
+        return f"{f.value:.3f} (n={f.n_items})" if f.value is not None else f"n/a (n={f.n_items})"
+
+    summary = Table(title=f"agreement: {corpus_dir}")
+    for col in ("facet", "items", "annotators", "Krippendorff's alpha", "Fleiss' kappa", "Cohen's kappa"):
+        summary.add_column(col)
+    for fa in report.facets.values():
+        summary.add_row(f"{fa.facet} ({fa.kind})", str(fa.n_items), str(len(fa.annotators)),
+                        show(fa.alpha) + (" MASI" if fa.kind == "multi" else ""), show(fa.fleiss), show(fa.cohen))
+    out.print(summary)
+    for fa in report.facets.values():
+        if not fa.labels:
+            continue
+        t = Table(title=f"{fa.facet}: per label (present / absent)")
+        for col in ("label", "positives", "alpha", "Fleiss' kappa", "Cohen's kappa"):
+            t.add_column(col)
+        for la in sorted(fa.labels.values(), key=lambda la: -la.positives):
+            t.add_row(la.label, str(la.positives), show(la.alpha), show(la.fleiss), show(la.cohen))
+        out.print(t)
+    notes = {f.note for fa in report.facets.values() for f in (fa.alpha, fa.fleiss, fa.cohen) if f and f.note}
+    for note in sorted(notes):
+        err.print(f"[dim]n/a: {note}[/dim]", highlight=False)
