@@ -122,6 +122,11 @@ def split_command(
                           highlight=False)
         for name, labs in (r.get("not_covered") or {}).items():
             console.print(f"[red]missing from {scope} {name}[/red] (groups or kept articles left no way): {labs}", highlight=False)
+    smallest = min(manifest.ratios.values())
+    if rep["largest_group"] > smallest * rep["labeled"]:
+        console.print(f"[yellow]one group holds {rep['largest_group']} of {rep['labeled']} articles[/yellow], more than the "
+                      f"smallest split's share ({smallest:g}); labels concentrated in it cannot be stratified. Check the "
+                      f"group columns.", highlight=False)
     ext = manifest.extends or {}
     if ext:
         console.print(f"extended the previous split: {ext['kept']} kept, {ext['added']} added, {ext['dropped']} dropped",

@@ -16,8 +16,9 @@ label and in all. The algorithm:
    passengers of rare ones, close to their targets.
 3. Groups without labels fill the splits that want the most articles.
 4. Refinement: move single free groups to another split while that lowers the chi-square distance
-   ``sum (count - target)**2 / target`` over labels and split sizes, in ``order``, until no move helps
-   (at most 50 passes; each pass first screens all groups at once with matrix products).
+   ``sum (count - target)**2 / target`` over labels and split sizes, until no move helps (at most 200
+   rounds). Each round screens all groups at once with matrix products, then tries the most promising
+   batch (ties: processing order), each move checked again against the counts it finds.
 5. Coverage repair: a label that ``must_cover`` a split but is missing from it gets a group moved
    there from a split that has two or more, or swapped for a group of similar size. Steps 4 and 5 never
    take the last carrier of a required label out of a split.
@@ -233,7 +234,7 @@ def _swap(assign, locked, present, sizes, rank, must, cover, s: int, label: int)
     return True
 
 
-def _refine(assign, locked, counts, sizes, ratios, rank, cover, present, must, passes: int = 50) -> None:
+def _refine(assign, locked, counts, sizes, ratios, rank, cover, present, must, passes: int = 200) -> None:
     """Local search: move single unlocked groups while that lowers the chi-square distance of label
     counts and split sizes from their targets; never removes the last carrier of a required label."""
     n_splits = len(ratios)
@@ -251,6 +252,7 @@ def _refine(assign, locked, counts, sizes, ratios, rank, cover, present, must, p
     c2 = c1 ** 2
     s1 = sizes[movable].astype(np.float64)[:, None]
     rows = np.arange(movable.size)
+    batch = max(64, movable.size // 20)
     for _ in range(passes):
         # screen every movable group at once: the change of the distance if it alone moved to each split
         # ((x + c)**2 - x**2) / t = (c**2 + 2*c*x) / t with x = count - target; leaving: (c**2 - 2*c*x) / t
@@ -260,10 +262,17 @@ def _refine(assign, locked, counts, sizes, ratios, rank, cover, present, must, p
         leave = sq[rows, here] - 2 * lin[rows, here]
         delta = sq + 2 * lin + leave[:, None]
         delta[rows, here] = 0.0
-        candidates = movable[delta.min(axis=1) < -1e-9]
-        if candidates.size == 0:
+        # a group carrying the last copy of a required label in its split stays
+        blocked = (present[movable] & (must & (cover == 1))[here]).any(axis=1)
+        gain = delta.min(axis=1)
+        pick = np.flatnonzero((gain < -1e-9) & ~blocked)
+        if pick.size == 0:
             break
-        for g in candidates:  # in processing order, each move checked against the counts it finds
+        # the most promising first (ties: processing order); moves change the counts, so only a batch
+        # per screen, each checked again against the counts it finds
+        pick = pick[np.lexsort((pick, gain[pick]))][:batch]
+        improved = False
+        for g in movable[pick]:
             a = int(assign[g])
             idx = labels_of[g]
             c = counts[g, idx].astype(np.float64)

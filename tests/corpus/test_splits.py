@@ -541,3 +541,10 @@ def test_split_command_does_not_extend_a_split_of_another_kind_without_reshuffle
     assert "holds a 'modapte' split into ['train', 'test']" in capsys.readouterr().err
     assert main(["corpus", "split", str(tmp_path / "c"), "--reshuffle"]) == 0
     assert load_splits(tmp_path / "c").method == "iterative-stratification"
+
+
+def test_split_command_warns_when_one_group_is_bigger_than_the_smallest_split(tmp_path, capsys):
+    arts = [article(i, "asia", ["trade"], meta={"story": "war" if i < 30 else f"s{i}"}) for i in range(60)]
+    save(from_articles(arts, TINY), tmp_path / "c")
+    assert main(["corpus", "split", str(tmp_path / "c"), "--group-column", "meta.story"]) == 0
+    assert "one group holds 30 of 60 articles, more than the smallest split's share (0.2)" in capsys.readouterr().err
