@@ -5,6 +5,7 @@
 >>> tagger.tag("US, Japan and South Korea sign a defence pact ...").actors   # doctest: +SKIP
 """
 
+from ._dask_tag import tag_corpus, tag_corpus_dask  # Dask itself is imported only when they run
 from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest, best_f1_threshold, platt_scaling
 from ._evaluate import FacetReport, Report, SystemMetrics, evaluate
 from ._features import AliasFeatures, alias_table, group_table, text_features
@@ -20,5 +21,5 @@ __all__ = [
     "ModelNotFoundError", "Report", "SystemMetrics", "TRUSTED_TYPES", "TagResult", "Tagger", "TermWeight",
     "ThresholdedOneVsRest", "TrainResult", "UntrustedModelError", "alias_table", "best_f1_threshold",
     "default_model_path", "evaluate", "group_table", "load_model", "model_card", "platt_scaling", "save_model",
-    "text_features", "train_model",
+    "tag_corpus", "tag_corpus_dask", "text_features", "train_model",
 ]

@@ -137,8 +137,22 @@ def tag_command(
     top_terms: int = typer.Option(5, "--top-terms", help="Weighted terms shown per chosen label."),
     batch_size: int = typer.Option(512, "--batch-size", help="Articles per batch."),
     strict: bool = typer.Option(False, "--strict", help="Fail when any article file cannot be read."),
+    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS|local",
+                                       help="Tag a corpus folder on a Dask cluster (scheduler tcp://HOST:8786, or "
+                                            "'local'); -o names the result folder (Parquet parts + manifest)."),
+    num_proc: Optional[int] = typer.Option(None, "--num-proc", help="Tag a corpus folder with N processes on this "
+                                                                    "machine (1: this process); -o names the result folder."),
 ) -> None:
-    """Tag articles: one JSON line per input, in order, with region, themes, actors, scores and evidence."""
+    """Tag articles: one JSON line per input, in order, with region, themes, actors, scores and evidence.
+
+    With --dask or --num-proc, tag a whole corpus folder into a result folder instead (same bytes either way).
+    """
+    if dask is not None or num_proc is not None:
+        from ._dask_tag import tag_corpus_command
+
+        tag_corpus_command(files, model=model, output=output, dask=dask, num_proc=num_proc, evidence=evidence,
+                           top_terms=top_terms, batch_size=batch_size)
+        return
     from corpus import article_id, read_paths
 
     from ._persist import load_model

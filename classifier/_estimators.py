@@ -250,6 +250,8 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated probabilities: per label (multi-label), ``[1 - p, p]`` (binary), normalised (multi-class)."""
         p = expit(self._log_odds(X))
+        const = ~np.isnan(self.constant_)
+        p[:, const] = self.constant_[const]
         if self._binary:
             return np.column_stack([1.0 - p[:, 0], p[:, 0]])
         if self.target_type_ == "multiclass":
@@ -337,7 +339,7 @@ class AliasRuleClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "classes_")
         n = len(self.classes_)
         A = sp.csr_matrix(A)[:, : len(PER_LABEL) * n].toarray().reshape(A.shape[0], n, len(PER_LABEL))
-        count = np.expm1(A[:, :, 0])
+        count = np.rint(np.expm1(A[:, :, 0]))  # the column holds log1p(count)
         by_count = count >= self.min_mentions
         in_title = (A[:, :, 1] > 0) & bool(self.title)
         in_lead = (A[:, :, 3] > 0) & bool(self.lead)

@@ -1,0 +1,96 @@
+"""`newstag train | evaluate | tag` and `python -m classifier.train`."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from corpus._cli import main
+
+from ..conftest import ROOT, SEED_ARTICLE
+
+
+@pytest.fixture(scope="module")
+def cli_model(corpus_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "model"
+    assert main(["train", "--corpus", str(corpus_dir), "-o", str(out), "--seed", "0"]) == 0
+    return out
+
+
+def test_train_writes_a_model_folder_and_prints_eval_metrics(cli_model, capsys):
+    assert sorted(p.name for p in cli_model.iterdir()) == ["model.skops", "model_card.json", "model_card.md",
+                                                            "taxonomy.toml"]
+    card = json.loads((cli_model / "model_card.json").read_text())
+    assert card["metrics"]["split"] == "eval"
+
+
+def test_train_without_a_split_manifest_says_to_run_corpus_split(corpus_dir, tmp_path, capsys):
+    bare = tmp_path / "bare"
+    shutil.copytree(corpus_dir, bare)
+    (bare / "splits.json").unlink()
+    assert main(["train", "--corpus", str(bare), "-o", str(tmp_path / "m")]) == 2
+    assert f"run `newstag corpus split {bare}` first" in capsys.readouterr().err.replace("\n", "")
+    assert not (tmp_path / "m").exists()
+
+
+def test_evaluate_writes_the_report_folder(cli_model, corpus_dir, tmp_path, capsys):
+    assert main(["evaluate", "--model", str(cli_model), "--corpus", str(corpus_dir), "-o", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "report.json").is_file() and (tmp_path / "r" / "report.md").is_file()
+    assert len(list((tmp_path / "r").glob("*.png"))) == 6
+    assert "report written to" in capsys.readouterr().out
+
+
+def test_tag_a_file_prints_one_json_line_with_scores_and_evidence(cli_model, capsys):
+    assert main(["tag", "--model", str(cli_model), str(SEED_ARTICLE)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    rec = json.loads(lines[0])
+    assert rec["region"]["label"] == "asia" and rec["source"] == str(SEED_ARTICLE)
+    assert {"USA", "JPN", "KOR"} <= {a["label"] for a in rec["actors"]}
+    assert rec["evidence"]["aliases"] and rec["id"]
+
+
+def test_tag_stdin_json_lines_keeps_order_and_ids(cli_model, capsys, monkeypatch, tmp_path):
+    lines = [{"id": "b", "text": "Russian missiles hit Kyiv."}, {"id": "a", "title": "Drills", "text": "Japan and the US train."},
+             {"text": "Iran enriches uranium, the IAEA says."}]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(json.dumps(x) for x in lines) + "\n\n"))
+    assert main(["tag", "--model", str(cli_model), "-", "--no-evidence", "-o", str(tmp_path / "out.jsonl")]) == 0
+    out = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in out] == ["b", "a", None]
+    assert all("evidence" not in r for r in out)
+
+
+@pytest.mark.parametrize("stdin, message", [
+    ('{"text": "fine"}\nnot json\n', "stdin line 2: not valid JSON"),
+    ('{"body": "x"}\n', "stdin line 1: expected a JSON object with a 'text' string"),
+    ('["a list"]\n', "stdin line 1: expected a JSON object with a 'text' string"),
+])
+def test_tag_stdin_names_the_bad_line(cli_model, capsys, monkeypatch, stdin, message):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    assert main(["tag", "--model", str(cli_model), "-"]) == 2
+    assert message in capsys.readouterr().err.replace("\n", " ")
+
+
+def test_tag_without_a_model_says_how_to_get_one(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NEWSTAG_MODEL", str(tmp_path / "none"))
+    assert main(["tag", str(SEED_ARTICLE)]) == 2
+    err = capsys.readouterr().err.replace("\n", "")
+    assert "no model at" in err and "make main" in err and "newstag train --corpus DIR" in err
+
+
+def test_bad_char_ngrams_option_is_refused(corpus_dir, tmp_path, capsys):
+    assert main(["train", "--corpus", str(corpus_dir), "-o", str(tmp_path / "m"), "--char-ngrams", "5"]) == 2
+    assert "expected two integers like 2,5" in capsys.readouterr().err
+
+
+def test_python_m_classifier_train_runs_the_train_command(corpus_dir, tmp_path):
+    out = subprocess.run([sys.executable, "-m", "classifier.train", "--corpus", str(corpus_dir), "-o",
+                          str(tmp_path / "m")], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "m" / "model_card.json").is_file()
+    assert "model written to" in out.stdout

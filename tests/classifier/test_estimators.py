@@ -1,0 +1,227 @@
+"""ThresholdedOneVsRest, AliasRuleClassifier, calibration and threshold helpers; scikit-learn conventions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import expit
+from sklearn import clone
+from sklearn.datasets import make_multilabel_classification
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import PredefinedSplit, StratifiedGroupKFold, StratifiedKFold, cross_val_predict
+from sklearn.svm import LinearSVC
+from sklearn.utils import estimator_checks as ec
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from classifier import AliasFeatures, AliasRuleClassifier, Tagger, ThresholdedOneVsRest, best_f1_threshold, platt_scaling
+
+from .conftest import ALIASES
+
+_THRESHOLD = ("predict applies per-label thresholds tuned for F1, not probability 0.5, so predict is not "
+              "argmax/round of predict_proba; scikit-learn marks its own TunedThresholdClassifierCV the same way")
+
+
+def _expected_failures(estimator) -> dict[str, str]:
+    if isinstance(estimator, ThresholdedOneVsRest):
+        return {"check_classifiers_train": _THRESHOLD, "check_classifier_multioutput": _THRESHOLD}
+    return {}
+
+
+# Every custom estimator goes through scikit-learn's checks. The text estimators (AliasFeatures,
+# AliasRuleClassifier, Tagger) declare string input, for which scikit-learn runs only its clone check,
+# as for its own TfidfVectorizer; the data-free API checks below and the tests of their fit/transform
+# cover the rest.
+@parametrize_with_checks(
+    [ThresholdedOneVsRest(cv=3, random_state=0), AliasFeatures(aliases=ALIASES), AliasRuleClassifier(aliases=ALIASES),
+     Tagger()],
+    expected_failed_checks=_expected_failures,
+)
+def test_custom_estimators_pass_sklearns_checks(estimator, check):
+    check(estimator)
+
+
+_API_CHECKS = ["check_no_attributes_set_in_init", "check_get_params_invariance", "check_set_params",
+               "check_parameters_default_constructible", "check_estimator_repr", "check_mixin_order",
+               "check_valid_tag_types", "check_estimator_tags_renamed",
+               "check_do_not_raise_errors_in_init_or_set_params"]
+
+
+@pytest.mark.parametrize("check_name", _API_CHECKS)
+@pytest.mark.parametrize("estimator", [AliasFeatures(aliases=ALIASES), AliasRuleClassifier(aliases=ALIASES), Tagger()],
+                         ids=lambda e: type(e).__name__)
+def test_text_estimators_pass_sklearns_data_free_api_checks(estimator, check_name):
+    getattr(ec, check_name)(type(estimator).__name__, clone(estimator))
+
+
+# --------------------------------------------------------------------------------------------------
+# ThresholdedOneVsRest
+# --------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def multilabel():
+    X, Y = make_multilabel_classification(n_samples=400, n_features=30, n_classes=5, n_labels=2,
+                                          allow_unlabeled=True, random_state=3)
+    return X.astype(float), Y
+
+
+def _manual_threshold(X, y, cv, groups=None):
+    oof = np.zeros(len(y))
+    for tr, te in cv.split(X, y, groups):
+        oof[te] = LinearSVC(class_weight="balanced").fit(X[tr], y[tr]).decision_function(X[te])
+    a, b = platt_scaling(oof, y)
+    return best_f1_threshold(expit(a * oof + b), y), (a, b)
+
+
+def test_thresholds_are_tuned_on_out_of_fold_scores_of_the_training_data(multilabel):
+    X, Y = multilabel
+    model = ThresholdedOneVsRest(cv=4, random_state=7).fit(X, Y)
+    for j in range(Y.shape[1]):
+        k = min(4, Y[:, j].sum(), len(Y) - Y[:, j].sum())
+        t, ab = _manual_threshold(X, Y[:, j], StratifiedKFold(k, shuffle=True, random_state=7))
+        assert model.thresholds_[j] == pytest.approx(t)
+        assert tuple(model.calibration_[j]) == pytest.approx(ab)
+    assert model.tuned_.all()
+
+
+def test_given_folds_and_groups_decide_the_out_of_fold_scores(multilabel):
+    X, Y = multilabel
+    folds = np.arange(len(Y)) % 3
+    model = ThresholdedOneVsRest(cv=PredefinedSplit(folds)).fit(X, Y)
+    t, _ = _manual_threshold(X, Y[:, 0], PredefinedSplit(folds))
+    assert model.thresholds_[0] == pytest.approx(t)
+    groups = np.arange(len(Y)) // 2  # pairs of near-duplicates
+    model = ThresholdedOneVsRest(cv=3, random_state=1).fit(X, Y, groups=groups)
+    t, _ = _manual_threshold(X, Y[:, 1], StratifiedGroupKFold(3, shuffle=True, random_state=1), groups)
+    assert model.thresholds_[1] == pytest.approx(t)
+
+
+def test_probabilities_are_calibrated_on_held_out_data(multilabel):
+    X, Y = make_multilabel_classification(n_samples=3000, n_features=30, n_classes=4, n_labels=1,
+                                          random_state=11)
+    model = ThresholdedOneVsRest(random_state=0).fit(X[:2000], Y[:2000])
+    P = model.predict_proba(X[2000:])
+    raw = expit(model.decision_function(X[2000:]) + np.log(model.thresholds_ / (1 - model.thresholds_)))
+    Yt = Y[2000:]
+
+    def log_loss(p):
+        p = np.clip(p, 1e-9, 1 - 1e-9)
+        return -np.mean(Yt * np.log(p) + (1 - Yt) * np.log(1 - p))
+
+    uncalibrated = expit(np.column_stack([e.decision_function(X[2000:]) for e in model.estimators_]))
+    assert log_loss(P) < log_loss(uncalibrated)
+    assert np.abs(P.mean(axis=0) - Yt.mean(axis=0)).max() < 0.05
+    np.testing.assert_allclose(raw, P)
+
+
+def test_decision_function_is_positive_exactly_where_predict_tags(multilabel):
+    X, Y = multilabel
+    model = ThresholdedOneVsRest(random_state=0).fit(X, Y)
+    np.testing.assert_array_equal(model.predict(X), (model.decision_function(X) > 0).astype(int))
+    np.testing.assert_array_equal(model.predict(X), (model.predict_proba(X) > model.thresholds_).astype(int))
+
+
+def test_a_label_without_positive_examples_is_a_constant_zero_and_fit_does_not_fail(multilabel):
+    X, Y = multilabel
+    Y = np.column_stack([Y, np.zeros(len(Y), dtype=int)])
+    model = ThresholdedOneVsRest(random_state=0).fit(X, Y)
+    assert model.estimators_[-1] is None and model.constant_[-1] == 0.0
+    assert (model.predict_proba(X)[:, -1] == 0).all() and (model.predict(X)[:, -1] == 0).all()
+
+
+def test_a_label_with_too_few_positives_keeps_the_default_threshold(multilabel):
+    X, Y = multilabel
+    y_rare = np.zeros(len(Y), dtype=int)
+    y_rare[:2] = 1
+    model = ThresholdedOneVsRest(min_positives=3, default_threshold=0.4, random_state=0).fit(X, np.column_stack([Y, y_rare]))
+    assert not model.tuned_[-1] and model.thresholds_[-1] == 0.4
+    assert model.estimators_[-1] is not None
+
+
+def test_fitting_twice_gives_identical_results(multilabel):
+    X, Y = multilabel
+    a = ThresholdedOneVsRest(random_state=5).fit(X, Y)
+    b = ThresholdedOneVsRest(random_state=5).fit(X, Y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    np.testing.assert_array_equal(a.thresholds_, b.thresholds_)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"min_positives": 0}, "min_positives must be an integer >= 1"),
+    ({"default_threshold": 1.5}, "default_threshold must be a number strictly between 0 and 1"),
+    ({"cv": 1}, "cv must be at least 2 folds"),
+])
+def test_bad_parameters_are_rejected_at_fit(multilabel, params, match):
+    X, Y = multilabel
+    with pytest.raises(ValueError, match=match):
+        ThresholdedOneVsRest(**params).fit(X, Y)
+
+
+def test_predict_before_fit_raises_not_fitted():
+    with pytest.raises(NotFittedError):
+        ThresholdedOneVsRest().predict(np.zeros((2, 3)))
+
+
+# --------------------------------------------------------------------------------------------------
+# Calibration and threshold helpers
+# --------------------------------------------------------------------------------------------------
+
+def test_platt_scaling_recovers_a_known_sigmoid():
+    rng = np.random.default_rng(0)
+    s = rng.normal(size=20000)
+    y = rng.random(20000) < expit(2.0 * s - 1.0)
+    a, b = platt_scaling(s, y)
+    assert a == pytest.approx(2.0, abs=0.1) and b == pytest.approx(-1.0, abs=0.1)
+
+
+def test_platt_scaling_never_turns_a_higher_score_into_a_lower_probability():
+    a, _ = platt_scaling(np.array([3.0, 2.0, 1.0, -1.0, -2.0]), np.array([0, 0, 0, 1, 1]))
+    assert a > 0
+
+
+def test_best_f1_threshold_separates_positives_from_negatives():
+    p = np.array([0.9, 0.8, 0.35, 0.3, 0.1])
+    y = np.array([1, 1, 1, 0, 0])
+    assert best_f1_threshold(p, y) == pytest.approx((0.35 + 0.3) / 2)
+
+
+def test_best_f1_threshold_defaults_without_positives_and_is_clipped():
+    assert best_f1_threshold(np.array([0.2, 0.4]), np.array([0, 0]), default=0.5) == 0.5
+    assert best_f1_threshold(np.array([0.99, 0.98, 0.01]), np.array([1, 1, 0])) <= 0.95
+    assert best_f1_threshold(np.array([0.02, 0.01]), np.array([1, 1])) >= 0.05
+
+
+def test_best_f1_threshold_never_splits_tied_probabilities():
+    p = np.array([0.7, 0.5, 0.5, 0.2])
+    y = np.array([1, 1, 0, 0])
+    # Cutting between the two 0.5s would give F1 = 1, but no threshold can: the best real cut is below both.
+    assert best_f1_threshold(p, y) == pytest.approx((0.5 + 0.2) / 2)
+
+
+# --------------------------------------------------------------------------------------------------
+# AliasRuleClassifier
+# --------------------------------------------------------------------------------------------------
+
+def test_alias_rule_tags_title_lead_and_repeated_mentions_but_not_a_passing_mention():
+    rule = AliasRuleClassifier(aliases=ALIASES).fit()
+    text = ("Japan and Seoul hold talks\n\nOfficials from Japan met in Tokyo on Monday.\n\n"
+            "Washington welcomed it. The United States will send an envoy. Russia was not invited.")
+    scores = dict(zip(rule.classes_, rule.predict_proba([text])[0]))
+    assert scores["JPN"] == pytest.approx(0.8)  # title, lead and three mentions
+    assert scores["KOR"] == pytest.approx(0.6)  # title only
+    assert scores["USA"] == pytest.approx(0.5)  # two mentions, late in the body
+    assert scores["RUS"] == pytest.approx(0.125)  # one passing mention
+    assert dict(zip(rule.classes_, rule.predict([text])[0])) == {"USA": 1, "JPN": 1, "KOR": 1, "RUS": 0}
+
+
+def test_alias_rule_criteria_can_be_switched_off():
+    text = "Japan and Seoul hold talks\n\nNothing else."
+    rule = AliasRuleClassifier(aliases=ALIASES, title=False, min_mentions=3).fit()
+    assert rule.predict([text]).sum() == 0
+
+
+def test_alias_rule_checks_y_shape_and_min_mentions():
+    with pytest.raises(ValueError, match=r"one column per label \(4\), got shape \(2,\)"):
+        AliasRuleClassifier(aliases=ALIASES).fit(["a", "b"], [1, 0])
+    with pytest.raises(ValueError, match="min_mentions must be an integer >= 1"):
+        AliasRuleClassifier(aliases=ALIASES, min_mentions=0).fit()

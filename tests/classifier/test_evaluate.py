@@ -1,0 +1,91 @@
+"""evaluate(): per-facet metrics of the model beside the majority and alias-rules baselines; the written report."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.metrics import f1_score
+
+from classifier import Report, evaluate
+from corpus import InputError
+
+
+@pytest.fixture(scope="module")
+def report(trained, small_corpus, small_splits) -> Report:
+    return evaluate(trained, small_corpus, "eval", small_splits)
+
+
+def test_every_facet_is_scored_for_the_model_and_both_baselines(report, small_splits):
+    assert report.articles == len(small_splits.ids["eval"])
+    assert list(report.facets) == ["region", "themes", "actors"]
+    for name, fr in report.facets.items():
+        assert list(fr.systems) == ["model", "majority", "alias_rules"]
+        for m in fr.systems.values():
+            if m is not None:
+                for v in (m.micro_f1, m.macro_f1, m.hamming_loss, m.subset_accuracy):
+                    assert 0.0 <= v <= 1.0
+    assert report.facets["themes"].systems["alias_rules"] is None
+    assert "no alias rule for themes" in report.facets["themes"].notes["alias_rules"]
+    assert report.facets["region"].systems["alias_rules"] is not None
+
+
+def test_model_metrics_agree_with_sklearn_on_the_models_predictions(report, trained, small_corpus, small_splits):
+    rows = [i for i, a in enumerate(small_corpus.ids) if a in set(small_splits.ids["eval"])]
+    texts = [small_corpus.texts()[i] for i in rows]
+    pred = trained.predict(texts)
+    ids = small_corpus.taxonomy.facet("actors").ids
+    truth = [small_corpus.labels("actors")[i] for i in rows]
+    Y = np.array([[int(lab in t) for lab in ids] for t in truth])
+    P = np.array([[int(lab in p) for lab in ids] for p in pred["actors"]])
+    assert report.facets["actors"].systems["model"].micro_f1 == pytest.approx(f1_score(Y, P, average="micro"))
+    region_truth = [small_corpus.labels("region")[i] for i in rows]
+    acc = np.mean([a == b for a, b in zip(region_truth, pred["region"])])
+    assert report.facets["region"].systems["model"].micro_f1 == pytest.approx(acc)
+
+
+def test_per_label_scores_and_the_confusion_matrix_count_the_eval_articles(report):
+    region = report.facets["region"]
+    cm = np.array(region.confusion["matrix"])
+    assert cm.sum() == region.articles
+    support = region.systems["model"].per_label
+    for lab, row in zip(region.confusion["labels"], cm):
+        assert row.sum() == support[lab]["support"]
+    actors = report.facets["actors"].systems["model"].per_label
+    assert all(set(d) == {"precision", "recall", "f1", "support"} for d in actors.values())
+
+
+def test_the_majority_baseline_predicts_the_most_frequent_training_region(report, trained):
+    counts = trained.label_counts_["region"]
+    top = max(counts, key=counts.get)
+    majority = report.facets["region"].systems["majority"]
+    assert {lab for lab, d in majority.per_label.items() if d["precision"] > 0 or d["recall"] > 0} <= {top}
+
+
+def test_write_saves_json_markdown_and_png_plots(report, tmp_path):
+    paths = report.write(tmp_path / "r")
+    names = sorted(p.name for p in (tmp_path / "r").iterdir())
+    assert names == ["confusion_region.png", "f1_actors.png", "f1_region.png", "f1_themes.png", "pr_actors.png",
+                     "pr_themes.png", "report.json", "report.md"]
+    for p in (tmp_path / "r").glob("*.png"):
+        assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    data = json.loads(paths["json"].read_text())
+    assert data["facets"]["region"]["systems"]["model"]["micro_f1"] == round(report.facets["region"].systems["model"].micro_f1, 4)
+    md = paths["markdown"].read_text()
+    assert "| model |" in md and "![f1_region.png](f1_region.png)" in md and "alias rules only" in md
+
+
+def test_the_json_report_is_identical_when_written_twice(report, tmp_path):
+    a = report.write(tmp_path / "a")["json"].read_bytes()
+    b = report.write(tmp_path / "b")["json"].read_bytes()
+    assert a == b
+
+
+def test_evaluating_on_the_training_split_or_an_unknown_one_is_refused(trained, small_corpus, small_splits):
+    with pytest.raises(InputError, match="trained on the 'train' split; evaluate on another one"):
+        evaluate(trained, small_corpus, "train", small_splits)
+    with pytest.raises(InputError, match=r"no 'test' split"):
+        evaluate(trained, small_corpus, "test", small_splits)
+    with pytest.raises(InputError, match=r"names 1 article\(s\) not in this corpus"):
+        evaluate(trained, small_corpus, "eval", {"eval": ["missing"]})

@@ -1,0 +1,138 @@
+"""AliasFeatures (gazetteer features) and the tf-idf feature union."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
+
+from classifier import AliasFeatures, alias_table, group_table, text_features
+from classifier._features import TOKEN_PATTERN, split_title
+
+from .conftest import ALIASES, GROUPS
+
+TEXT = ("US and Japan sign a defence pact\n\n"
+        "The United States and Japan agreed on Sunday to deepen their alliance.\n\n"
+        "Officials in Washington said the deal answers threats in the region. "
+        "Russia was not consulted.")
+
+
+def fitted(**kw) -> AliasFeatures:
+    return AliasFeatures(aliases=ALIASES, groups=GROUPS, **kw).fit()
+
+
+def row(features: AliasFeatures, text: str) -> dict[str, float]:
+    X = features.transform([text]).toarray()[0]
+    return dict(zip(features.get_feature_names_out(), X))
+
+
+def test_columns_count_title_position_and_lead_per_label():
+    f = row(fitted(), TEXT)
+    assert f["USA:count"] == pytest.approx(np.log1p(3))  # US, United States, Washington
+    assert f["USA:title"] == 1.0 and f["USA:lead"] == 1.0
+    assert f["USA:early"] == pytest.approx(1.0)  # first word of the text
+    assert f["JPN:count"] == pytest.approx(np.log1p(2))
+    assert 0.9 < f["JPN:early"] < 1.0
+
+
+def test_a_state_mentioned_once_late_in_the_body_has_no_title_or_lead_feature():
+    f = row(fitted(), TEXT)
+    assert f["RUS:count"] == pytest.approx(np.log1p(1))
+    assert f["RUS:title"] == 0.0 and f["RUS:lead"] == 0.0
+    assert f["RUS:early"] < 0.15
+    assert f["KOR:count"] == 0.0 and f["KOR:early"] == 0.0
+
+
+def test_group_features_add_up_the_mentions_of_each_groups_labels():
+    f = row(fitted(), TEXT)
+    assert f["americas:group_count"] == pytest.approx(np.log1p(3))
+    assert f["asia:group_count"] == pytest.approx(np.log1p(2))
+    assert f["americas:group_share"] == pytest.approx(3 / 6)
+    assert f["europe:group_share"] == pytest.approx(1 / 6)
+
+
+def test_a_text_without_a_blank_line_has_no_title_and_a_short_lead():
+    assert split_title("one paragraph only") == (0, 0, len("one paragraph only"))
+    long = "Japan " + "x" * 500 + " Russia"
+    f = row(fitted(), long)
+    assert f["JPN:title"] == 0.0 and f["JPN:lead"] == 1.0
+    assert f["RUS:lead"] == 0.0  # beyond the first 300 characters
+
+
+def test_acronym_aliases_match_only_in_capitals():
+    f = row(fitted(), "Give us the facts\n\nThey told us nothing.")
+    assert f["USA:count"] == 0.0
+
+
+def test_feature_names_follow_label_then_part_order():
+    names = list(fitted().get_feature_names_out())
+    assert names[:5] == ["USA:count", "USA:title", "USA:early", "USA:lead", "JPN:count"]
+    assert names[-2:] == ["europe:group_count", "europe:group_share"]
+    assert len(names) == fitted().n_features_out_ == 4 * 4 + 2 * 3
+
+
+def test_alias_table_and_group_table_come_from_the_taxonomy(taxonomy):
+    actors = taxonomy.facet("actors")
+    table = dict(alias_table(actors))
+    assert table["USA"][0] == "United States" and "Pentagon" in table["USA"]
+    assert dict(group_table(actors))["JPN"] == "asia"
+    assert "NATO" not in dict(group_table(actors))  # organisations have no region
+
+
+def test_params_are_plain_data_that_survive_clone_and_the_matcher_is_not_persisted():
+    f = fitted()
+    f.transform([TEXT])
+    assert "_matcher" in f.__dict__
+    assert "_matcher" not in f.__getstate__()
+    c = clone(f)
+    assert c.get_params() == f.get_params() and not hasattr(c, "labels_")
+
+
+@pytest.mark.parametrize("aliases, match", [
+    ((("USA", ("US",)), ("USA", ("America",))), "appear more than once"),
+    ((("USA", ()),), "non-empty tuple"),
+    ((("USA", "United States"),), "non-empty tuple"),
+])
+def test_bad_alias_tables_are_rejected_with_the_label(aliases, match):
+    with pytest.raises(ValueError, match=match):
+        AliasFeatures(aliases=aliases).fit()
+
+
+def test_groups_naming_an_unknown_label_are_rejected():
+    with pytest.raises(ValueError, match=r"\['XXX'\] that are not in `aliases`"):
+        AliasFeatures(aliases=ALIASES, groups=(("XXX", "asia"),)).fit()
+
+
+def test_a_single_string_instead_of_a_list_of_texts_is_rejected_with_a_hint():
+    with pytest.raises(ValueError, match=r"wrap it in a list"):
+        fitted().transform(TEXT)
+    with pytest.raises(ValueError, match=r"text 1: expected a str, got int"):
+        fitted().transform(["fine", 3])
+
+
+def test_transform_before_fit_raises_not_fitted():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        AliasFeatures(aliases=ALIASES).transform([TEXT])
+
+
+def test_text_features_union_word_and_optional_char_tfidf():
+    union = text_features(word_ngram_range=(1, 2), char_ngram_range=(2, 4), min_df=1)
+    assert isinstance(union, FeatureUnion)
+    assert [name for name, _ in union.transformer_list] == ["word", "char"]
+    assert [name for name, _ in text_features().transformer_list] == ["word"]
+    X = union.fit_transform([TEXT, "Russia and Japan talk"])
+    assert X.shape[0] == 2 and X.shape[1] > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
+def test_the_fast_token_pattern_finds_the_same_tokens_as_sklearns_default(text):
+    fast = TfidfVectorizer(token_pattern=TOKEN_PATTERN).build_analyzer()
+    default = TfidfVectorizer().build_analyzer()
+    assert fast(text) == default(text)

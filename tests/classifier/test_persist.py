@@ -1,0 +1,127 @@
+"""Model folders: skops with the reviewed trusted types, the model card, refusal of untrusted files."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+import skops.io as sio
+
+from classifier import TRUSTED_TYPES, ModelError, ModelNotFoundError, Tagger, UntrustedModelError, default_model_path
+from classifier._persist import untrusted_types
+
+
+class Sneaky:
+    """A type no reviewer has seen: a model file holding it must be refused."""
+
+
+def test_a_saved_model_loads_back_with_identical_predictions(trained, model_dir, small_corpus):
+    loaded = Tagger.load(model_dir)
+    texts = small_corpus.texts()
+    a, b = trained.predict_proba(texts), loaded.predict_proba(texts)
+    for facet in a:
+        np.testing.assert_array_equal(a[facet], b[facet])
+    assert loaded.get_params() == trained.get_params()
+    assert [r.to_dict() for r in loaded.tag_batch(texts[:3])] == [r.to_dict() for r in trained.tag_batch(texts[:3])]
+
+
+def test_the_model_file_needs_no_type_beyond_the_reviewed_list(model_dir):
+    found = set(sio.get_untrusted_types(file=str(model_dir / "model.skops")))
+    assert found <= set(TRUSTED_TYPES), sorted(found - set(TRUSTED_TYPES))
+    assert "sklearn.model_selection._split.PredefinedSplit" in found  # the manifest's folds were used
+
+
+def test_a_model_with_char_ngrams_and_one_region_needs_no_other_type(tmp_path):
+    texts = ["Japan and Korea hold drills.", "Japan tests a missile.", "Seoul meets Tokyo.", "Korea drills."] * 3
+    t = Tagger(char_ngram_range=(2, 4), min_df=1, threshold_cv=2).fit(
+        texts, {"region": ["asia"] * 12, "themes": [["military_training"], ["missile_nuclear"], ["diplomacy"],
+                                                     ["military_training"]] * 3})
+    t.save(tmp_path / "m")
+    assert untrusted_types(tmp_path / "m" / "model.skops") == []
+    assert Tagger.load(tmp_path / "m").predict(texts[:1])["region"] == ["asia"]
+
+
+def test_a_model_file_holding_an_untrusted_type_is_refused_naming_the_type(trained, tmp_path):
+    from sklearn.base import clone
+
+    bad = clone(trained)
+    bad.__dict__.update(trained.__dict__)
+    bad.hidden_ = Sneaky()
+    path = tmp_path / "bad.skops"
+    sio.dump(bad, path)
+    with pytest.raises(UntrustedModelError, match=r"untrusted type\(s\): tests\.classifier\.test_persist\.Sneaky\.") as exc:
+        Tagger.load(path)
+    assert exc.value.types == ["tests.classifier.test_persist.Sneaky"]
+    assert isinstance(exc.value, ValueError)
+
+
+def test_the_model_card_records_taxonomy_corpus_split_thresholds_metrics_versions_and_time(model_dir, trained,
+                                                                                          small_corpus, small_splits):
+    card = json.loads((model_dir / "model_card.json").read_text())
+    assert card["taxonomy"]["hash"] == small_corpus.taxonomy.hash
+    assert card["training"]["corpus_fingerprint"] == small_corpus.fingerprint
+    s = card["training"]["splits"]
+    assert s["counts"] == {k: len(v) for k, v in small_splits.ids.items()} and s["seed"] == small_splits.seed
+    assert set(s["ids_sha256"]) == {"train", "eval"}
+    assert set(card["heads"]["themes"]["thresholds"]) == set(trained.head_labels_["themes"])
+    assert card["heads"]["actors"]["alias_rule_labels"]["count"] == len(trained.rule_labels_)
+    assert {"scikit-learn", "numpy", "skops", "python"} <= set(card["versions"])
+    assert card["training"]["seconds"] > 0 and card["training"]["random_state"] == 0
+    assert card["model_file"]["name"] == "model.skops"
+    md = (model_dir / "model_card.md").read_text()
+    assert "# newstag model card" in md and small_corpus.fingerprint in md
+    assert (model_dir / "taxonomy.toml").read_text() == small_corpus.taxonomy_text
+
+
+def test_save_with_metrics_puts_them_in_both_cards(trained, small_corpus, small_splits, tmp_path):
+    from classifier import evaluate
+
+    report = evaluate(trained, small_corpus, "eval", small_splits)
+    trained.save(tmp_path / "m", metrics=report.summary())
+    card = json.loads((tmp_path / "m" / "model_card.json").read_text())
+    assert card["metrics"]["facets"]["region"]["model"]["micro_f1"] == round(report.facets["region"].systems["model"].micro_f1, 4)
+    assert "## Metrics" in (tmp_path / "m" / "model_card.md").read_text()
+
+
+def test_a_replaced_model_file_is_detected_by_the_cards_hash(model_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "m"
+    shutil.copytree(model_dir, copy)
+    with zipfile.ZipFile(copy / "model.skops", "a") as z:
+        z.writestr("extra.txt", "tampered")
+    with pytest.raises(ModelError, match="sha256 differs from the one in model_card.json"):
+        Tagger.load(copy)
+
+
+def test_loading_where_there_is_no_model_says_how_to_train_one(tmp_path, monkeypatch):
+    with pytest.raises(ModelNotFoundError, match=r"no model at .*nothing; train one with `make main` or `newstag train"):
+        Tagger.load(tmp_path / "nothing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelNotFoundError, match="no model.skops in this folder"):
+        Tagger.load(tmp_path / "empty")
+    monkeypatch.setenv("NEWSTAG_MODEL", str(tmp_path / "default-here"))
+    assert default_model_path() == tmp_path / "default-here"
+    with pytest.raises(ModelNotFoundError, match="default-here"):
+        Tagger.load()
+
+
+def test_the_default_model_lives_in_models_default_of_the_repository(monkeypatch):
+    from ..conftest import ROOT
+
+    monkeypatch.delenv("NEWSTAG_MODEL", raising=False)
+    assert default_model_path() == ROOT / "models" / "default"
+
+
+def test_a_file_that_is_not_a_skops_model_is_refused(tmp_path):
+    f = tmp_path / "model.skops"
+    f.write_bytes(b"not a zip")
+    with pytest.raises(ModelError, match="not a readable skops model file"):
+        Tagger.load(f)
+
+
+def test_an_unfitted_tagger_cannot_be_saved(tmp_path):
+    with pytest.raises(ModelError, match="cannot save an unfitted Tagger"):
+        Tagger().save(tmp_path / "m")
