@@ -20,7 +20,8 @@ from corpus._stratify import stratify
 
 from .test_splits import REGIONS, THEMES, TINY, article
 
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# database=None: tests write nothing outside tmp_path / .cache
+SETTINGS = settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 RATIOS = st.sampled_from([(0.8, 0.2), (0.7, 0.15, 0.15), (0.5, 0.5), (0.6, 0.2, 0.2)])
 
 
@@ -42,7 +43,7 @@ def group_problems(draw):
     return counts, sizes, np.array(ratios), seed
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(group_problems())
 def test_stratify_covers_every_label_with_enough_groups_and_keeps_proportions(problem):
     counts, sizes, ratios, seed = problem
@@ -62,7 +63,7 @@ def test_stratify_covers_every_label_with_enough_groups_and_keeps_proportions(pr
     assert (again == assign).all()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, database=None)
 @given(group_problems(), st.data())
 def test_stratify_never_moves_a_locked_group(problem, data):
     counts, sizes, ratios, seed = problem
