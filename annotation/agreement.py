@@ -108,12 +108,14 @@ def masi_distance(a: frozenset, b: frozenset) -> float:
     return 1.0 - inter / len(a | b) * m
 
 
-def _masi_expected(totals: Mapping[frozenset, int]) -> float:
+def _masi_expected(totals: Mapping[frozenset, int], block: int = 512) -> float:
     """``sum over ordered pairs of values (a, b) of n_a * n_b * MASI distance(a, b)``, exactly.
 
     Only intersecting sets are similar (distance < 1), so the similarity part is summed over the pairs a
-    sparse ``X @ X.T`` finds (X: distinct sets x labels), a block of rows at a time: time and memory grow
-    with the number of intersecting pairs, not with the square of the number of distinct sets.
+    sparse ``X @ X.T`` finds (X: distinct sets x labels), over the upper triangle only, a block of rows at
+    a time: time and memory grow with the number of intersecting pairs, not with the square of the number
+    of distinct sets. With ``k = |a & b|``, MASI similarity is ``k / |a | b| * M`` and
+    ``M = (1 + [k == |a|] + [k == |b|]) / 3`` (1 equal, 2/3 subset, 1/3 overlap).
     """
     import scipy.sparse as sp
 
@@ -129,15 +131,18 @@ def _masi_expected(totals: Mapping[frozenset, int]) -> float:
                 rows.append(i)
                 cols.append(col.setdefault(lab, len(col)))
         x = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(values), len(col)))
-        xt = x.T.tocsr()
         size = np.asarray(x.sum(1)).ravel()
         w = np.array([totals[v] for v in values], dtype=float)
-        for start in range(0, len(values), 2048):
-            inter = (x[start:start + 2048] @ xt).tocoo()
-            i, j, k = inter.row + start, inter.col, inter.data
+        similarity += float(w @ w)  # a value with itself
+        off_diagonal = 0.0
+        for start in range(0, len(values), block):
+            inter = (x[start:start + block] @ x[start:].T).tocoo()
+            keep = inter.col > inter.row  # pairs (i, j) with i < j, in block coordinates
+            i, j, k = inter.row[keep] + start, inter.col[keep] + start, inter.data[keep]
             si, sj = size[i], size[j]
-            m = np.where((k == si) & (k == sj), 1.0, np.where((k == si) | (k == sj), 2 / 3, 1 / 3))
-            similarity += float(np.sum(w[i] * w[j] * (k / (si + sj - k)) * m))
+            m = (1.0 + (k == si) + (k == sj)) / 3.0
+            off_diagonal += float(np.sum(w[i] * w[j] * (k / (si + sj - k)) * m))
+        similarity += 2.0 * off_diagonal
     return n * n - similarity
 
 

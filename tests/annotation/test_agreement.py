@@ -149,3 +149,18 @@ def test_the_agreement_plot_is_a_png(small_corpus, tmp_path):
     corpus, _ = apply_annotations(small_corpus, records)
     path = plot_agreement(agreement(corpus), tmp_path / "agreement.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_blockwise_sparse_masi_sum_equals_the_sum_over_every_pair():
+    import random
+
+    from annotation.agreement import _masi_expected
+
+    rng = random.Random(3)
+    totals: dict[frozenset, int] = {}
+    for _ in range(80):
+        v = frozenset(rng.sample("abcdefgh", rng.randint(0, 4)))
+        totals[v] = totals.get(v, 0) + rng.randint(1, 3)
+    brute = sum(ca * cb * masi_distance(a, b) for a, ca in totals.items() for b, cb in totals.items())
+    assert _masi_expected(totals, block=7) == pytest.approx(brute)
+    assert _masi_expected(totals) == pytest.approx(brute)
