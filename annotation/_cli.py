@@ -119,7 +119,7 @@ def push_command(
     corpus = load(corpus_dir)
     preds = load_predictions(predictions, corpus.taxonomy) if predictions else None
     with _progress("push") as bar:
-        task = bar.add_task("importing tasks", total=len(corpus))
+        task = bar.add_task("importing tasks", total=None if only_unlabeled else len(corpus))
         result = push(corpus, url=url, token=token, title=project_title, project=project, predictions=preds,
                       mentions=mentions, only_unlabeled=only_unlabeled, progress=lambda n: bar.advance(task, n))
     err.print(f"{result.tasks} task(s), {result.predictions} prediction(s) imported into project "

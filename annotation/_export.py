@@ -144,6 +144,7 @@ class _Labels:
         self.facets: list[Facet] = [taxonomy.facet(n) for n in names]
         self.index = {f.name: {lab: i for i, lab in enumerate(f.ids)} for f in taxonomy.facets}
         self.by_name = {f.name: f for f in self.facets}
+        self.other_facets = [n for n in taxonomy.facet_names if n not in self.by_name]
         mention_facets = list(mentions) if mentions is not None else taxonomy.facet_names
         self.mentions = {mention_control(n): taxonomy.facet(n) for n in mention_facets}
         self.errors: list[str] = []
@@ -521,6 +522,11 @@ class _Parser:
             else:
                 raise ExportError(f"{where()}: facet {control!r} must be a label or {{'choices': [...]}}, got "
                                   f"{value!r}. Use the labeling config from `newstag annotate config`.")
+        for control in self.labels.other_facets:
+            value = _decode_cell(row.get(control)) if cells else row.get(control)
+            if value not in (None, ""):
+                self.export.skipped.append(Skipped("unknown_control", f"{path}, {src}", task_id, aid, who,
+                                                   f"column {control!r} is not among the facets read"))
         for control in self.labels.mentions:
             value = row.get(control)
             if cells:

@@ -145,6 +145,13 @@ def min_row(task_id=1, article_id="a1", annotator=1, annotation_id=1, **controls
             "lead_time": 1.5, **controls}
 
 
+def test_json_min_columns_of_facets_not_read_are_reported(tmp_path, small_taxonomy):
+    path = write_json(tmp_path / "e.json", [min_row(region="asia", actors="JPN")])
+    ex = read_export(path, small_taxonomy, facets=["region", "themes"])
+    assert dict(ex.records[0].labels) == {"region": ("asia",), "themes": ()}
+    assert [(s.kind, s.detail) for s in ex.skipped] == [("unknown_control", "column 'actors' is not among the facets read")]
+
+
 def test_single_choice_in_json_min_becomes_a_one_label_list(tmp_path, small_taxonomy):
     path = write_json(tmp_path / "e.json", [min_row(themes="sanctions", region="europe")])
     ex = read_export(path, small_taxonomy)
