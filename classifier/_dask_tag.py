@@ -141,12 +141,15 @@ def _cached_tagger(sha: str, *, path: str | None = None, blob: bytes | None = No
 
 
 def _resolve_model(model_path: str | Path | None) -> tuple[Any, Path, str]:
-    """Load the model on the client (checking its card) and return it with its skops file and sha256."""
-    tagger = load_model(model_path)
+    """The model on the client, with its skops file and sha256: loaded with :func:`load_model` (which checks
+    the model card), unless this process already holds the model with these very bytes."""
     file = _model_file(Path(model_path) if model_path is not None else default_model_path())
     sha = _sha256_file(file)
-    _TAGGERS.clear()
-    _TAGGERS[sha] = tagger
+    tagger = _TAGGERS.get(sha)
+    if tagger is None:
+        tagger = load_model(model_path)
+        _TAGGERS.clear()
+        _TAGGERS[sha] = tagger
     return tagger, file, sha
 
 

@@ -139,3 +139,160 @@ def test_the_cluster_workers_run_the_clients_environment(client):
 
     envs = check_workers(client)
     assert len(envs) == 2 and all(env == environment() for env in envs.values())
+
+
+# ---- tagging -----------------------------------------------------------------------------------
+
+R10 = ("earn", "acq", "money-fx", "grain", "crude", "trade", "interest", "ship", "wheat", "corn")
+
+
+@pytest.fixture(scope="module")
+def reuters(tmp_path_factory):
+    """Every Reuters-21578 document (21,578 real wire stories) as a corpus folder."""
+    from corpus.realdata import build_reuters
+
+    from tests.conftest import shared_data_dir
+
+    corpus, _ = build_reuters(shared_data_dir("reuters21578"), output=tmp_path_factory.mktemp("reuters") / "corpus")
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def r10_model(reuters, tmp_path_factory) -> Path:
+    """A small Tagger: the ten most frequent Reuters topics, fitted on 2,000 ModApte training documents."""
+    from classifier import Tagger
+    from corpus import Article, from_articles, parse_taxonomy
+
+    tax = parse_taxonomy({"taxonomy": {"name": "reuters-r10", "version": "1"}, "facets": {"topics": {
+        "kind": "multi", "description": "The ten most frequent Reuters topics.",
+        "labels": {t: {"name": t} for t in R10}}}})
+    ds = reuters.dataset
+    train = [i for i, m in enumerate(ds["meta"]) if json.loads(m).get("lewissplit") == "TRAIN"][:2000]
+    titles, bodies, ids, topics = ds["title"], ds["body"], ds["id"], reuters.labels("topics")
+    arts = [Article(title=titles[i], body=bodies[i], id=ids[i], labels={"topics": [t for t in topics[i] if t in R10]})
+            for i in train]
+    path = tmp_path_factory.mktemp("model") / "r10"
+    Tagger(alias_facet=None, group_attr=None, threshold_cv=3).fit(from_articles(arts, tax)).save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("small")
+    build([_write_articles(folder / "src", files=3, per_file=40)], output=folder / "corpus")
+    return folder / "corpus"
+
+
+def _worker_loads() -> dict:
+    from classifier._dask_tag import _LOADS
+
+    return dict(_LOADS)
+
+
+def test_cluster_tags_of_every_reuters_article_equal_the_single_process_and_num_proc_tags_bit_for_bit(
+        reuters, r10_model, client, tmp_path):
+    import pyarrow.parquet as pq
+
+    from classifier import Tagger, tag_corpus, tag_corpus_dask
+    from corpus import Article
+
+    assert len(reuters) >= 10_000
+    kw = dict(partition_rows=3000, evidence=False)  # evidence is compared on the small corpus below
+    single = tag_corpus(r10_model, reuters.path, tmp_path / "single", **kw)
+    multi = tag_corpus(r10_model, reuters.path, tmp_path / "multi", num_proc=2, **kw)
+    cluster = tag_corpus_dask(r10_model, reuters.path, tmp_path / "dask", client, **kw)
+    _assert_same_folder(single, multi)
+    _assert_same_folder(single, cluster)
+
+    table = pq.read_table(cluster / "data")
+    assert table["id"].to_pylist() == reuters.ids and len(list((cluster / "data").iterdir())) == 8
+    manifest = json.loads((cluster / "manifest.json").read_text())
+    assert manifest["articles"] == len(reuters) and manifest["corpus"]["fingerprint"] == reuters.manifest["fingerprint"]
+    tagged = sum(1 for labels in table["topics"].to_pylist() if labels)
+    assert tagged > 5000  # a real model: it tags most of the wire, not nothing
+
+    # ... and they are the library's own tags, scores to the bit (not the rounded display values)
+    tagger = Tagger.load(r10_model)
+    ds = reuters.dataset
+    direct = list(tagger.tag_batch([Article(title=t, body=b, id=i) for i, t, b in
+                                    zip(ds["id"][:600], ds["title"][:600], ds["body"][:600])], evidence=False))
+    rows = table.slice(0, 600).to_pylist()
+    assert [r["id"] for r in rows] == [d.id for d in direct]
+    assert [r["topics"] for r in rows] == [d.labels("topics") for d in direct]
+    assert [r["topics_scores"] for r in rows] == [[s.score for s in d["topics"]] for d in direct]
+
+
+def test_the_model_is_loaded_once_per_worker_however_many_partitions(small_corpus, r10_model, client, tmp_path):
+    from classifier import tag_corpus_dask
+    from classifier._dask_tag import _sha256_file
+
+    sha = _sha256_file(r10_model / "model.skops")
+    tag_corpus_dask(r10_model, small_corpus, tmp_path / "a", client, partition_rows=10)
+    tag_corpus_dask(r10_model, small_corpus, tmp_path / "b", client, partition_rows=7)
+    assert len(list((tmp_path / "a" / "data").iterdir())) > 8
+    loads = client.run(_worker_loads)  # counts since each worker process started, earlier tests included
+    assert len(loads) == 2 and all(v == {sha: 1} for v in loads.values()), loads
+
+
+def test_result_parts_hold_partition_rows_articles_in_id_order(small_corpus, r10_model, client, tmp_path):
+    import pyarrow.parquet as pq
+
+    from classifier import tag_corpus_dask
+
+    out = tag_corpus_dask(r10_model, small_corpus, tmp_path / "out", client, partition_rows=25, evidence=False)
+    parts = sorted((out / "data").iterdir())
+    sizes = [pq.read_metadata(p).num_rows for p in parts]
+    n = len(load(small_corpus))
+    assert sizes == [25] * (n // 25) + ([n % 25] if n % 25 else [])
+    ids = pq.read_table(out / "data")["id"].to_pylist()
+    assert ids == sorted(ids) == load(small_corpus).ids
+    assert "evidence" not in pq.read_schema(parts[0]).names
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["partition_rows"] == 25 and set(manifest["data_files"]) == {f"data/{p.name}" for p in parts}
+
+
+def test_an_empty_corpus_gives_one_empty_part_on_every_path(tmp_path, r10_model, client):
+    from classifier import tag_corpus, tag_corpus_dask
+
+    (tmp_path / "src").mkdir()
+    build([tmp_path / "src"], output=tmp_path / "corpus")
+    a = tag_corpus(r10_model, tmp_path / "corpus", tmp_path / "a")
+    b = tag_corpus(r10_model, tmp_path / "corpus", tmp_path / "b", num_proc=2)
+    c = tag_corpus_dask(r10_model, tmp_path / "corpus", tmp_path / "c", client)
+    _assert_same_folder(a, b)
+    _assert_same_folder(a, c)
+    assert json.loads((a / "manifest.json").read_text())["articles"] == 0
+
+
+def test_bad_settings_and_a_missing_corpus_are_errors_that_say_what_to_do(tmp_path, small_corpus, r10_model):
+    from classifier import tag_corpus, tag_corpus_dask
+
+    with pytest.raises(NewstagError, match=r"num_proc=0: expected a positive number of processes"):
+        tag_corpus(r10_model, small_corpus, tmp_path / "o", num_proc=0)
+    with pytest.raises(NewstagError, match=r"partition_rows=0: expected a positive number of articles"):
+        tag_corpus_dask(r10_model, small_corpus, tmp_path / "o", partition_rows=0)
+    with pytest.raises(CorpusError, match=r"not a corpus folder \(no manifest.json\); build one with"):
+        tag_corpus(r10_model, tmp_path / "nothing", tmp_path / "o")
+    from classifier import ModelNotFoundError
+
+    with pytest.raises(ModelNotFoundError, match=r"no model at"):
+        tag_corpus(tmp_path / "no-model", small_corpus, tmp_path / "o")
+
+
+def test_cli_tag_with_dask_or_num_proc_writes_the_same_result_folder(small_corpus, r10_model, client, tmp_path):
+    base = ["tag", str(small_corpus), "--model", str(r10_model)]
+    assert main(base + ["-o", str(tmp_path / "dask"), "--dask", client.scheduler.address]) == 0
+    assert main(base + ["-o", str(tmp_path / "one"), "--num-proc", "1"]) == 0
+    assert main(base + ["-o", str(tmp_path / "two"), "--num-proc", "2"]) == 0
+    _assert_same_folder(tmp_path / "one", tmp_path / "dask")
+    _assert_same_folder(tmp_path / "one", tmp_path / "two")
+
+
+def test_cli_tag_with_dask_refuses_inputs_that_are_not_one_corpus_folder(small_corpus, r10_model, tmp_path, capsys):
+    src = _write_articles(tmp_path / "src", files=1, per_file=2)
+    assert main(["tag", str(src), "-o", str(tmp_path / "o"), "--dask", "local", "--model", str(r10_model)]) == 2
+    assert "tags one corpus folder (with a manifest.json" in capsys.readouterr().err
+    assert main(["tag", str(small_corpus), "--dask", "local", "--model", str(r10_model)]) == 2
+    assert "give -o OUT_DIR" in capsys.readouterr().err
+    assert main(["tag", str(small_corpus), "-o", str(tmp_path / "o"), "--dask", "local", "--num-proc", "2"]) == 2
+    assert "not both" in capsys.readouterr().err
