@@ -49,7 +49,7 @@ def _print_import_report(report, corpus_dir: Path) -> None:
         out.print(adj)
         if len(report.needs_adjudication) > 50:
             out.print(f"… {len(report.needs_adjudication) - 50} more in {corpus_dir / 'annotation-report.json'}")
-    for s in report.skipped[:20]:
+    for s in sorted(report.skipped, key=lambda s: s.kind == "untouched")[:20]:  # the unexpected ones first
         err.print(f"[yellow]skipped[/yellow] {s}", highlight=False, soft_wrap=True)
     if len(report.skipped) > 20:
         err.print(f"… {len(report.skipped) - 20} more skipped; all listed in {corpus_dir / 'annotation-report.json'}")

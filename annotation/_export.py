@@ -650,11 +650,13 @@ def read_export(path: str | Path, taxonomy: Taxonomy, *, fmt: str = "auto",
             reader = csv.DictReader(fh, delimiter="," if fmt == "CSV" else "\t")
             if reader.fieldnames is None:
                 raise ExportError(f"annotation export {str(path)!r}: empty {fmt} file (no header row).")
+            end = reader.line_num
             for row in reader:
+                start, end = end + 1, reader.line_num  # a row spans several lines when a cell holds newlines
                 if None in row:
-                    raise ExportError(f"annotation export {path.name!r}, line {reader.line_num}: more cells than "
+                    raise ExportError(f"annotation export {path.name!r}, line {start}: more cells than "
                                       f"header columns; is this really a Label Studio {fmt} export?")
-                parser.min_row(row, f"line {reader.line_num}", cells=True)
+                parser.min_row(row, f"line {start}", cells=True)
                 n += 1
                 if progress and n % 1000 == 0:
                     progress(1000)

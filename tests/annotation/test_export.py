@@ -193,6 +193,12 @@ def test_empty_csv_cells_are_nulls_and_an_empty_row_is_untouched(tmp_path, small
     assert [(s.kind, s.task_id) for s in ex.skipped] == [("untouched", 2)]
 
 
+def test_csv_locations_are_the_line_where_the_row_starts(tmp_path, small_taxonomy):
+    rows = [min_row(region="asia", text="two\nlines"), min_row(task_id=2, region="Mars", text="x")]
+    with pytest.raises(TaxonomyError, match=r"'e.csv', line 4, task 2 "):
+        read_export(write_csv(tmp_path / "e.csv", rows), small_taxonomy)
+
+
 def test_tsv_is_read_like_csv(tmp_path, small_taxonomy):
     ex = read_export(write_csv(tmp_path / "e.tsv", [min_row(region="asia")], delimiter="\t"), small_taxonomy)
     assert ex.format == "TSV" and ex.records[0].labels["region"] == ("asia",)
