@@ -191,10 +191,12 @@ def _pick(parsed: list[_Parsed], locations: Sequence[tuple[int, int]]) -> list[A
     return [parsed[f].articles[i] for f, i in locations]
 
 
-def _write(picked: list[list[Article]], ids: list[str], groups: list[str], sources: list[list[str]],
-           labels: list[dict[str, Any]], taxonomy: Taxonomy, path: str, name: str) -> str:
+def _write(picked: list[list[Article]], plan: tuple[list[str], list[str], list[list[str]], list[dict[str, Any]]],
+           taxonomy: Taxonomy, path: str, name: str) -> str:
+    """Write one shard: ``plan`` holds its ids in order, their group ids, origins and (merged) labels."""
     import datasets
 
+    ids, groups, sources, labels = plan
     by_id = {a.id: a for part in picked for a in part}
     ordered = [by_id[i] if by_id[i].labels == lab else by_id[i].with_changes(labels=lab) for i, lab in zip(ids, labels)]
     ds = datasets.Dataset.from_dict(_rows(ordered, groups, dict(zip(ids, sources)), taxonomy),
@@ -299,17 +301,20 @@ def build_dask(sources: Sequence[str | Path], output: str | Path, client_or_addr
         # Shard k: ids ranked [k*shard_rows, (k+1)*shard_rows), gathered from the partitions that hold them.
         (output / "data").mkdir(parents=True, exist_ok=True)
         names, writes = [], []
+        tax = dask.delayed(taxonomy, traverse=False)
         for k, start in enumerate(range(0, max(len(ids), 1), shard_rows)):
             chunk = ids[start:start + shard_rows]
             where: dict[int, list[tuple[int, int]]] = {}
             for aid in chunk:
                 p, f, i = first[aid]
                 where.setdefault(p, []).append((f, i))
-            picked = [dask.delayed(_pick)(parts[p], locs) for p, locs in sorted(where.items())]
+            # traverse=False: plain data, no Dask objects inside; walking it would cost more than the build
+            picked = [dask.delayed(_pick)(parts[p], dask.delayed(locs, traverse=False))
+                      for p, locs in sorted(where.items())]
+            plan = dask.delayed((chunk, groups[start:start + shard_rows], [origins[i] for i in chunk],
+                                 [kept[i].labels for i in chunk]), traverse=False)
             names.append(shard_name(k))
-            writes.append(dask.delayed(_write)(
-                picked, chunk, groups[start:start + shard_rows], [origins[i] for i in chunk],
-                [kept[i].labels for i in chunk], taxonomy, str(output), names[-1]))
+            writes.append(dask.delayed(_write)(picked, plan, tax, str(output), names[-1]))
         futures = client.compute(writes)
         for _ in as_completed(futures):
             tick("write", 1)

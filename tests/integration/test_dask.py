@@ -143,9 +143,6 @@ def test_the_cluster_workers_run_the_clients_environment(client):
 
 # ---- tagging -----------------------------------------------------------------------------------
 
-R10 = ("earn", "acq", "money-fx", "grain", "crude", "trade", "interest", "ship", "wheat", "corn")
-
-
 @pytest.fixture(scope="module")
 def reuters(tmp_path_factory):
     """Every Reuters-21578 document (21,578 real wire stories) as a corpus folder."""
@@ -159,21 +156,10 @@ def reuters(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def r10_model(reuters, tmp_path_factory) -> Path:
-    """A small Tagger: the ten most frequent Reuters topics, fitted on 2,000 ModApte training documents."""
-    from classifier import Tagger
-    from corpus import Article, from_articles, parse_taxonomy
+    """A small real Tagger: the ten ModApte R(10) topics, fitted on 2,000 training documents."""
+    from bench.dask_scaling import train_r10_tagger
 
-    tax = parse_taxonomy({"taxonomy": {"name": "reuters-r10", "version": "1"}, "facets": {"topics": {
-        "kind": "multi", "description": "The ten most frequent Reuters topics.",
-        "labels": {t: {"name": t} for t in R10}}}})
-    ds = reuters.dataset
-    train = [i for i, m in enumerate(ds["meta"]) if json.loads(m).get("lewissplit") == "TRAIN"][:2000]
-    titles, bodies, ids, topics = ds["title"], ds["body"], ds["id"], reuters.labels("topics")
-    arts = [Article(title=titles[i], body=bodies[i], id=ids[i], labels={"topics": [t for t in topics[i] if t in R10]})
-            for i in train]
-    path = tmp_path_factory.mktemp("model") / "r10"
-    Tagger(alias_facet=None, group_attr=None, threshold_cv=3).fit(from_articles(arts, tax)).save(path)
-    return path
+    return train_r10_tagger(reuters, tmp_path_factory.mktemp("model") / "r10")
 
 
 @pytest.fixture(scope="module")
