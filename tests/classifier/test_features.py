@@ -136,3 +136,64 @@ def test_the_fast_token_pattern_finds_the_same_tokens_as_sklearns_default(text):
     fast = TfidfVectorizer(token_pattern=TOKEN_PATTERN).build_analyzer()
     default = TfidfVectorizer().build_analyzer()
     assert fast(text) == default(text)
+
+
+# The actor features depend on AliasMatcher's trie pattern being a faster way of writing the plain
+# longest-first alternation: same mentions, on real article text and on made-up text built from aliases.
+
+def _reference_find(matcher, text):
+    """The matching rules written plainly: a longest-first alternation per case mode, overlaps to the
+    earliest then longest match, not-alias phrases dropped."""
+    import re
+
+    from corpus.aliases import _case_sensitive
+
+    owners = {True: {}, False: {}}
+    for label in matcher.facet.labels:
+        phrases = [(a, label.id) for a in {label.name, *label.aliases}]
+        phrases += [(a, None) for a in label.attrs.get("not_aliases", ())]
+        for alias, owner in phrases:
+            alias = " ".join(alias.split())
+            exact = _case_sensitive(alias)
+            owners[exact][alias if exact else alias.casefold()] = owner
+    found = []
+    for exact, flags in ((True, 0), (False, re.IGNORECASE)):
+        names = sorted(owners[exact], key=lambda a: (-len(a), a))
+        body = "|".join(re.escape(a) for a in names)
+        for m in re.finditer(rf"(?<!\w)(?:{body})(?!\w)", text, flags):
+            key = " ".join(m.group(0).split())
+            label = owners[exact].get(key if exact else key.casefold())
+            found.append((m.start(), -(m.end() - m.start()), m.end(), label, m.group(0)))
+    out, end = [], -1
+    for start, _, stop, label, matched in sorted(found, key=lambda f: (f[0], f[1])):
+        if start >= end:
+            end = stop
+            out.append((label, start, stop, matched))
+    return [m for m in out if m[0] is not None]
+
+
+@pytest.fixture(scope="module")
+def actor_matcher(taxonomy):
+    from corpus import AliasMatcher
+
+    return AliasMatcher(taxonomy.facet("actors"))
+
+
+def test_alias_trie_finds_what_a_longest_first_alternation_finds_in_real_text(actor_matcher, seed_article_path):
+    from .conftest import TRAIN_ARTICLES
+
+    texts = [seed_article_path.read_text(encoding="utf-8")] + TRAIN_ARTICLES.read_text(encoding="utf-8").splitlines()
+    for text in texts:
+        got = [(m.label, m.start, m.end, m.text) for m in actor_matcher.find(text)]
+        assert got == _reference_find(actor_matcher, text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["South Korea", "Korea", "korean", "North Korean", "US", "us", "U.S.", "U.S. military",
+                                 "Washington", "Japan", "Japanese", "the Pentagon", "South China Sea", "Congo",
+                                 "Democratic Republic of the Congo", "Niger", "Nigeria", "-", " ", ", ", "x", "'s"]),
+                max_size=12))
+def test_alias_trie_finds_what_a_longest_first_alternation_finds_in_made_up_text(actor_matcher, parts):
+    matcher = actor_matcher
+    text = " ".join(parts)
+    assert [(m.label, m.start, m.end, m.text) for m in matcher.find(text)] == _reference_find(matcher, text)
