@@ -7,6 +7,8 @@ from ._dask_build import build_dask, dask_client  # Dask itself is imported only
 from .errors import CorpusError, InputError, NewstagError, Rejection, TaxonomyError
 from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups, normalise
 from .readers import ReadResult, read_file, read_paths
+from .realdata import (build_reuters, build_wikipedia_current_events, modapte_split, read_reuters,
+                       read_wikipedia_current_events, reuters_taxonomy, time_split, wikinews_taxonomy)
 from .splits import SplitManifest, load_splits, make_splits, split_datasets
 from .store import BuildReport, Corpus, build, corpus_features, from_articles, load, save
 from .taxonomy import Facet, Label, Taxonomy, default_taxonomy_path, load_taxonomy, parse_taxonomy
@@ -19,4 +21,6 @@ __all__ = [
     "corpus_features", "dask_client", "default_taxonomy_path", "dumps_json", "from_articles", "load", "load_splits",
     "load_taxonomy", "make_splits",
     "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "save", "split_datasets",
+    "build_reuters", "build_wikipedia_current_events", "modapte_split", "read_reuters", "read_wikipedia_current_events",
+    "reuters_taxonomy", "time_split", "wikinews_taxonomy",
 ]
