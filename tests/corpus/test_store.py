@@ -120,3 +120,12 @@ def test_saving_then_loading_round_trips_articles(tmp_path, taxonomy):
     (a,) = list(load(tmp_path / "c").articles())
     assert a.labels == {"region": "europe", "themes": [], "actors": ["RUS"]} and a.meta == {"k": 1}
     assert load(tmp_path / "c").fingerprint == c.fingerprint
+
+
+def test_atomic_writes_get_ordinary_permissions_not_private_ones(tmp_path):
+    import os
+
+    corpus.atomic_write_text(tmp_path / "f.txt", "x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "f.txt").stat().st_mode & 0o777 == 0o666 & ~mask
