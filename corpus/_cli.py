@@ -94,6 +94,53 @@ def info_command(path: Path = typer.Argument(..., help="Corpus folder.")) -> Non
         out.print(f"  {facet}: " + (", ".join(f"{k} {v}" for k, v in top[:15]) or "(no labels)"))
 
 
+def _real_corpus(kind: str, source: Path, output: Path, strict: bool, split) -> None:
+    """Build a real corpus folder with its split manifest (``newstag corpus reuters|wikinews``)."""
+    from . import realdata
+
+    build = realdata.build_reuters if kind == "reuters" else realdata.build_wikipedia_current_events
+    with progress_bar(kind) as bar:
+        task = bar.add_task(f"reading {source}", total=None)
+        corpus, report = build(source, output=output, strict=strict, progress=lambda stage, n: bar.advance(task, n))
+    manifest = split(corpus)
+    written = manifest.save(output)
+    out.print(f"{output}: {report.added} articles from {report.files_read} files ({len(report.duplicates)} exact "
+              f"duplicates merged, {report.near_duplicate_groups} near-duplicate groups, {len(report.rejections)} "
+              f"records rejected); {manifest.method} split {len(manifest.ids['train'])} train / "
+              f"{len(manifest.ids['eval'])} eval in {written.name}", highlight=False)
+    for r in report.rejections[:20]:
+        console.print(f"[red]rejected[/red] {r}", highlight=False)
+    if report.rejections:
+        console.print(f"{len(report.rejections)} record(s) rejected; all of them are in {output / 'report.json'}.")
+
+
+@corpus_app.command("reuters")
+def reuters_command(
+    data_dir: Path = typer.Argument(..., help="The Reuters-21578 folder (reut2-*.sgm and all-*-strings.lc.txt)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Corpus folder to write."),
+    subset: str = typer.Option("all", "--subset", help="ModApte documents to split: all (9,603/3,299), r90 or r10."),
+    strict: bool = typer.Option(False, "--strict", help="Fail when any record is rejected."),
+) -> None:
+    """Build Reuters-21578 (facets topics, places, people, orgs) and save its ModApte split as splits.json."""
+    from .realdata import modapte_split
+
+    _real_corpus("reuters", data_dir, output, strict, lambda c: modapte_split(c, subset))
+
+
+@corpus_app.command("wikinews")
+def wikinews_command(
+    posts_dir: Path = typer.Argument(..., help="The Current events pages (one YYYY-MM-DD-index.md per day)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Corpus folder to write."),
+    cutoff: str = typer.Option("2026-01-01", "--cutoff", help="Train before this day, evaluate from it (YYYY-MM[-DD])."),
+    strict: bool = typer.Option(False, "--strict", help="Fail when any record is rejected."),
+) -> None:
+    """Build the Wikipedia Current events corpus (sections, actors, region) and save a time split as splits.json."""
+    from .realdata import _parse_cutoff, time_split
+
+    _parse_cutoff(cutoff)  # a bad date fails before the build, not after
+    _real_corpus("wikinews", posts_dir, output, strict, lambda c: time_split(c, cutoff))
+
+
 @corpus_app.command("split")
 def split_command(
     path: Path = typer.Argument(..., help="Corpus folder; the split is saved as DIR/splits.json."),

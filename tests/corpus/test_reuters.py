@@ -205,3 +205,24 @@ def test_a_taxonomy_without_topics_cannot_be_split(corpus):
     other = from_articles([], load_taxonomy())
     with pytest.raises(TaxonomyError, match="facet 'topics' is not in taxonomy"):
         modapte_split(other)
+
+
+def test_cli_builds_the_corpus_folder_with_its_modapte_split(data_dir, tmp_path, capsys):
+    from corpus import load, load_splits
+    from corpus._cli import main
+
+    out = tmp_path / "reuters"
+    assert main(["corpus", "reuters", str(data_dir), "-o", str(out), "--subset", "r90"]) == 0
+    corpus, manifest = load(out), load_splits(out)
+    assert len(corpus) == 8 and manifest.method == "modapte-r90"
+    assert manifest.corpus_fingerprint == corpus.fingerprint
+    assert "modapte-r90 split 2 train / 2 eval" in capsys.readouterr().out
+
+
+def test_cli_strict_build_fails_on_a_rejected_document(data_dir, tmp_path, capsys):
+    from corpus._cli import main
+
+    f = data_dir / "reut2-000.sgm"
+    f.write_bytes(f.read_bytes().replace(b' NEWID="4"', b""))
+    assert main(["corpus", "reuters", str(data_dir), "-o", str(tmp_path / "r"), "--strict"]) == 2
+    assert "numeric NEWID" in capsys.readouterr().err

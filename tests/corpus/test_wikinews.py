@@ -295,3 +295,25 @@ def test_time_split_errors_name_the_problem(posts):
     undated = from_articles([Article(title="", body="x", labels={"sections": "sports"})], corpus.taxonomy)
     with pytest.raises(CorpusError, match="1 labeled article.s. have no full date"):
         time_split(undated)
+
+
+def test_cli_builds_the_corpus_folder_with_its_time_split(posts, tmp_path, capsys):
+    from corpus import load, load_splits
+    from corpus._cli import main
+
+    out = tmp_path / "wiki"
+    assert main(["corpus", "wikinews", str(posts), "-o", str(out), "--cutoff", "2026-01"]) == 0
+    corpus, manifest = load(out), load_splits(out)
+    assert manifest.method == "time" and manifest.corpus_fingerprint == corpus.fingerprint
+    assert len(manifest.ids["eval"]) == 1
+    captured = capsys.readouterr()
+    assert "time split 5 train / 1 eval" in captured.out
+    assert "1 record(s) rejected" in captured.err
+
+
+def test_cli_rejects_a_bad_cutoff_before_building(posts, tmp_path, capsys):
+    from corpus._cli import main
+
+    assert main(["corpus", "wikinews", str(posts), "-o", str(tmp_path / "w"), "--cutoff", "soon"]) == 2
+    assert "cutoff 'soon' is not a date" in capsys.readouterr().err
+    assert not (tmp_path / "w").exists()
