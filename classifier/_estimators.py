@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from scipy.optimize import minimize
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, MultiOutputMixin, clone
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
+from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -120,7 +120,8 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
         Seeds the fold shuffling; the base estimator keeps its own ``random_state``.
 
     ``fit(X, y, groups=None)``: with ``groups`` (near-duplicate groups, say) and an int ``cv``, the
-    folds are stratified group k-folds, so copies of one story never score each other.
+    folds keep each group whole (:func:`group_stratified_folds`), so copies of one story never score
+    each other.
 
     Attributes
     ----------
@@ -207,10 +208,12 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
             if groups is None:
                 splits = StratifiedKFold(n_splits=k, shuffle=True, random_state=self.random_state).split(X, yj)
             else:  # near-duplicates stay in one fold
-                splits = StratifiedGroupKFold(n_splits=k, shuffle=True,
-                                              random_state=self.random_state).split(X, yj, groups)
+                splits = group_stratified_folds(yj, groups, k, self.random_state)
         else:
             splits = check_cv(self.cv, yj, classifier=True).split(X, yj, groups)
+        splits = list(splits)
+        if not splits:
+            return None
         oof = np.zeros(len(yj))
         for train, test in splits:
             ytr = yj[train]
@@ -266,6 +269,26 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
             return self.classes_[np.argmax(d, axis=1)]
         Y = (d > 0).astype(int)
         return self.label_binarizer_.inverse_transform(Y[:, None] if Y.ndim == 1 else Y)
+
+
+def group_stratified_folds(y: np.ndarray, groups: np.ndarray, k: int, random_state) -> list[tuple[np.ndarray, np.ndarray]]:
+    """k folds that keep each group whole, stratified on whether a group holds a positive.
+
+    A fast stand-in for ``StratifiedGroupKFold`` on a binary label (which is quadratic in the number of
+    groups): groups are folded with ``StratifiedKFold`` on their own label, then expanded to their rows.
+    ``k`` is lowered to the number of positive (or negative) groups when there are fewer.
+    """
+    _, inverse = np.unique(np.asarray(groups), return_inverse=True)
+    group_y = np.zeros(inverse.max() + 1, dtype=int)
+    np.maximum.at(group_y, inverse, np.asarray(y, dtype=int))
+    k = int(min(k, group_y.sum(), len(group_y) - group_y.sum()))
+    if k < 2:
+        return []
+    out = []
+    for _, test_groups in StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state).split(group_y, group_y):
+        test = np.isin(inverse, test_groups)
+        out.append((np.flatnonzero(~test), np.flatnonzero(test)))
+    return out
 
 
 def _scores(est, X) -> np.ndarray:

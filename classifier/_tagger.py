@@ -225,8 +225,8 @@ class Tagger(BaseEstimator):
     aliases of ``alias_facet`` (mention counts, in title, position, in first paragraph, and per
     ``group_attr`` group — an actor's region).
 
-    Heads: a single-label facet gets a multinomial ``LogisticRegression`` (balanced class weights)
-    calibrated by temperature scaling on out-of-fold predictions; a multi-label facet gets a
+    Heads: a single-label facet gets a ``LinearSVC`` (balanced class weights) calibrated by temperature
+    scaling on out-of-fold predictions (a ``LogisticRegression`` when a class has a single example); a multi-label facet gets a
     :class:`ThresholdedOneVsRest` of ``LinearSVC`` (balanced class weights) with Platt-calibrated
     probabilities and per-label thresholds tuned on out-of-fold predictions of the training data
     (the split manifest's folds when it has them, so near-duplicates stay in one fold). Labels of
@@ -330,14 +330,16 @@ class Tagger(BaseEstimator):
             return ThresholdedOneVsRest(
                 LinearSVC(C=self.C, class_weight="balanced", random_state=rs),
                 cv=self.threshold_cv if cv is None else cv, min_positives=self.min_positives, random_state=rs)
-        lr = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, random_state=rs)
+        svm = LinearSVC(C=self.C, class_weight="balanced", random_state=rs)
         k = self.threshold_cv
         if y is not None:
             _, counts = np.unique(np.asarray(y, dtype=object), return_counts=True)
             k = int(min(k, counts.min()))
             if len(counts) < 2 or k < 2:
-                return lr
-        return CalibratedClassifierCV(lr, method="temperature", ensemble=False,
+                # a class with one example leaves no folds to calibrate on: a logistic regression's own
+                # probabilities instead
+                return LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000, random_state=rs)
+        return CalibratedClassifierCV(svm, method="temperature", ensemble=False,
                                       cv=StratifiedKFold(n_splits=k, shuffle=True, random_state=rs))
 
     def make_pipeline(self, facet: str, taxonomy: Taxonomy | None = None) -> Pipeline:
@@ -402,7 +404,9 @@ class Tagger(BaseEstimator):
         cv = None
         if data.folds is not None and min(data.folds) >= 0 and len(set(data.folds)) >= 2:
             cv = PredefinedSplit(np.asarray(data.folds))
-        groups = np.asarray(data.groups) if data.groups is not None and cv is None else None
+        groups = None
+        if data.groups is not None and cv is None and len(set(data.groups)) < len(data.groups):
+            groups = np.asarray(data.groups)  # near-duplicates exist: keep each group in one fold
 
         self.heads_, self.head_labels_, self.label_counts_ = {}, {}, {}
         self.rule_, self.rule_labels_ = None, []

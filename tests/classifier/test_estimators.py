@@ -9,12 +9,13 @@ from sklearn import clone
 from sklearn.datasets import make_multilabel_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import PredefinedSplit, StratifiedGroupKFold, StratifiedKFold, cross_val_predict
+from sklearn.model_selection import PredefinedSplit, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils import estimator_checks as ec
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from classifier import AliasFeatures, AliasRuleClassifier, Tagger, ThresholdedOneVsRest, best_f1_threshold, platt_scaling
+from classifier._estimators import group_stratified_folds
 
 from .conftest import ALIASES
 
@@ -92,8 +93,31 @@ def test_given_folds_and_groups_decide_the_out_of_fold_scores(multilabel):
     assert model.thresholds_[0] == pytest.approx(t)
     groups = np.arange(len(Y)) // 2  # pairs of near-duplicates
     model = ThresholdedOneVsRest(cv=3, random_state=1).fit(X, Y, groups=groups)
-    t, _ = _manual_threshold(X, Y[:, 1], StratifiedGroupKFold(3, shuffle=True, random_state=1), groups)
+    folds = group_stratified_folds(Y[:, 1], groups, 3, 1)
+    t, _ = _manual_threshold(X, Y[:, 1], PredefinedSplit(_test_fold(folds, len(Y))))
     assert model.thresholds_[1] == pytest.approx(t)
+
+
+def _test_fold(folds, n):
+    out = np.full(n, -1)
+    for k, (_, test) in enumerate(folds):
+        out[test] = k
+    return out
+
+
+def test_group_folds_keep_each_group_whole_and_spread_the_positives():
+    rng = np.random.default_rng(0)
+    groups = rng.integers(0, 60, size=200)
+    y = (groups % 7 == 0).astype(int)
+    folds = group_stratified_folds(y, groups, 4, 0)
+    assert len(folds) == 4
+    seen = np.zeros(200, dtype=int)
+    for train, test in folds:
+        assert not set(groups[train]) & set(groups[test])
+        assert y[test].sum() > 0
+        seen[test] += 1
+    assert (seen == 1).all()
+    assert group_stratified_folds(np.r_[1, np.zeros(9, dtype=int)], np.arange(10), 3, 0) == []
 
 
 def test_probabilities_are_calibrated_on_held_out_data(multilabel):
