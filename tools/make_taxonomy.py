@@ -44,6 +44,46 @@ THEMES = {
     "intelligence_cyber": ("Intelligence and cyber", "Intelligence sharing, espionage, spies, cyberattacks, information operations.", {"gdelt": "CYBER_ATTACK"}),
 }
 
+# Cue phrases of each theme: how wire copy says it. The classifier counts them as features (next to
+# tf-idf), which carries a theme from a few short training items to a long article that uses the same
+# words; annotators see them in the taxonomy. Matched case-insensitively as whole words.
+THEME_CUES = {
+    "deterrence": ["deterrence", "deterrent", "deter", "deters", "deterred", "deterring", "nuclear umbrella",
+                   "extended deterrence", "show of force", "strategic signalling", "strategic signaling",
+                   "forward presence", "tripwire force"],
+    "military_training": ["military exercise", "military exercises", "joint exercise", "joint exercises", "exercise",
+                          "exercises", "military drill", "military drills", "drill", "drills", "war game", "war games",
+                          "wargame", "wargames", "manoeuvres", "maneuvers", "military training", "joint training",
+                          "live-fire", "live fire", "training exercise", "naval exercise", "naval drills",
+                          "joint patrol", "joint patrols"],
+    "alliance": ["alliance", "allies", "ally", "allied", "defence pact", "defense pact", "mutual defence",
+                 "mutual defense", "security pact", "security agreement", "security partnership",
+                 "security cooperation", "defence cooperation", "defense cooperation", "treaty ally",
+                 "visiting forces agreement", "trilateral", "collective defence", "collective defense"],
+    "missile_nuclear": ["missile", "missiles", "ballistic missile", "ballistic missiles", "nuclear weapon",
+                        "nuclear weapons", "nuclear programme", "nuclear program", "enrichment", "enriched uranium",
+                        "uranium", "warhead", "warheads", "ICBM", "nuclear test", "hypersonic", "nuclear-capable",
+                        "arms control", "non-proliferation"],
+    "armed_conflict": ["airstrike", "airstrikes", "air strike", "air strikes", "shelling", "clashes", "killed",
+                       "attack", "attacks", "offensive", "insurgents", "militants", "war", "drone strike",
+                       "drone strikes", "drone attack", "casualties", "fighting", "bombardment", "terrorist attack"],
+    "diplomacy": ["talks", "summit", "negotiations", "foreign minister", "foreign ministers", "ambassador",
+                  "diplomatic", "diplomats", "envoy", "state visit", "peace talks", "bilateral", "ceasefire talks",
+                  "expelled diplomats", "recognition"],
+    "sanctions": ["sanctions", "sanctioned", "sanction", "embargo", "export controls", "asset freeze", "assets frozen",
+                  "blacklist", "blacklisted", "entity list"],
+    "territorial_maritime": ["territorial", "maritime", "coast guard", "disputed", "sovereignty", "border dispute",
+                             "airspace", "freedom of navigation", "shoal", "reef", "strait", "exclusive economic zone",
+                             "incursion", "incursions", "shipping lanes", "territorial waters"],
+    "defence_industry": ["defence budget", "defense budget", "military spending", "defence spending",
+                         "defense spending", "arms sale", "arms sales", "arms deal", "procurement", "arms exports",
+                         "weapons production", "defence contractor", "defense contractor", "defence industry",
+                         "defense industry", "arms package"],
+    "intelligence_cyber": ["espionage", "spy", "spies", "spying", "intelligence", "cyberattack", "cyberattacks",
+                           "cyber attack", "hackers", "hacking", "disinformation", "propaganda", "sabotage",
+                           "surveillance", "intelligence sharing", "information operations"],
+}
+
 ORGS = {
     "NATO": ("NATO", ["North Atlantic Treaty Organization", "North Atlantic Treaty Organisation", "North Atlantic Alliance", "OTAN"], {"wikidata": "Q7184", "wikipedia": "NATO"}),
     "UN": ("United Nations", ["UN", "U.N.", "UN Security Council", "United Nations Security Council", "UN General Assembly", "United Nations General Assembly", "UNSC"], {"wikidata": "Q1065", "wikipedia": "United Nations"}),
@@ -231,7 +271,7 @@ def main() -> int:
     ]
     parts += [_label("region", rid, name, desc) for rid, (name, desc) in REGIONS.items()]
     parts.append('[facets.themes]\nkind = "multi"\ndescription = "Any number: what the item is about. Items with no security angle get no theme."\n')
-    parts += [_label("themes", tid, name, desc, refs=refs) for tid, (name, desc, refs) in THEMES.items()]
+    parts += [_label("themes", tid, name, desc, THEME_CUES[tid], refs=refs) for tid, (name, desc, refs) in THEMES.items()]
     parts.append(
         '[facets.actors]\nkind = "multi"\ndescription = "States and organisations that act or are directly acted upon in the story, '
         'not every country merely mentioned. A government body, leader, army or official acts for its state."\n'
