@@ -2,7 +2,7 @@
 memory measured in a child process, progress bars, and writing a result file.
 
 Timings are wall-clock medians on the machine that ran them (``machine`` in every result file says
-which); memory is the peak resident set size (``ru_maxrss``) of a child process that did only the
+which); memory is the peak resident set size (``VmHWM``) of a child process that did only the
 measured work, so the parent's own memory never counts.
 """
 
@@ -94,7 +94,18 @@ def median_time(fn: Callable[[], Any], repeats: int = 3) -> tuple[float, list[fl
 
 
 def self_peak_rss_mib() -> float:
-    """This process's peak resident set size so far (Linux reports ``ru_maxrss`` in KiB)."""
+    """This process's peak resident set size so far, in MiB.
+
+    Linux: ``VmHWM`` of ``/proc/self/status``, the high-water mark of this program's own memory.
+    ``ru_maxrss`` is not used there: Linux carries it over ``exec``, so a child started by a large
+    parent (``subprocess`` forks or vforks it first) would report the parent's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
