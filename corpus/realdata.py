@@ -20,6 +20,10 @@ with its own taxonomy and a split of its own:
   ``actors`` its links name and a ``region`` derived from them (see
   :func:`read_wikipedia_current_events`). :func:`time_split` trains on the earlier months and
   evaluates on the later ones.
+
+On the command line, ``newstag corpus reuters DIR -o OUT [--subset r90]`` and ``newstag corpus
+wikinews POSTS -o OUT [--cutoff 2026-01-01]`` write the corpus folder and its ``splits.json``, ready for
+``newstag train OUT``.
 """
 
 from __future__ import annotations
