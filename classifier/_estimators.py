@@ -15,7 +15,9 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, MultiOutputMixin, clone
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -292,6 +294,10 @@ def group_stratified_folds(y: np.ndarray, groups: np.ndarray, k: int, random_sta
 
 
 def _scores(est, X) -> np.ndarray:
+    if type(est) in (LinearSVC, LogisticRegression) and est.coef_.shape[0] == 1:
+        # what their decision_function computes, without validating X again for every label
+        # (X was validated once by the caller; this is most of the time of tagging one article)
+        return np.ravel(safe_sparse_dot(X, est.coef_.T, dense_output=True) + est.intercept_)
     if hasattr(est, "decision_function"):
         s = np.asarray(est.decision_function(X), dtype=np.float64)
         return s if s.ndim == 1 else s[:, -1]
@@ -371,6 +377,10 @@ class AliasRuleClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                          0.25 * np.minimum(count / self.min_mentions, 1.0))
         return np.round(score, 6)
 
+    def predict_from_features(self, A: sp.spmatrix) -> np.ndarray:
+        """The indicator matrix of :meth:`predict`, from an :class:`AliasFeatures` matrix."""
+        return (self.scores_from_features(A) >= 0.5).astype(int)
+
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:
         """Rule scores, ``(n_texts, n_labels)``."""
         check_is_fitted(self, "classes_")
@@ -378,4 +388,4 @@ class AliasRuleClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
         """Indicator matrix ``(n_texts, n_labels)``: 1 where the rule holds."""
-        return (self.predict_proba(X) >= 0.5).astype(int)
+        return self.predict_from_features(self.features_.transform(X))

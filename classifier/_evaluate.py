@@ -92,8 +92,8 @@ class Report:
                  f"model trained on {self.model.get('articles', '?')} articles, seed {self.model.get('random_state', '?')}.",
                  "", "Macro-F1 averages over the labels present in this split; Hamming loss is over every label of "
                  "the facet. Baselines: *majority* predicts the most frequent training label(s); *alias rules only* "
-                 "tags what the alias rule finds (mentioned in the title, in the first paragraph, or twice; region "
-                 "by the regions of the most-mentioned actors).", ""]
+                 "tags what the alias rule finds in a facet's aliases or cue phrases (mentioned in the title, in the first "
+                 "paragraph, or twice; region by the regions of the most-mentioned actors).", ""]
         for name, fr in self.facets.items():
             lines += [f"## {name} ({fr.kind}-label, {fr.articles} articles)", "",
                       "| system | micro-F1 | macro-F1 | Hamming loss | subset accuracy |", "|---|---|---|---|---|"]
@@ -233,16 +233,9 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
             f"evaluate on a corpus built with the model's taxonomy."
         )
 
-    Xm, _ = tagger._transform(texts)
-    scores = tagger._facet_scores(Xm)
+    batch = tagger._batch(texts)
+    scores = tagger._facet_scores(batch)
     preds = tagger._decide(scores, len(texts))
-    aliases = tagger._aliases()
-    A = Xm[:, -aliases.n_features_out_:] if aliases is not None else None
-    rule_facet = tagger.alias_facet_
-    rule_scores = None
-    if rule_facet is not None:
-        rule = tagger.rule_ or AliasRuleClassifier(aliases=aliases.aliases).fit()
-        rule_scores = rule.scores_from_features(A)
 
     facets: dict[str, FacetReport] = {}
     for f in tax.facets:
@@ -263,11 +256,13 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
             n_train = tagger.training_.get("articles", 0) or 1
             M = np.tile([1 if counts.get(lab, 0) * 2 > n_train else 0 for lab in f.ids], (len(rows), 1))
             systems = {"model": _multi_metrics(Y, P, f.ids), "majority": _multi_metrics(Y, M, f.ids)}
-            if f.name == rule_facet:
-                systems["alias_rules"] = _multi_metrics(Y, (rule_scores >= 0.5).astype(int), f.ids)
+            block = tagger.alias_features(f.name)
+            if block is not None:
+                rule = AliasRuleClassifier(aliases=block.aliases).fit()
+                systems["alias_rules"] = _multi_metrics(Y, rule.predict_from_features(batch.blocks[f.name]), f.ids)
             else:
                 systems["alias_rules"] = None
-                notes["alias_rules"] = f"no alias rule for {f.name} (only {rule_facet or 'no facet'} has one)."
+                notes["alias_rules"] = f"no alias rule for {f.name}: its labels have no aliases."
             s = scores[f.name][0]
             present = np.flatnonzero(Y.sum(axis=0) > 0)
             ap = _average_precision(Y, s, present, f.ids)
@@ -284,7 +279,7 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
                 majority = [None] * len(y)
             systems = {"model": _single_metrics(y, [v or "" for v in p], f.ids),
                        "majority": _single_metrics(y, [v or "" for v in majority], f.ids)}
-            vote = _group_vote(tagger, f, A, keep, majority[0] if majority else None)
+            vote = _group_vote(tagger, f, batch, keep, majority[0] if majority else None)
             if vote is None:
                 systems["alias_rules"] = None
                 notes["alias_rules"] = f"no alias rule for {f.name}: its labels are not the groups of the alias facet."
@@ -311,9 +306,9 @@ def _average_precision(Y, S, present, ids) -> dict[str, float]:
     return out
 
 
-def _group_vote(tagger, facet, A, keep, fallback) -> list[str] | None:
+def _group_vote(tagger, facet, batch, keep, fallback) -> list[str] | None:
     """Region by alias rules: the group (an actor's region) with the most mentions; ``fallback`` when none."""
-    aliases = tagger._aliases()
+    aliases = tagger.alias_features(tagger.alias_facet_) if tagger.alias_facet_ else None
     if aliases is None or facet.name != tagger.group_attr or not aliases.group_names_:
         return None
     groups = [g for g in aliases.group_names_ if g in facet.ids]
@@ -321,7 +316,7 @@ def _group_vote(tagger, facet, A, keep, fallback) -> list[str] | None:
         return None
     base = 4 * len(aliases.labels_)
     cols = [base + 2 * aliases.group_names_.index(g) for g in groups]
-    counts = A[:, cols].toarray()
+    counts = batch.blocks[tagger.alias_facet_][:, cols].toarray()
     out = []
     for i in keep:
         row = counts[i]

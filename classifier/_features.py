@@ -7,8 +7,12 @@ Every transformer takes texts as ``"title\\n\\nbody"`` (what :attr:`corpus.Artic
 
 from __future__ import annotations
 
-__all__ = ["AliasFeatures", "alias_table", "group_table", "text_features", "TOKEN_PATTERN", "split_title"]
+__all__ = ["AliasFeatures", "alias_table", "group_table", "text_features", "tfidf_transform", "transform_text",
+           "TOKEN_PATTERN", "split_title"]
 
+import re
+import weakref
+from itertools import chain, repeat
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -16,6 +20,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
+from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from corpus import AliasMatcher, Facet, Label, Mention
@@ -46,6 +51,105 @@ def text_features(*, word_ngram_range: tuple[int, int] = (1, 2), char_ngram_rang
                                               min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf,
                                               max_features=max_features, dtype=dtype)))
     return FeatureUnion(parts)
+
+
+def _fast_path_ok(vec) -> bool:
+    """Whether :func:`tfidf_transform` reproduces ``vec.transform`` (the settings ``text_features`` uses)."""
+    return (isinstance(vec, TfidfVectorizer) and vec.analyzer == "word" and vec.input == "content"
+            and vec.tokenizer is None and vec.preprocessor is None and vec.stop_words is None
+            and vec.strip_accents is None and isinstance(vec.token_pattern, str)
+            and re.compile(vec.token_pattern).groups == 0 and hasattr(vec, "vocabulary_"))
+
+
+def tfidf_transform(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
+    """``vec.transform(texts)`` for a fitted word-n-gram TfidfVectorizer, computed faster.
+
+    scikit-learn counts n-grams in a Python loop (a dict lookup, and an exception per unknown n-gram).
+    Here each text is tokenised with the same pattern, every token of the batch is looked up in one
+    ``np.fromiter(map(vocabulary.get, ...))`` pass, and bigrams are found from pairs of unigram ids with
+    a sorted-array search (:func:`_bigram_index`); the same sublinear tf, idf weighting and
+    normalisation then follow in the same order, so the result is identical (the tests compare them).
+    Other configurations (trigrams, a tokenizer or preprocessor, stop words, ...) use ``vec.transform``.
+    """
+    pairs = _bigram_index(vec) if _fast_path_ok(vec) else None
+    if pairs is None:
+        return sp.csr_matrix(vec.transform(texts))
+    pattern = re.compile(vec.token_pattern)
+    lo, hi = vec.ngram_range
+    n_docs, n_vocab = len(texts), len(vec.vocabulary_)
+    tokens = [pattern.findall(doc.lower() if vec.lowercase else doc) for doc in texts]
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n_docs)
+    ids = np.fromiter(map(vec.vocabulary_.get, chain.from_iterable(tokens), repeat(-1)), dtype=np.int64,
+                      count=int(lengths.sum()))
+    doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    rows, cols = [], []
+    if lo == 1:
+        known = ids >= 0
+        rows.append(doc[known])
+        cols.append(ids[known])
+    if hi == 2 and len(pairs[0]):
+        keys, bigram_ids = pairs
+        a, b = ids[:-1], ids[1:]
+        ok = (doc[:-1] == doc[1:]) & (a >= 0) & (b >= 0)
+        key = a[ok] * n_vocab + b[ok]
+        at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+        hit = keys[at] == key
+        rows.append(doc[:-1][ok][hit])
+        cols.append(bigram_ids[at[hit]])
+    r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+    X = sp.csr_matrix((np.ones(len(r), dtype=vec.dtype), (r, c)), shape=(n_docs, n_vocab))
+    X.sum_duplicates()
+    if vec.binary:
+        X.data[:] = 1
+    if vec.sublinear_tf:
+        np.log(X.data, X.data)
+        X.data += 1.0
+    if vec.use_idf:
+        X.data *= vec.idf_[X.indices]
+    if vec.norm is not None:
+        X = normalize(X, norm=vec.norm, copy=False)
+    return X
+
+
+_BIGRAMS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _bigram_index(vec: TfidfVectorizer) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(sorted keys id(a) * V + id(b), bigram ids)`` of the vocabulary's bigrams, cached per vectorizer;
+    None when the fast path cannot reproduce ``vec`` (n-grams beyond 2, or a bigram whose words are not
+    in the vocabulary, which ``max_df`` or ``max_features`` can cause)."""
+    if vec.ngram_range[1] > 2:
+        return None
+    try:
+        return _BIGRAMS[vec]
+    except KeyError:
+        pass
+    vocab = vec.vocabulary_
+    n = len(vocab)
+    keys, ids = [], []
+    for term, j in vocab.items():
+        first, sep, second = term.partition(" ")
+        if sep:
+            a, b = vocab.get(first), vocab.get(second)
+            if a is None or b is None:
+                _BIGRAMS[vec] = None
+                return None
+            keys.append(a * n + b)
+            ids.append(j)
+    keys_a = np.asarray(keys, dtype=np.int64)
+    order = np.argsort(keys_a, kind="stable")
+    out = (keys_a[order], np.asarray(ids, dtype=np.int64)[order])
+    _BIGRAMS[vec] = out
+    return out
+
+
+def transform_text(union: FeatureUnion, texts: Sequence[str]) -> sp.csr_matrix:
+    """``union.transform(texts)`` for a fitted :func:`text_features` union, each part via :func:`tfidf_transform`."""
+    if union.transformer_weights:
+        return sp.csr_matrix(union.transform(texts))
+    parts = [tfidf_transform(vec, texts) for _, vec in union.transformer_list if vec not in ("drop", None)]
+    return sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]
 
 
 def alias_table(facet: Facet) -> tuple[tuple[str, tuple[str, ...]], ...]:

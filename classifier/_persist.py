@@ -87,7 +87,7 @@ def model_card(tagger, metrics: Mapping[str, Any] | None = None) -> dict[str, An
     heads = {}
     for f in tax.facets:
         head = tagger.heads_.get(f.name)
-        entry: dict[str, Any] = {"kind": f.kind, "uses_alias_features": tagger.uses_aliases(f.name),
+        entry: dict[str, Any] = {"kind": f.kind, "reads": list(tagger.head_blocks_[f.name]),
                                  "estimator": None if head is None else _describe(head),
                                  "labels_learned": list(tagger.head_labels_.get(f.name, []))}
         if f.multi and head is not None:
@@ -108,8 +108,7 @@ def model_card(tagger, metrics: Mapping[str, Any] | None = None) -> dict[str, An
         "params": _plain(tagger.get_params()),
         "heads": heads,
         "label_counts": _plain(tagger.label_counts_),
-        "features": {"text": int(tagger.n_text_features_),
-                     "alias": int(tagger._aliases().n_features_out_) if tagger._aliases() is not None else 0},
+        "features": {block: int(stop - start) for block, (start, stop) in tagger.blocks_.items()},
         "metrics": _plain(metrics) if metrics else None,
         "versions": _versions(),
     }
@@ -142,8 +141,7 @@ def model_card_markdown(card: Mapping[str, Any]) -> str:
     for facet, h in card["heads"].items():
         lines.append(f"### {facet} ({h['kind']}-label)")
         lines.append(f"- estimator: `{h['estimator']}`")
-        lines.append(f"- alias features: {'yes' if h['uses_alias_features'] else 'no'}; labels learned: "
-                     f"{len(h['labels_learned'])}")
+        lines.append(f"- reads: {', '.join(h['reads'])}; labels learned: {len(h['labels_learned'])}")
         if "thresholds" in h:
             th = ", ".join(f"{k} {v}" for k, v in h["thresholds"].items())
             lines.append(f"- thresholds (tuned out of fold: {len(h['thresholds_tuned'])}): {th}")

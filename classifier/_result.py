@@ -38,15 +38,17 @@ class TermWeight:
 
 @dataclass(frozen=True)
 class AliasMatch:
-    """A mention of a label through one of its aliases: the text matched and its character offsets."""
+    """A mention of a label through one of its aliases (an actor's name, a theme's cue phrase): the text
+    matched, its character offsets, and the facet of the label."""
 
     label: str
     text: str
     start: int
     end: int
+    facet: str = "actors"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "text": self.text, "start": self.start, "end": self.end}
+        return {"facet": self.facet, "label": self.label, "text": self.text, "start": self.start, "end": self.end}
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ class Evidence:
     terms : {facet: {label: (TermWeight, ...)}}
         The top weighted features of each chosen label.
     aliases : (AliasMatch, ...)
-        Every alias mention found in the text (chosen or not), in order of position.
+        Every alias mention found in the text (chosen or not), of every facet with aliases, in order of
+        position.
     """
 
     terms: Mapping[str, Mapping[str, tuple[TermWeight, ...]]] = field(default_factory=dict)

@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 from corpus import Article, Corpus, InputError, Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
 
 from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest
-from ._features import AliasFeatures, alias_table, group_table, text_features
+from ._features import AliasFeatures, alias_table, group_table, text_features, transform_text
 from ._result import AliasMatch, Evidence, LabelScore, TagResult, TermWeight
 
 Progress = Callable[[str, str], None]  # progress(stage, detail)
@@ -217,25 +217,37 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list]:
 # The Tagger
 # --------------------------------------------------------------------------------------------------
 
+class _Batch:
+    """The features of a batch of texts: one sparse block per source (``"text"``, and one per facet with
+    aliases), and the alias mentions found for each such facet (matched once, reused as evidence)."""
+
+    def __init__(self, blocks: dict[str, sp.csr_matrix], mentions: dict[str, list]):
+        self.blocks = blocks
+        self.mentions = mentions
+
+    def input(self, names: Sequence[str]) -> sp.csr_matrix:
+        parts = [self.blocks[n] for n in names]
+        return parts[0] if len(parts) == 1 else sp.hstack(parts, format="csr")
+
+
 class Tagger(BaseEstimator):
     """Tags articles by every facet of a taxonomy (region, themes, actors by default).
 
-    Features (shared by every head): tf-idf of word n-grams (``word_ngram_range``; character n-grams
-    too when ``char_ngram_range`` is set) over title and body, plus :class:`AliasFeatures` from the
-    aliases of ``alias_facet`` (mention counts, in title, position, in first paragraph, and per
-    ``group_attr`` group — an actor's region).
+    Features: tf-idf of word n-grams (``word_ngram_range``; character n-grams too when
+    ``char_ngram_range`` is set) over title and body, shared by every head; and, for each facet whose
+    labels have aliases (actors' names, capitals and leaders; themes' cue phrases), :class:`AliasFeatures`
+    — per label: mention count, in the title, position of the first mention, in the first paragraph; for
+    ``alias_facet`` also per ``group_attr`` group (an actor's region). A head reads the tf-idf, its own
+    facet's alias features, and — the single-label facet named ``group_attr`` (region) — those of
+    ``alias_facet`` too, so a region can follow from the actors mentioned.
 
     Heads: a single-label facet gets a ``LinearSVC`` (balanced class weights) calibrated by temperature
-    scaling on out-of-fold predictions (a ``LogisticRegression`` when a class has a single example); a multi-label facet gets a
-    :class:`ThresholdedOneVsRest` of ``LinearSVC`` (balanced class weights) with Platt-calibrated
-    probabilities and per-label thresholds tuned on out-of-fold predictions of the training data
-    (the split manifest's folds when it has them, so near-duplicates stay in one fold). Labels of
-    ``alias_facet`` with fewer than ``rule_below`` training examples (zero included) are tagged by
-    :class:`AliasRuleClassifier` instead.
-
-    The alias features feed the heads of ``alias_facet`` and of the single-label facet named
-    ``group_attr`` (region); other heads (themes) read the text features only, so they do not learn
-    "Asia means deterrence" from a small corpus.
+    scaling on out-of-fold predictions (a ``LogisticRegression`` when a class has a single example);
+    a multi-label facet gets a :class:`ThresholdedOneVsRest` of ``LinearSVC`` (balanced class weights)
+    with Platt-calibrated probabilities and per-label thresholds tuned on out-of-fold predictions of the
+    training data (the split manifest's folds when it has them, else folds that keep near-duplicates
+    together). Labels of ``alias_facet`` with fewer than ``rule_below`` training examples (zero included)
+    are tagged by :class:`AliasRuleClassifier` instead.
 
     Parameters
     ----------
@@ -243,9 +255,10 @@ class Tagger(BaseEstimator):
         Taxonomy TOML for fitting on texts (None: the corpus's, or ``seeds/taxonomy.toml``).
     word_ngram_range, char_ngram_range, min_df : tf-idf settings (see :func:`text_features`)
     alias_facet : str or None, default "actors"
-        The facet whose aliases give features and the rule fallback; None for none.
+        The facet whose aliases give the rule fallback and the grouped features; None for none.
     group_attr : str or None, default "region"
-        The label attribute of ``alias_facet`` that groups its labels into extra features.
+        The label attribute of ``alias_facet`` that groups its labels into extra features, and the
+        single-label facet that reads them.
     C : float, default 1.0
         Inverse regularisation strength of every head.
     threshold_cv : int, default 5
@@ -266,10 +279,15 @@ class Tagger(BaseEstimator):
     taxonomy_text_ : str or None
         The taxonomy file's text, when the corpus kept it (copied into the model folder).
     features_ : FeatureUnion
-        ``[("text", tf-idf), ("aliases", AliasFeatures)]``, fitted.
+        ``[("text", tf-idf), ("<facet>_aliases", AliasFeatures), ...]``, fitted.
+    blocks_ : {block: (start, stop)}
+        The columns of each block (``"text"``, then each facet with aliases) in the full feature matrix.
+    head_blocks_ : {facet: [block, ...]}
+        The blocks each head reads.
     heads_ : {facet: estimator}
     head_labels_ : {facet: [label id, ...]}
         The labels (columns) each head predicts.
+    alias_facet_ : str or None
     rule_ : AliasRuleClassifier or None
     rule_labels_ : list of label ids tagged by the rule
     label_counts_ : {facet: {label: training examples}}
@@ -306,16 +324,33 @@ class Tagger(BaseEstimator):
             return self.fitted_taxonomy
         return load_taxonomy(self.taxonomy)
 
-    def make_features(self, taxonomy: Taxonomy | None = None) -> FeatureUnion:
-        """The unfitted feature union: ``text`` (tf-idf) and, with an alias facet, ``aliases``."""
+    def _alias_blocks(self, tax: Taxonomy) -> list[str]:
+        """The facets whose labels have aliases, in taxonomy order: each gives a block of alias features."""
+        return [f.name for f in tax.facets if any(lab.aliases for lab in f.labels)]
+
+    def _blocks_of(self, facet: str, tax: Taxonomy) -> list[str]:
+        """The blocks ``facet``'s head reads: the text, its own aliases, and (region) the alias facet's."""
+        have = self._alias_blocks(tax)
+        out = ["text"] + ([facet] if facet in have else [])
+        if (not tax.facet(facet).multi and facet == self.group_attr and self.alias_facet in have
+                and self.alias_facet != facet):
+            out.append(self.alias_facet)
+        return out
+
+    def _block_estimator(self, block: str, tax: Taxonomy):
+        if block == "text":
+            return text_features(word_ngram_range=self.word_ngram_range, char_ngram_range=self.char_ngram_range,
+                                 min_df=self.min_df)
+        f = tax.facet(block)
+        groups = group_table(f, self.group_attr) if self.group_attr and block == self.alias_facet else ()
+        return AliasFeatures(aliases=alias_table(f), groups=groups)
+
+    def make_features(self, taxonomy: Taxonomy | None = None, blocks: Sequence[str] | None = None) -> FeatureUnion:
+        """The unfitted feature union: ``text`` (tf-idf) and ``<facet>_aliases`` for each facet with aliases
+        (or only ``blocks``)."""
         tax = taxonomy or self._taxonomy_for_building()
-        parts = [("text", text_features(word_ngram_range=self.word_ngram_range,
-                                         char_ngram_range=self.char_ngram_range, min_df=self.min_df))]
-        facet = self._alias_facet(tax)
-        if facet is not None:
-            groups = group_table(facet, self.group_attr) if self.group_attr else ()
-            parts.append(("aliases", AliasFeatures(aliases=alias_table(facet), groups=groups)))
-        return FeatureUnion(parts)
+        blocks = ["text", *self._alias_blocks(tax)] if blocks is None else list(blocks)
+        return FeatureUnion([(_union_name(b), self._block_estimator(b, tax)) for b in blocks])
 
     def make_head(self, facet: str, taxonomy: Taxonomy | None = None, *, y=None, cv=None):
         """The unfitted head of ``facet``, for a feature matrix.
@@ -343,10 +378,11 @@ class Tagger(BaseEstimator):
                                       cv=StratifiedKFold(n_splits=k, shuffle=True, random_state=rs))
 
     def make_pipeline(self, facet: str, taxonomy: Taxonomy | None = None) -> Pipeline:
-        """``Pipeline([("features", make_features()), ("head", make_head(facet))])``: one facet the plain
-        scikit-learn way, on texts (for GridSearchCV over ``head__estimator__C``, say)."""
+        """``Pipeline([("features", <the blocks the head reads>), ("head", make_head(facet))])``: one facet
+        the plain scikit-learn way, on texts (for GridSearchCV over ``head__estimator__C``, say)."""
         tax = taxonomy or self._taxonomy_for_building()
-        return Pipeline([("features", self.make_features(tax)), ("head", self.make_head(facet, tax))])
+        return Pipeline([("features", self.make_features(tax, self._blocks_of(facet, tax))),
+                         ("head", self.make_head(facet, tax))])
 
     def _alias_facet(self, tax: Taxonomy):
         if not self.alias_facet or self.alias_facet not in tax.facet_names:
@@ -386,20 +422,26 @@ class Tagger(BaseEstimator):
         tax_given = load_taxonomy(self.taxonomy) if self.taxonomy is not None else None
         data = training_data(X, y, splits=splits, split=split, taxonomy=tax_given)
         tax = data.taxonomy
+        for cache in _CACHES:
+            self.__dict__.pop(cache, None)
         # key order is label order: never sort the keys
         self.taxonomy_json_ = json.dumps(tax.to_dict(), ensure_ascii=False)
         self.__dict__["_taxonomy"] = tax
         self.taxonomy_text_ = data.taxonomy_text
         alias_facet = self._alias_facet(tax)
-        self.alias_facet_ = alias_facet.name if alias_facet is not None else None
+        self.alias_facet_ = alias_facet.name if alias_facet is not None and alias_facet.name in self._alias_blocks(tax) \
+            else None
 
         say("features", f"{len(data.texts)} articles")
         self.features_ = self.make_features(tax)
-        self.features_.transformer_list[0][1].fit(data.texts)
-        if alias_facet is not None:
-            self.features_.transformer_list[1][1].fit()
-        Xm, _ = self._transform(data.texts)
-        self.n_text_features_ = Xm.shape[1] - (self._aliases().n_features_out_ if self._aliases() else 0)
+        for _, part in self.features_.transformer_list:
+            part.fit(data.texts)
+        batch = self._batch(data.texts)
+        self.blocks_, start = {}, 0
+        for name, block in batch.blocks.items():
+            self.blocks_[name] = (start, start + block.shape[1])
+            start += block.shape[1]
+        self.head_blocks_ = {f.name: self._blocks_of(f.name, tax) for f in tax.facets}
 
         cv = None
         if data.folds is not None and min(data.folds) >= 0 and len(set(data.folds)) >= 2:
@@ -413,6 +455,7 @@ class Tagger(BaseEstimator):
         for f in tax.facets:
             col = data.labels[f.name]
             say("head", f.name)
+            Xh = batch.input(self.head_blocks_[f.name])
             if f.multi:
                 Y = np.zeros((len(col), len(f.ids)), dtype=np.int64)
                 pos = {lab: k for k, lab in enumerate(f.ids)}
@@ -421,7 +464,7 @@ class Tagger(BaseEstimator):
                         Y[i, pos[lab]] = 1
                 counts = Y.sum(axis=0)
                 self.label_counts_[f.name] = {lab: int(c) for lab, c in zip(f.ids, counts) if c}
-                if alias_facet is not None and f.name == alias_facet.name:
+                if f.name == self.alias_facet_:
                     learned = [k for k, c in enumerate(counts) if c >= max(self.rule_below, 1)]
                     self.rule_labels_ = [f.ids[k] for k, c in enumerate(counts) if c < max(self.rule_below, 1)]
                     self.rule_ = AliasRuleClassifier(aliases=alias_table(f)).fit()
@@ -430,7 +473,7 @@ class Tagger(BaseEstimator):
                 if not learned:
                     continue
                 head = self.make_head(f.name, tax, cv=cv)
-                head.fit(self._head_input(f.name, Xm), Y[:, learned], groups=groups)
+                head.fit(Xh, Y[:, learned], groups=groups)
                 self.heads_[f.name] = head
                 self.head_labels_[f.name] = [f.ids[k] for k in learned]
             else:
@@ -442,7 +485,7 @@ class Tagger(BaseEstimator):
                 head = self.make_head(f.name, tax, y=yv)
                 if len(set(yv)) < 2:
                     head = DummyClassifier(strategy="most_frequent")
-                head.fit(self._head_input(f.name, Xm)[rows], np.asarray(yv, dtype=object))
+                head.fit(Xh[rows], np.asarray(yv, dtype=object))
                 self.heads_[f.name] = head
                 self.head_labels_[f.name] = [str(c) for c in head.classes_]
         self.training_ = {
@@ -467,52 +510,55 @@ class Tagger(BaseEstimator):
 
     def __getstate__(self):
         state = super().__getstate__()
-        for cache in ("_taxonomy", "_names", "_coefs"):
+        for cache in _CACHES:
             state.pop(cache, None)
         return state
 
-    def _aliases(self) -> AliasFeatures | None:
-        return self.features_.transformer_list[1][1] if len(self.features_.transformer_list) > 1 else None
-
-    def _transform(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, list | None]:
-        """The shared feature matrix, and the alias mentions of each text (matched once)."""
-        Xt = self.features_.transformer_list[0][1].transform(texts)
-        aliases = self._aliases()
-        if aliases is None:
-            return sp.csr_matrix(Xt), None
-        mentions = aliases.match(texts)
-        return sp.hstack([Xt, aliases.features(texts, mentions)], format="csr"), mentions
+    def alias_features(self, facet: str) -> AliasFeatures | None:
+        """The fitted :class:`AliasFeatures` of ``facet`` (None when its labels have no aliases)."""
+        check_is_fitted(self, "features_")
+        return dict(self.features_.transformer_list).get(_union_name(facet))
 
     def uses_aliases(self, facet: str) -> bool:
-        """Whether ``facet``'s head reads the alias features (the alias facet, and region)."""
-        check_is_fitted(self, "alias_facet_")
-        if self.alias_facet_ is None:
-            return False
-        f = self.fitted_taxonomy.facet(facet)
-        return facet == self.alias_facet_ or (not f.multi and facet == self.group_attr)
+        """Whether ``facet``'s head reads any alias features."""
+        check_is_fitted(self, "head_blocks_")
+        return len(self.head_blocks_[facet]) > 1
 
-    def _head_input(self, facet: str, Xm: sp.csr_matrix) -> sp.csr_matrix:
-        return Xm if self.uses_aliases(facet) else Xm[:, : self.n_text_features_]
+    @property
+    def n_text_features_(self) -> int:
+        start, stop = self.blocks_["text"]
+        return stop - start
 
-    def _facet_scores(self, Xm: sp.csr_matrix) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    def _batch(self, texts: Sequence[str]) -> _Batch:
+        """The feature blocks of ``texts`` and their alias mentions (each facet matched once)."""
+        blocks, mentions = {}, {}
+        for name, part in self.features_.transformer_list:
+            block = _block_name(name)
+            if block == "text":
+                blocks[block] = transform_text(part, texts)
+            else:
+                mentions[block] = part.match(texts)
+                blocks[block] = part.features(texts, mentions[block])
+        return _Batch(blocks, mentions)
+
+    def _facet_scores(self, batch: _Batch) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per facet: ``(scores (n, n_labels) in taxonomy order, thresholds (n_labels,), from_rule (n_labels,))``."""
         tax = self.fitted_taxonomy
+        n = next(iter(batch.blocks.values())).shape[0]
         out = {}
-        rule_scores = None
         for f in tax.facets:
             n_lab = len(f.ids)
-            scores = np.zeros((Xm.shape[0], n_lab))
+            scores = np.zeros((n, n_lab))
             thresholds = np.full(n_lab, np.inf)
             from_rule = np.zeros(n_lab, dtype=bool)
             pos = {lab: k for k, lab in enumerate(f.ids)}
             head = self.heads_.get(f.name)
             if head is not None:
                 cols = [pos[lab] for lab in self.head_labels_[f.name]]
-                scores[:, cols] = head.predict_proba(self._head_input(f.name, Xm))
+                scores[:, cols] = head.predict_proba(batch.input(self.head_blocks_[f.name]))
                 thresholds[cols] = head.thresholds_ if f.multi else 0.0
             if f.name == self.alias_facet_ and self.rule_ is not None and self.rule_labels_:
-                if rule_scores is None:
-                    rule_scores = self.rule_.scores_from_features(Xm[:, -self._aliases().n_features_out_:])
+                rule_scores = self.rule_.scores_from_features(batch.blocks[f.name])
                 cols = [pos[lab] for lab in self.rule_labels_]
                 scores[:, cols] = rule_scores[:, cols]
                 thresholds[cols] = 0.5
@@ -526,16 +572,14 @@ class Tagger(BaseEstimator):
         """``{facet: (n_texts, n_labels) scores}``, columns in the taxonomy's label order (see :attr:`classes_`)."""
         check_is_fitted(self, "heads_")
         texts = [t for _, t in (_as_input(x, i) for i, x in enumerate(X))]
-        Xm, _ = self._transform(texts)
-        return {f: s for f, (s, _, _) in self._facet_scores(Xm).items()}
+        return {f: s for f, (s, _, _) in self._facet_scores(self._batch(texts)).items()}
 
     def predict(self, X: Iterable[Any]) -> dict[str, list]:
         """``{facet: [labels per text]}``: a label id (or None) per text for single-label facets, a list for
         multi-label ones (the format of :meth:`corpus.Corpus.labels`)."""
         check_is_fitted(self, "heads_")
         texts = [t for _, t in (_as_input(x, i) for i, x in enumerate(X))]
-        Xm, _ = self._transform(texts)
-        return self._decide(self._facet_scores(Xm), len(texts))
+        return self._decide(self._facet_scores(self._batch(texts)), len(texts))
 
     def _decide(self, scores, n: int) -> dict[str, list]:
         tax = self.fitted_taxonomy
@@ -565,57 +609,105 @@ class Tagger(BaseEstimator):
 
     def tag_batch(self, items: Iterable[Any], *, batch_size: int = 512, evidence: bool = True,
                   top_terms: int = 5) -> Iterator[TagResult]:
-        """Tag many articles, a batch at a time (features and heads run once per batch); yields one
-        :class:`TagResult` per item, in order."""
+        """Tag many articles, a batch at a time (features, heads and evidence are computed once per batch
+        with array operations); yields one :class:`TagResult` per item, in order."""
         check_is_fitted(self, "heads_")
         if isinstance(items, (str, Article, Mapping)):
             raise InputError("tag_batch expects an iterable of articles; use tag() for one article.")
+        facets = [(f.name, f.multi, f.ids, f.name in self.heads_) for f in self.fitted_taxonomy.facets]
         n_done = 0
-        for batch in _batches(items, batch_size):
-            inputs = [_as_input(x, n_done + i) for i, x in enumerate(batch)]
-            n_done += len(batch)
-            texts = [t for _, t in inputs]
-            Xm, mentions = self._transform(texts)
-            scores = self._facet_scores(Xm)
+        for items_ in _batches(items, batch_size):
+            inputs = [_as_input(x, n_done + i) for i, x in enumerate(items_)]
+            n_done += len(items_)
+            batch = self._batch([t for _, t in inputs])
+            scores = self._facet_scores(batch)
+            chosen = {}
+            for name, multi, ids, has_head in facets:
+                s, t, _ = scores[name]
+                if multi:
+                    chosen[name] = s >= t
+                else:
+                    chosen[name] = np.zeros_like(s, dtype=bool)
+                    if has_head:
+                        chosen[name][np.arange(len(s)), np.argmax(s, axis=1)] = True
+            terms = self._evidence_terms(batch, facets, scores, chosen, top_terms) if evidence else None
             for i, (ident, _) in enumerate(inputs):
-                yield self._result(i, ident, scores, Xm, mentions, evidence, top_terms)
+                yield self._result(i, ident, facets, scores, chosen, terms, batch.mentions)
 
-    def _result(self, i, ident, scores, Xm, mentions, evidence, top_terms) -> TagResult:
-        tax = self.fitted_taxonomy
+    def _result(self, i, ident, facets, scores, chosen, terms, mentions) -> TagResult:
         tags: dict[str, Any] = {}
-        terms: dict[str, dict[str, tuple[TermWeight, ...]]] = {}
-        row = Xm[i] if evidence else None
-        for f in tax.facets:
-            s, t, from_rule = scores[f.name]
+        ev_terms: dict[str, dict[str, tuple[TermWeight, ...]]] = {}
+        for name, multi, ids, has_head in facets:
+            s, _, from_rule = scores[name]
             si = s[i]
-            if f.multi:
-                chosen = np.flatnonzero(si >= t)
-                chosen = chosen[np.argsort(-si[chosen], kind="stable")]
-                tags[f.name] = tuple(LabelScore(f.ids[k], float(si[k]), "alias-rule" if from_rule[k] else "model")
-                                     for k in chosen)
-            elif f.name in self.heads_:
-                k = int(np.argmax(si))
-                chosen = np.array([k])
-                tags[f.name] = LabelScore(f.ids[k], float(si[k]))
-            else:
-                chosen = np.array([], dtype=int)
-                tags[f.name] = None
-            if evidence and len(chosen):
-                terms[f.name] = {f.ids[k]: self._top_terms(f.name, f.ids[k], bool(from_rule[k]), row, top_terms)
-                                 for k in chosen}
-        aliases = ()
-        if evidence and mentions is not None:
-            aliases = tuple(AliasMatch(m.label, m.text, m.start, m.end) for m in mentions[i])
-        return TagResult(ident, tags, Evidence(terms, aliases) if evidence else None)
+            ks = np.flatnonzero(chosen[name][i])
+            ks = ks[np.argsort(-si[ks], kind="stable")]
+            found = tuple(LabelScore(ids[k], float(si[k]), "alias-rule" if from_rule[k] else "model") for k in ks)
+            tags[name] = found if multi else (found[0] if found else None)
+            if terms is not None and len(ks):
+                ev_terms[name] = {ids[k]: terms[i].get((name, k), ()) for k in ks}
+        if terms is None:
+            return TagResult(ident, tags, None)
+        aliases = sorted((AliasMatch(m.label, m.text, m.start, m.end, facet)
+                          for facet, found in mentions.items() for m in found[i]),
+                         key=lambda m: (m.start, m.end, m.facet))
+        return TagResult(ident, tags, Evidence(ev_terms, tuple(aliases)))
 
     # ---- evidence ----
 
-    def _feature_names(self) -> np.ndarray:
-        names = self.__dict__.get("_names")
-        if names is None:
-            raw = self.features_.get_feature_names_out()
-            names = self.__dict__["_names"] = np.asarray([_display_name(n) for n in raw], dtype=object)
-        return names
+    def _evidence_terms(self, batch: _Batch, facets, scores, chosen, k: int) -> list[dict]:
+        """Per article: ``{(facet, label index): (TermWeight, ...)}`` for every chosen label.
+
+        A model label's terms are its top ``k`` positive contributions (feature value x coefficient); an
+        alias-rule label's are the alias features that fired. Computed label by label over the batch.
+        """
+        out: list[dict] = [{} for _ in range(next(iter(batch.blocks.values())).shape[0])]
+        for name, _, ids, _ in facets:
+            mask = chosen[name]
+            from_rule = scores[name][2]
+            labels = np.flatnonzero(mask.any(axis=0))
+            if not len(labels):
+                continue
+            if any(not from_rule[j] for j in labels):
+                X = batch.input(self.head_blocks_[name])
+                names = self._head_feature_names(name)
+            for j in labels:
+                docs = np.flatnonzero(mask[:, j])
+                if from_rule[j]:
+                    block = self.alias_features(name)
+                    lo = 4 * block.labels_.index(ids[j])
+                    sub = batch.blocks[name][docs][:, lo:lo + 4].tocsr()
+                    rows, cols, vals = _rows_of(sub)
+                    cols = cols + lo
+                    col_names = self._block_feature_names(name)
+                else:
+                    w = self._coef(name, ids[j])
+                    if w is None:
+                        continue
+                    rows, cols, vals = _top_k_per_row(X[docs], w, k)
+                    col_names = names
+                for r, c, v in zip(rows.tolist(), cols.tolist(), vals.tolist()):
+                    out[docs[r]].setdefault((name, j), []).append(TermWeight(col_names[c], v))
+        return [{key: tuple(v) for key, v in d.items()} for d in out]
+
+    def _block_feature_names(self, block: str) -> np.ndarray:
+        cache = self.__dict__.setdefault("_names", {})
+        if block not in cache:
+            part = dict(self.features_.transformer_list)[_union_name(block)]
+            raw = part.get_feature_names_out()
+            if block == "text":
+                names = [f"char {n[len('char__'):]!r}" if n.startswith("char__") else n[len("word__"):] for n in raw]
+            else:
+                names = [f"alias {n}" for n in raw]
+            cache[block] = np.asarray(names, dtype=object)
+        return cache[block]
+
+    def _head_feature_names(self, facet: str) -> np.ndarray:
+        cache = self.__dict__.setdefault("_names", {})
+        key = ("head", facet)
+        if key not in cache:
+            cache[key] = np.concatenate([self._block_feature_names(b) for b in self.head_blocks_[facet]])
+        return cache[key]
 
     def _coef(self, facet: str, label: str) -> np.ndarray | None:
         """The coefficient vector behind ``label`` of ``facet`` (None for a non-linear or constant head)."""
@@ -624,26 +716,6 @@ class Tagger(BaseEstimator):
         if key not in cache:
             cache[key] = _coef_of(self.heads_.get(facet), self.head_labels_.get(facet, []), label)
         return cache[key]
-
-    def _top_terms(self, facet: str, label: str, from_rule: bool, row: sp.csr_matrix, k: int) -> tuple[TermWeight, ...]:
-        names = self._feature_names()
-        idx, vals = row.indices, row.data
-        if from_rule:
-            aliases = self._aliases()
-            n_text = row.shape[1] - aliases.n_features_out_
-            j = aliases.labels_.index(label)
-            lo, hi = n_text + 4 * j, n_text + 4 * j + 4
-            sel = (idx >= lo) & (idx < hi)
-            return tuple(TermWeight(str(names[a]), float(v)) for a, v in zip(idx[sel], vals[sel]))
-        w = self._coef(facet, label)
-        if w is None or not len(idx):
-            return ()
-        if len(w) < row.shape[1]:  # a head on the text features only
-            keep = idx < len(w)
-            idx, vals = idx[keep], vals[keep]
-        contrib = vals * w[idx]
-        top = np.argsort(-contrib, kind="stable")[:k]
-        return tuple(TermWeight(str(names[idx[a]]), float(contrib[a])) for a in top if contrib[a] > 0)
 
     # ---- persistence ----
 
@@ -666,6 +738,37 @@ class Tagger(BaseEstimator):
         return load_model(path)
 
 
+# Caches rebuilt on demand, never persisted: the parsed taxonomy, display names, coefficient vectors.
+_CACHES = ("_taxonomy", "_names", "_coefs")
+
+
+def _union_name(block: str) -> str:
+    return "text" if block == "text" else f"{block}_aliases"
+
+
+def _block_name(union_name: str) -> str:
+    return "text" if union_name == "text" else union_name[: -len("_aliases")]
+
+
+def _rows_of(sub: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(row, column, value)`` of every stored entry, in row order."""
+    rows = np.repeat(np.arange(sub.shape[0]), np.diff(sub.indptr))
+    return rows, sub.indices, sub.data
+
+
+def _top_k_per_row(sub: sp.csr_matrix, w: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``k`` largest positive contributions ``x * w`` of each row: ``(row, column, contribution)``,
+    rows in order, contributions descending (ties in column order)."""
+    rows, cols, vals = _rows_of(sub)
+    contrib = vals * w[cols]
+    order = np.lexsort((-contrib, rows))
+    counts = np.diff(sub.indptr)
+    rank = np.arange(len(order)) - np.repeat(sub.indptr[:-1], counts)
+    keep = order[rank < k]
+    keep = keep[contrib[keep] > 0]
+    return rows[keep], cols[keep], contrib[keep]
+
+
 def _coef_of(head, labels: Sequence[str], label: str) -> np.ndarray | None:
     if head is None or label not in labels:
         return None
@@ -681,15 +784,3 @@ def _coef_of(head, labels: Sequence[str], label: str) -> np.ndarray | None:
     if coef.shape[0] == 1:  # binary: one row for the second class
         return coef[0] if j == 1 else -coef[0]
     return coef[j]
-
-
-def _display_name(name: str) -> str:
-    """``text__word__north korea`` -> ``north korea``; ``text__char__ kor`` -> ``char ' kor'``;
-    ``aliases__PRK:count`` -> ``alias PRK:count``."""
-    if name.startswith("text__word__"):
-        return name[len("text__word__"):]
-    if name.startswith("text__char__"):
-        return f"char {name[len('text__char__'):]!r}"
-    if name.startswith("aliases__"):
-        return f"alias {name[len('aliases__'):]}"
-    return name

@@ -156,9 +156,12 @@ def test_actor_labels_with_few_examples_fall_back_to_the_alias_rule(small_corpus
     assert "TUV" in t.tag("Tuvalu asks for help\n\nTuvalu's prime minister spoke.").labels("actors")
 
 
-def test_alias_features_feed_the_actor_and_region_heads_only(trained):
-    assert trained.uses_aliases("actors") and trained.uses_aliases("region")
-    assert not trained.uses_aliases("themes")
+def test_each_head_reads_its_own_aliases_and_region_reads_the_actors_too(trained):
+    assert trained.head_blocks_ == {"region": ["text", "actors"], "themes": ["text", "themes"],
+                                    "actors": ["text", "actors"]}
+    assert all(trained.uses_aliases(f) for f in ("region", "themes", "actors"))
+    assert trained.alias_features("themes").labels_ == trained.classes_["themes"]
+    assert trained.alias_features("region") is None  # region labels have no aliases in the default taxonomy
 
 
 def test_labels_absent_from_training_never_break_fitting_and_are_never_predicted():
