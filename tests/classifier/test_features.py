@@ -219,3 +219,59 @@ def test_alias_matcher_scans_every_position_for_an_alias_starting_with_punctuati
     assert [(m.label, m.text) for m in matcher.find(text)] == [("NET", ".net"), ("USA", "US"), ("NET", "Internet"),
                                                                ("NET", ".NET")]
     assert [(m.label, m.start, m.end, m.text) for m in matcher.find(text)] == _reference(matcher)(text)
+
+
+# tfidf_transform must be TfidfVectorizer.transform, only faster: same matrix, bit for bit.
+
+def _assert_same_matrix(A, B):
+    import scipy.sparse as sp
+
+    A, B = sp.csr_matrix(A), sp.csr_matrix(B)
+    assert A.shape == B.shape
+    np.testing.assert_array_equal(A.indptr, B.indptr)
+    np.testing.assert_array_equal(A.indices, B.indices)
+    np.testing.assert_array_equal(A.data, B.data)
+
+
+@pytest.fixture(scope="module")
+def fixture_texts():
+    import json
+
+    from .conftest import TRAIN_ARTICLES
+
+    return [f"{r['title']}\n\n{r['text']}" for r in map(json.loads, TRAIN_ARTICLES.read_text().splitlines())]
+
+
+@pytest.mark.parametrize("params", [
+    dict(ngram_range=(1, 2), token_pattern=TOKEN_PATTERN, sublinear_tf=True, min_df=2),
+    dict(ngram_range=(1, 1)),
+    dict(ngram_range=(1, 2), binary=True, norm="l1", use_idf=False, min_df=1),
+    dict(ngram_range=(1, 2), lowercase=False, smooth_idf=False, min_df=1, dtype=np.float32),
+    dict(ngram_range=(1, 3), min_df=1),  # trigrams: scikit-learn's own transform
+    dict(ngram_range=(1, 2), max_df=0.3),  # a bigram may outlive its words: scikit-learn's own transform
+], ids=str)
+def test_tfidf_transform_gives_exactly_what_the_vectorizer_gives(fixture_texts, params):
+    from classifier._features import tfidf_transform
+
+    vec = TfidfVectorizer(**params).fit(fixture_texts[:20])
+    _assert_same_matrix(tfidf_transform(vec, fixture_texts), vec.transform(fixture_texts))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab cd.É-é,\n")), max_size=40), min_size=1, max_size=6))
+def test_tfidf_transform_matches_on_any_text(fixture_texts, docs):
+    from classifier._features import tfidf_transform
+
+    vec = _fitted_vectorizer(tuple(fixture_texts[:10]))
+    _assert_same_matrix(tfidf_transform(vec, docs), vec.transform(docs))
+
+
+_VECTORIZERS: dict = {}
+
+
+def _fitted_vectorizer(texts):
+    if texts not in _VECTORIZERS:
+        docs = list(texts) + ["ab cd ab", "cd ab cd. ab", "é É-é ab"]
+        _VECTORIZERS[texts] = TfidfVectorizer(ngram_range=(1, 2), token_pattern=TOKEN_PATTERN, sublinear_tf=True,
+                                              min_df=1).fit(docs)
+    return _VECTORIZERS[texts]
