@@ -11,6 +11,7 @@ from ._evaluate import FacetReport, Report, SystemMetrics, evaluate
 from ._features import AliasFeatures, alias_table, group_table, text_features
 from ._persist import default_model_path, load_model, model_card, save_model
 from ._result import AliasMatch, Evidence, LabelScore, TagResult, TermWeight
+from ._tables import evidence_table, mentions_table, misses_table, report_table, tag_counts, tags_table
 from ._tagger import Tagger
 from ._train import TrainResult, train_model
 from ._trusted import TRUSTED_TYPES
@@ -22,4 +23,5 @@ __all__ = [
     "ThresholdedOneVsRest", "TrainResult", "UntrustedModelError", "alias_table", "best_f1_threshold",
     "default_model_path", "evaluate", "group_table", "load_model", "model_card", "platt_scaling", "save_model",
     "tag_corpus", "tag_corpus_dask", "text_features", "train_model",
+    "evidence_table", "mentions_table", "misses_table", "report_table", "tag_counts", "tags_table",
 ]

@@ -3,6 +3,7 @@
 from .aliases import AliasMatcher, Mention
 from .article import Article
 from .atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, dumps_json
+from ._counts import label_counts_table, plot_label_counts, split_counts_table
 from ._dask_build import build_dask, dask_client  # Dask itself is imported only when they run
 from .errors import CorpusError, InputError, NewstagError, Rejection, TaxonomyError
 from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups, normalise
@@ -23,4 +24,5 @@ __all__ = [
     "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "save", "split_datasets",
     "build_reuters", "build_wikipedia_current_events", "modapte_split", "read_reuters", "read_wikipedia_current_events",
     "reuters_taxonomy", "time_split", "wikinews_taxonomy",
+    "label_counts_table", "plot_label_counts", "split_counts_table",
 ]
