@@ -39,8 +39,10 @@ SGML_GLOB = "reut2-*.sgm"
 ENCODING = "latin-1"
 
 _ATTR = re.compile(r'([A-Z]+)="([^"]*)"')
-_LEAF = re.compile(r"<(DATE|TOPICS|PLACES|PEOPLE|ORGS|EXCHANGES|COMPANIES|AUTHOR|DATELINE|TITLE|BODY)>(.*?)</\1>", re.S)
-_TEXT = re.compile(r"<TEXT\b([^>]*)>(.*?)</TEXT>", re.S)
+# "[^<]*(?:<(?!/TAG>)[^<]*)*" is ".*?" up to the closing tag, unrolled (twice as fast on the real files)
+_LEAF = re.compile(r"<(DATE|TOPICS|PLACES|PEOPLE|ORGS|EXCHANGES|COMPANIES|AUTHOR|DATELINE|TITLE|BODY)>"
+                   r"([^<]*(?:<(?!/\1>)[^<]*)*)</\1>")
+_TEXT = re.compile(r"<TEXT\b([^>]*)>([^<]*(?:<(?!/TEXT>)[^<]*)*)</TEXT>")
 _D = re.compile(r"<D>(.*?)</D>", re.S)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=[ \t])")

@@ -63,7 +63,7 @@ _WIKI = "https://en.wikipedia.org/wiki/"
 _WIKI_ANY = re.compile(r"^https?://(?P<lang>[a-z][a-z-]*)\.(?:m\.)?wikipedia\.org/wiki/(?P<page>[^#?]*)")
 # [text](url "title"); the url may hold one level of unencoded parentheses ("..._(2025)").
 _LINK = re.compile(
-    r"\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]"
+    r"\[(?P<text>[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*)\]"
     r"\((?P<url>[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+\"(?P<title>(?:[^\"\\]|\\.)*)\")?\)"
 )
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)[*+-][ \t]+(?P<text>.*)$")

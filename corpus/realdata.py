@@ -350,7 +350,7 @@ class ActorResolver:
     def __init__(self, actors: Facet, region: Facet | None = None):
         self.facet = actors
         self.region_facet = region
-        self._ids = actors.ids
+        self._order = {lab: k for k, lab in enumerate(actors.ids)}
         self._matcher = AliasMatcher(actors)
         self._by_ref = {" ".join(lab.refs["wikipedia"].split()).casefold(): lab.id
                         for lab in actors.labels if lab.refs.get("wikipedia")}
@@ -385,7 +385,7 @@ class ActorResolver:
     def actors(self, links: Iterable[Link]) -> list[str]:
         """Actor ids of the links, in taxonomy order, each once."""
         found = {a for a in (self.resolve(link) for link in links) if a}
-        return [i for i in self._ids if i in found]
+        return sorted(found, key=self._order.__getitem__)
 
     def region(self, actors: Sequence[str]) -> str | None:
         """The region of an event from its actors' ``region`` attributes (organisations have none).
