@@ -60,10 +60,13 @@ def _memory_total_gib() -> float | None:
 
 
 def _git_commit() -> str:
+    """The checked-out commit, with "+ local changes" when tracked files differ from it."""
     try:
-        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=10)
-        return out.stdout.strip() or "unknown"
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return (head or "unknown") + (" + local changes" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
