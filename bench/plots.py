@@ -294,13 +294,12 @@ def _plot_tagging_speed(d, plt):
     fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 0.4 * len(tp) + 2), squeeze=False)
     axes = list(axes[0])
     _bars(axes.pop(0), list(tp), [v["articles_per_second"] for v in tp.values()],
-          f"throughput ({d.get('articles', '?')} articles)", "articles/s")
+          f"throughput ({d['articles']} articles)" if "articles" in d else "throughput", "articles/s")
     if stages:
         _bars(axes.pop(0), list(stages), list(stages.values()), "tag_batch: time per article by stage", "µs")
     if latency:
-        _bars(axes.pop(0), [f"{k} p50" for k in latency] + [f"{k} p99" for k in latency],
-              [v["p50_ms"] for v in latency.values()] + [v.get("p99_ms") for v in latency.values()],
-              "one article at a time", "ms")
+        _bars(axes.pop(0), [f"{k} {p}" for k in latency for p in ("p50", "p99")],
+              [v.get(f"{p}_ms") for v in latency.values() for p in ("p50", "p99")], "one article at a time", "ms")
     return fig
 
 
