@@ -1,6 +1,6 @@
 # The two set-up commands of the README:
 #   make main   installs what it needs, then runs the main job on the bundled defaults
-#   make test   installs what it needs (Label Studio server included), then runs the whole test suite
+#   make test   installs what it needs (Label Studio server included), runs the main job, then the whole test suite
 # Everything is installed into virtual environments inside the repository (.venv, .venv-ls).
 
 PYTHON ?= python3
@@ -34,7 +34,9 @@ $(LSVENV)/.installed: constraints-labelstudio.txt
 main: install
 	bash scripts/main.sh $(OUT)
 
+# The main job runs first: it is the README's other command, and the notebooks load the model it trains.
 test: install install-labelstudio
+	bash scripts/main.sh $(OUT)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install
