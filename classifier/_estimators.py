@@ -136,6 +136,8 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
     thresholds_ : ndarray of shape (n_labels,)
     tuned_ : ndarray of bool
         Which thresholds were tuned out of fold.
+    columns_ : list of ndarray or None
+        The columns each label's estimator reads (with ``private_columns``), else None (all).
     constant_ : ndarray of shape (n_labels,)
         The probability of a constant label (NaN for a fitted one).
     """
@@ -163,8 +165,18 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
         if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool) and self.cv < 2:
             raise ValueError(f"cv must be at least 2 folds, got {self.cv!r}.")
 
-    def fit(self, X, y, groups=None):
-        """Fit one calibrated, thresholded binary estimator per label; returns ``self``."""
+    def fit(self, X, y, groups=None, private_columns=None):
+        """Fit one calibrated, thresholded binary estimator per label; returns ``self``.
+
+        Parameters
+        ----------
+        X, y : features; labels (1-D, or an indicator matrix with one column per label)
+        groups : optional group of each sample, kept whole in the folds (with an int ``cv``)
+        private_columns : optional sequence, one entry per label: the feature columns that belong to that
+            label alone (its aliases' mention counts, say). Each label's estimator then reads the shared
+            columns and its own, never another label's (so "Japan is mentioned" is not learned as
+            evidence against Korea). None: every label reads every column.
+        """
         self._check_params()
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True, dtype=np.float64)
         check_classification_targets(y)
@@ -183,15 +195,17 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
         self.thresholds_ = np.full(n_labels, default)
         self.tuned_ = np.zeros(n_labels, dtype=bool)
         self.constant_ = np.full(n_labels, np.nan)
+        self.columns_ = _label_columns(private_columns, n_labels, X.shape[1])
         for j in range(n_labels):
             yj = Y[:, j]
+            Xj = X if self.columns_ is None else X[:, self.columns_[j]]
             n_pos = int(yj.sum())
             n_neg = len(yj) - n_pos
             if n_pos == 0 or n_neg == 0:
                 self.constant_[j] = 1.0 if n_neg == 0 else 0.0
                 continue
             if min(n_pos, n_neg) >= self.min_positives:
-                oof = self._out_of_fold(base, X, yj, groups)
+                oof = self._out_of_fold(base, Xj, yj, groups)
                 if oof is not None:
                     a, b = platt_scaling(oof, yj)
                     self.calibration_[j] = (a, b)
@@ -199,7 +213,7 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
                         self.thresholds_[j] = best_f1_threshold(expit(a * oof + b), yj,
                                                                 default=self.default_threshold)
                         self.tuned_[j] = True
-            self.estimators_[j] = clone(base).fit(X, yj)
+            self.estimators_[j] = clone(base).fit(Xj, yj)
         return self
 
     def _out_of_fold(self, base, X, yj, groups) -> np.ndarray | None:
@@ -229,14 +243,43 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
         """Calibrated log-odds per label, ``(n_samples, n_labels)``; constant labels at +-30."""
         check_is_fitted(self, "estimators_")
         X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False, dtype=np.float64)
+        if sp.issparse(X):
+            X = X.tocsr()
         z = np.zeros((X.shape[0], len(self.estimators_)))
         for j, est in enumerate(self.estimators_):
             if est is None:
                 z[:, j] = 30.0 if self.constant_[j] == 1.0 else -30.0
+                continue
+            a, b = self.calibration_[j]
+            if self.columns_ is None:
+                scores = _scores(est, X)
             else:
-                a, b = self.calibration_[j]
-                z[:, j] = a * _scores(est, X) + b
+                w = self.coef_of(j)
+                scores = (np.ravel(safe_sparse_dot(X, w[:, None], dense_output=True)) + est.intercept_[0]
+                          if w is not None else _scores(est, X[:, self.columns_[j]]))
+            z[:, j] = a * scores + b
         return z
+
+    def coef_of(self, j: int) -> np.ndarray | None:
+        """Label ``j``'s coefficients over all of X's columns (zero where it does not read), for a linear
+        base estimator; None for a constant label or a non-linear estimator."""
+        check_is_fitted(self, "estimators_")
+        est = self.estimators_[j]
+        if type(est) not in (LinearSVC, LogisticRegression) or est.coef_.shape[0] != 1:
+            return None
+        if self.columns_ is None:
+            return np.ravel(est.coef_)
+        cache = self.__dict__.setdefault("_full_coef", {})
+        if j not in cache:
+            w = np.zeros(self.n_features_in_)
+            w[self.columns_[j]] = est.coef_[0]
+            cache[j] = w
+        return cache[j]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_full_coef", None)  # rebuilt on demand
+        return state
 
     @property
     def _binary(self) -> bool:
@@ -291,6 +334,29 @@ def group_stratified_folds(y: np.ndarray, groups: np.ndarray, k: int, random_sta
         test = np.isin(inverse, test_groups)
         out.append((np.flatnonzero(~test), np.flatnonzero(test)))
     return out
+
+
+def _label_columns(private_columns, n_labels: int, n_features: int) -> list[np.ndarray] | None:
+    """The columns each label reads: the shared ones (private to no label) and its own, sorted."""
+    if private_columns is None:
+        return None
+    private_columns = [np.asarray(c, dtype=np.int64).ravel() for c in private_columns]
+    if len(private_columns) != n_labels:
+        raise ValueError(f"private_columns has {len(private_columns)} entries for {n_labels} labels; give one "
+                         f"(possibly empty) list of column indices per label.")
+    owner = np.full(n_features, -1)
+    for j, cols in enumerate(private_columns):
+        bad = cols[(cols < 0) | (cols >= n_features)]
+        if len(bad):
+            raise ValueError(f"private_columns of label {j} names column(s) {bad[:5].tolist()} outside X's "
+                             f"{n_features} columns.")
+        taken = owner[cols] >= 0
+        if taken.any():
+            raise ValueError(f"column {int(cols[taken][0])} is private to labels {int(owner[cols[taken][0]])} and "
+                             f"{j}; a column can belong to one label only.")
+        owner[cols] = j
+    shared = np.flatnonzero(owner < 0)
+    return [np.sort(np.concatenate([shared, cols])) for cols in private_columns]
 
 
 def _scores(est, X) -> np.ndarray:

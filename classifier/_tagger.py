@@ -224,10 +224,19 @@ class _Batch:
     def __init__(self, blocks: dict[str, sp.csr_matrix], mentions: dict[str, list]):
         self.blocks = blocks
         self.mentions = mentions
+        self._inputs: dict[tuple[str, ...], sp.csr_matrix] = {}
 
     def input(self, names: Sequence[str]) -> sp.csr_matrix:
-        parts = [self.blocks[n] for n in names]
-        return parts[0] if len(parts) == 1 else sp.hstack(parts, format="csr")
+        """The blocks side by side (built once per combination: region and actors read the same)."""
+        key = tuple(names)
+        if key not in self._inputs:
+            parts = [self.blocks[n] for n in names]
+            self._inputs[key] = parts[0] if len(parts) == 1 else sp.hstack(parts, format="csr")
+        return self._inputs[key]
+
+    @property
+    def n(self) -> int:
+        return next(iter(self.blocks.values())).shape[0]
 
 
 class Tagger(BaseEstimator):
@@ -363,9 +372,9 @@ class Tagger(BaseEstimator):
         rs = self.random_state
         if f.multi:
             return ThresholdedOneVsRest(
-                LinearSVC(C=self.C, class_weight="balanced", random_state=rs),
+                LinearSVC(C=self.C, class_weight="balanced", max_iter=5000, random_state=rs),
                 cv=self.threshold_cv if cv is None else cv, min_positives=self.min_positives, random_state=rs)
-        svm = LinearSVC(C=self.C, class_weight="balanced", random_state=rs)
+        svm = LinearSVC(C=self.C, class_weight="balanced", max_iter=5000, random_state=rs)
         k = self.threshold_cv
         if y is not None:
             _, counts = np.unique(np.asarray(y, dtype=object), return_counts=True)
@@ -473,7 +482,7 @@ class Tagger(BaseEstimator):
                 if not learned:
                     continue
                 head = self.make_head(f.name, tax, cv=cv)
-                head.fit(Xh, Y[:, learned], groups=groups)
+                head.fit(Xh, Y[:, learned], groups=groups, private_columns=self._private_columns(f.name, learned))
                 self.heads_[f.name] = head
                 self.head_labels_[f.name] = [f.ids[k] for k in learned]
             else:
@@ -497,6 +506,15 @@ class Tagger(BaseEstimator):
         }
         say("done", "")
         return self
+
+    def _private_columns(self, facet: str, learned: Sequence[int]) -> list[np.ndarray] | None:
+        """For a multi-label head reading its own alias block: each label's four alias columns, private to
+        it (label ``k`` of the facet owns columns ``4k .. 4k+3`` of the block); None without such a block."""
+        blocks = self.head_blocks_[facet]
+        if facet not in blocks:
+            return None
+        offset = sum(self.blocks_[b][1] - self.blocks_[b][0] for b in blocks[: blocks.index(facet)])
+        return [offset + 4 * k + np.arange(4) for k in learned]
 
     # ---- the taxonomy, features and scores of a fitted tagger ----
 
@@ -542,7 +560,8 @@ class Tagger(BaseEstimator):
         return _Batch(blocks, mentions)
 
     def _facet_scores(self, batch: _Batch) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Per facet: ``(scores (n, n_labels) in taxonomy order, thresholds (n_labels,), from_rule (n_labels,))``."""
+        """Per facet: ``(scores (n, n_labels) in taxonomy order, thresholds (n_labels,), from_rule (n_labels,),
+        source of each label ("model" or "alias-rule"))``."""
         tax = self.fitted_taxonomy
         n = next(iter(batch.blocks.values())).shape[0]
         out = {}
@@ -563,7 +582,7 @@ class Tagger(BaseEstimator):
                 scores[:, cols] = rule_scores[:, cols]
                 thresholds[cols] = 0.5
                 from_rule[cols] = True
-            out[f.name] = (scores, thresholds, from_rule)
+            out[f.name] = (scores, thresholds, from_rule, ["alias-rule" if r else "model" for r in from_rule])
         return out
 
     # ---- the scikit-learn way ----
@@ -572,7 +591,7 @@ class Tagger(BaseEstimator):
         """``{facet: (n_texts, n_labels) scores}``, columns in the taxonomy's label order (see :attr:`classes_`)."""
         check_is_fitted(self, "heads_")
         texts = [t for _, t in (_as_input(x, i) for i, x in enumerate(X))]
-        return {f: s for f, (s, _, _) in self._facet_scores(self._batch(texts)).items()}
+        return {f: v[0] for f, v in self._facet_scores(self._batch(texts)).items()}
 
     def predict(self, X: Iterable[Any]) -> dict[str, list]:
         """``{facet: [labels per text]}``: a label id (or None) per text for single-label facets, a list for
@@ -585,7 +604,7 @@ class Tagger(BaseEstimator):
         tax = self.fitted_taxonomy
         out = {}
         for f in tax.facets:
-            s, t, _ = scores[f.name]
+            s, t = scores[f.name][:2]
             if f.multi:
                 hit = s >= t
                 out[f.name] = [[f.ids[k] for k in np.flatnonzero(hit[i])] for i in range(n)]
@@ -621,36 +640,29 @@ class Tagger(BaseEstimator):
             n_done += len(items_)
             batch = self._batch([t for _, t in inputs])
             scores = self._facet_scores(batch)
-            chosen = {}
-            for name, multi, ids, has_head in facets:
-                s, t, _ = scores[name]
-                if multi:
-                    chosen[name] = s >= t
-                else:
-                    chosen[name] = np.zeros_like(s, dtype=bool)
-                    if has_head:
-                        chosen[name][np.arange(len(s)), np.argmax(s, axis=1)] = True
+            chosen = {name: _chosen(scores[name], multi, has_head) for name, multi, _, has_head in facets}
+            labels = {name: _ranked(scores[name][0], chosen[name]) for name, _, _, _ in facets}
             terms = self._evidence_terms(batch, facets, scores, chosen, top_terms) if evidence else None
             for i, (ident, _) in enumerate(inputs):
-                yield self._result(i, ident, facets, scores, chosen, terms, batch.mentions)
+                yield self._result(i, ident, facets, scores, labels, terms, batch.mentions)
 
-    def _result(self, i, ident, facets, scores, chosen, terms, mentions) -> TagResult:
+    def _result(self, i, ident, facets, scores, labels, terms, mentions) -> TagResult:
         tags: dict[str, Any] = {}
         ev_terms: dict[str, dict[str, tuple[TermWeight, ...]]] = {}
-        for name, multi, ids, has_head in facets:
-            s, _, from_rule = scores[name]
-            si = s[i]
-            ks = np.flatnonzero(chosen[name][i])
-            ks = ks[np.argsort(-si[ks], kind="stable")]
-            found = tuple(LabelScore(ids[k], float(si[k]), "alias-rule" if from_rule[k] else "model") for k in ks)
+        for name, multi, ids, _ in facets:
+            bounds, ks, values = labels[name]
+            lo, hi = bounds[i], bounds[i + 1]
+            source = scores[name][3]
+            found = tuple(LabelScore(ids[k], v, source[k]) for k, v in zip(ks[lo:hi], values[lo:hi]))
             tags[name] = found if multi else (found[0] if found else None)
-            if terms is not None and len(ks):
-                ev_terms[name] = {ids[k]: terms[i].get((name, k), ()) for k in ks}
+            if terms is not None and hi > lo:
+                ev_terms[name] = {ids[k]: terms[i].get((name, k), ()) for k in ks[lo:hi]}
         if terms is None:
             return TagResult(ident, tags, None)
-        aliases = sorted((AliasMatch(m.label, m.text, m.start, m.end, facet)
-                          for facet, found in mentions.items() for m in found[i]),
-                         key=lambda m: (m.start, m.end, m.facet))
+        aliases = [AliasMatch(m.label, m.text, m.start, m.end, facet) for facet, found in mentions.items()
+                   for m in found[i]]
+        if len(mentions) > 1:
+            aliases.sort(key=lambda m: (m.start, m.end, m.facet))
         return TagResult(ident, tags, Evidence(ev_terms, tuple(aliases)))
 
     # ---- evidence ----
@@ -658,36 +670,38 @@ class Tagger(BaseEstimator):
     def _evidence_terms(self, batch: _Batch, facets, scores, chosen, k: int) -> list[dict]:
         """Per article: ``{(facet, label index): (TermWeight, ...)}`` for every chosen label.
 
-        A model label's terms are its top ``k`` positive contributions (feature value x coefficient); an
-        alias-rule label's are the alias features that fired. Computed label by label over the batch.
+        A model label's terms are its top ``k`` positive contributions (feature value x coefficient),
+        computed label by label over the batch; an alias-rule label's are the alias features that fired,
+        computed for all of them at once.
         """
-        out: list[dict] = [{} for _ in range(next(iter(batch.blocks.values())).shape[0])]
+        out: list[dict] = [{} for _ in range(batch.n)]
+
+        def add(docs, labels, cols, vals, name, col_names):
+            for r, j, c, v in zip(docs.tolist(), labels.tolist(), cols.tolist(), vals.tolist()):
+                out[r].setdefault((name, j), []).append(TermWeight(col_names[c], v))
+
         for name, _, ids, _ in facets:
-            mask = chosen[name]
+            hit = chosen[name]
             from_rule = scores[name][2]
-            labels = np.flatnonzero(mask.any(axis=0))
-            if not len(labels):
+            rule_hit = hit & from_rule
+            if rule_hit.any():  # alias features of rule labels: 4 columns per label, in label order
+                rows, cols, vals = _rows_of(batch.blocks[name])
+                lab = cols // 4
+                keep = lab < len(ids)
+                keep[keep] = rule_hit[rows[keep], lab[keep]]
+                add(rows[keep], lab[keep], cols[keep], vals[keep], name, self._block_feature_names(name))
+            model_labels = np.flatnonzero((hit & ~from_rule).any(axis=0))
+            if not len(model_labels):
                 continue
-            if any(not from_rule[j] for j in labels):
-                X = batch.input(self.head_blocks_[name])
-                names = self._head_feature_names(name)
-            for j in labels:
-                docs = np.flatnonzero(mask[:, j])
-                if from_rule[j]:
-                    block = self.alias_features(name)
-                    lo = 4 * block.labels_.index(ids[j])
-                    sub = batch.blocks[name][docs][:, lo:lo + 4].tocsr()
-                    rows, cols, vals = _rows_of(sub)
-                    cols = cols + lo
-                    col_names = self._block_feature_names(name)
-                else:
-                    w = self._coef(name, ids[j])
-                    if w is None:
-                        continue
-                    rows, cols, vals = _top_k_per_row(X[docs], w, k)
-                    col_names = names
-                for r, c, v in zip(rows.tolist(), cols.tolist(), vals.tolist()):
-                    out[docs[r]].setdefault((name, j), []).append(TermWeight(col_names[c], v))
+            X = batch.input(self.head_blocks_[name])
+            names = self._head_feature_names(name)
+            for j in model_labels:
+                w = self._coef(name, ids[j])
+                if w is None:
+                    continue
+                docs = np.flatnonzero(hit[:, j])
+                rows, cols, vals = _top_k_per_row(X[docs], w, k)
+                add(docs[rows], np.full(len(rows), j), cols, vals, name, names)
         return [{key: tuple(v) for key, v in d.items()} for d in out]
 
     def _block_feature_names(self, block: str) -> np.ndarray:
@@ -750,6 +764,28 @@ def _block_name(union_name: str) -> str:
     return "text" if union_name == "text" else union_name[: -len("_aliases")]
 
 
+def _chosen(facet_scores, multi: bool, has_head: bool) -> np.ndarray:
+    """``(n, n_labels)`` bool: the labels given (a multi-label facet: score >= threshold; a single-label
+    facet with a head: the best one)."""
+    s, t = facet_scores[:2]
+    if multi:
+        return s >= t
+    out = np.zeros(s.shape, dtype=bool)
+    if has_head:
+        out[np.arange(len(s)), np.argmax(s, axis=1)] = True
+    return out
+
+
+def _ranked(s: np.ndarray, chosen: np.ndarray) -> tuple[list[int], list[int], list[float]]:
+    """The chosen labels of every row, best first, as flat lists: ``(bounds, label indices, scores)``;
+    row ``i``'s are ``[bounds[i]:bounds[i + 1]]`` (ties keep the taxonomy's order)."""
+    order = np.argsort(-s, axis=1, kind="stable")
+    rows, pos = np.nonzero(np.take_along_axis(chosen, order, axis=1))
+    ks = order[rows, pos]
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(s)))])
+    return bounds.tolist(), ks.tolist(), s[rows, ks].tolist()
+
+
 def _rows_of(sub: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(row, column, value)`` of every stored entry, in row order."""
     rows = np.repeat(np.arange(sub.shape[0]), np.diff(sub.indptr))
@@ -774,8 +810,7 @@ def _coef_of(head, labels: Sequence[str], label: str) -> np.ndarray | None:
         return None
     j = list(labels).index(label)
     if isinstance(head, ThresholdedOneVsRest):
-        est = head.estimators_[j]
-        return None if est is None or not hasattr(est, "coef_") else np.ravel(est.coef_)
+        return head.coef_of(j)
     if isinstance(head, CalibratedClassifierCV):
         head = head.calibrated_classifiers_[0].estimator
     coef = getattr(head, "coef_", None)

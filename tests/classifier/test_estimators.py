@@ -249,3 +249,33 @@ def test_alias_rule_checks_y_shape_and_min_mentions():
         AliasRuleClassifier(aliases=ALIASES).fit(["a", "b"], [1, 0])
     with pytest.raises(ValueError, match="min_mentions must be an integer >= 1"):
         AliasRuleClassifier(aliases=ALIASES, min_mentions=0).fit()
+
+
+def test_private_columns_keep_each_label_to_the_shared_columns_and_its_own(multilabel):
+    X, Y = multilabel
+    Y = Y[:, :3]
+    # columns 0-19 shared; 20-22 private to label 0, 23-25 to label 1, 26-29 to label 2
+    private = [np.arange(20, 23), np.arange(23, 26), np.arange(26, 30)]
+    X = X.copy()
+    X[:, 20] = Y[:, 1] * 5.0  # a perfect predictor of label 1, private to label 0: label 1 must not see it
+    model = ThresholdedOneVsRest(cv=3, random_state=0).fit(X, Y, private_columns=private)
+    assert [list(c) for c in model.columns_] == [list(range(20)) + list(p) for p in private]
+    assert model.estimators_[1].n_features_in_ == 23
+    for j in range(3):
+        cols = model.columns_[j]
+        ref = ThresholdedOneVsRest(cv=3, random_state=0).fit(X[:, cols], Y[:, j])
+        assert model.thresholds_[j] == pytest.approx(ref.thresholds_[0])
+        np.testing.assert_allclose(model.predict_proba(X)[:, j], ref.predict_proba(X[:, cols])[:, 1])
+    w = model.coef_of(1)
+    assert w.shape == (30,) and w[20] == 0.0 and np.all(w[26:] == 0)
+
+
+@pytest.mark.parametrize("private, match", [
+    ([[20]], r"1 entries for 3 labels"),
+    ([[20], [20], []], r"column 20 is private to labels 0 and 1"),
+    ([[99], [], []], r"column\(s\) \[99\] outside X's 30 columns"),
+])
+def test_bad_private_columns_are_refused(multilabel, private, match):
+    X, Y = multilabel
+    with pytest.raises(ValueError, match=match):
+        ThresholdedOneVsRest().fit(X, Y[:, :3], private_columns=private)
