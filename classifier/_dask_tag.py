@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from corpus import Article, InputError, Taxonomy
-from corpus.atomic import atomic_path, atomic_write_json
+from corpus.atomic import atomic_path, atomic_write_json, file_sha256
 from corpus.store import corpus_files, shard_name, write_shard
 
 from ._persist import _model_file, default_model_path, load_model
@@ -104,13 +104,6 @@ _TAGGERS: dict[str, Any] = {}
 _LOADS: dict[str, int] = {}  # sha256 -> times this process loaded the model (once, if the cache works)
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
 
 def _cached_tagger(sha: str, *, path: str | None = None, blob: bytes | None = None):
     """The Tagger whose skops file has ``sha``: from this process's cache, else loaded (with the
@@ -144,7 +137,7 @@ def _resolve_model(model_path: str | Path | None) -> tuple[Any, Path, str]:
     """The model on the client, with its skops file and sha256: loaded with :func:`load_model` (which checks
     the model card), unless this process already holds the model with these very bytes."""
     file = _model_file(Path(model_path) if model_path is not None else default_model_path())
-    sha = _sha256_file(file)
+    sha = file_sha256(file)
     tagger = _TAGGERS.get(sha)
     if tagger is None:
         tagger = load_model(model_path)

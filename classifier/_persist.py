@@ -14,7 +14,6 @@ from __future__ import annotations
 __all__ = ["save_model", "load_model", "model_card", "default_model_path", "MODEL_FILE", "CARD_JSON", "CARD_MD",
            "MODEL_ENV"]
 
-import hashlib
 import json
 import os
 import platform
@@ -22,7 +21,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Mapping
 
-from corpus.atomic import atomic_path, atomic_write_json, atomic_write_text
+from corpus.atomic import atomic_path, atomic_write_json, atomic_write_text, file_sha256
 
 from ._trusted import TRUSTED_TYPES
 from .errors import ModelError, ModelNotFoundError, UntrustedModelError
@@ -43,13 +42,6 @@ def default_model_path() -> Path:
         return Path(env)
     return Path(__file__).resolve().parent.parent / "models" / "default"
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _versions() -> dict[str, str]:
@@ -193,7 +185,7 @@ def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = 
     if text is not None:
         atomic_write_text(path / TAXONOMY_FILE, text)
     card = model_card(tagger, metrics)
-    card["model_file"] = {"name": MODEL_FILE, "sha256": _sha256(path / MODEL_FILE)}
+    card["model_file"] = {"name": MODEL_FILE, "sha256": file_sha256(path / MODEL_FILE)}
     atomic_write_text(path / CARD_MD, model_card_markdown(card))
     atomic_write_json(path / CARD_JSON, card)
     return path
@@ -247,7 +239,7 @@ def load_model(path: str | Path | None = None):
     if card_path.is_file():
         card = json.loads(card_path.read_text(encoding="utf-8"))
         expected = (card.get("model_file") or {}).get("sha256")
-        if expected and file.name == MODEL_FILE and _sha256(file) != expected:
+        if expected and file.name == MODEL_FILE and file_sha256(file) != expected:
             raise ModelError(
                 f"{file}: sha256 differs from the one in {card_path.name}; the model file was replaced or its write "
                 f"was interrupted. Retrain with `newstag train`."

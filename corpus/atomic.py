@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "dumps_json", "atomic_path"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "dumps_json", "atomic_path", "file_sha256"]
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -57,3 +58,12 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 
 def atomic_write_json(path: str | Path, obj: Any) -> None:
     atomic_write_text(path, dumps_json(obj))
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MiB chunks (data shards, model files)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .article import Article
-from .atomic import atomic_path, atomic_write_json, atomic_write_text
+from .atomic import atomic_path, atomic_write_json, atomic_write_text, file_sha256
 from .errors import CorpusError, Rejection
 from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups
 from .readers import read_paths
@@ -315,13 +315,6 @@ def check_strict(report: BuildReport) -> None:
         raise CorpusError(f"{len(report.rejections)} record(s) rejected (strict mode):\n  {listed}")
 
 
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
 
 def manifest_for(corpus: Corpus, data_files: Mapping[str, str]) -> dict[str, Any]:
     return manifest_from_pieces([corpus], corpus.taxonomy, data_files,
@@ -388,7 +381,7 @@ def write_shard(table, path: Path, name: str) -> str:
 
     with atomic_path(path / name) as tmp:
         pq.write_table(table, str(tmp), compression="zstd")
-    return _file_sha256(path / name)
+    return file_sha256(path / name)
 
 
 def finish_folder(path: Path, files: Mapping[str, str], taxonomy: Taxonomy, taxonomy_text: str | None,
@@ -463,7 +456,7 @@ def corpus_files(path: str | Path) -> tuple[dict[str, Any], list[Path]]:
         f = path / name
         if not f.is_file():
             raise CorpusError(f"{path}: data file {name} named in the manifest is missing; rebuild the corpus.")
-        if _file_sha256(f) != digest:
+        if file_sha256(f) != digest:
             raise CorpusError(
                 f"{path}: data file {name} does not match the manifest (sha256 differs); it was changed after the "
                 f"build or the write was interrupted. Rebuild the corpus."

@@ -210,9 +210,9 @@ def test_cluster_tags_of_every_reuters_article_equal_the_single_process_and_num_
 
 def test_the_model_is_loaded_once_per_worker_however_many_partitions(small_corpus, r10_model, client, tmp_path):
     from classifier import tag_corpus_dask
-    from classifier._dask_tag import _sha256_file
+    from corpus.atomic import file_sha256
 
-    sha = _sha256_file(r10_model / "model.skops")
+    sha = file_sha256(r10_model / "model.skops")
     tag_corpus_dask(r10_model, small_corpus, tmp_path / "a", client, partition_rows=10)
     tag_corpus_dask(r10_model, small_corpus, tmp_path / "b", client, partition_rows=7)
     assert len(list((tmp_path / "a" / "data").iterdir())) > 8
