@@ -178,6 +178,7 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
             evidence against Korea). None: every label reads every column.
         """
         self._check_params()
+        self.__dict__.pop("_linear", None)
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True, dtype=np.float64)
         check_classification_targets(y)
         self.target_type_ = type_of_target(y)
@@ -214,6 +215,7 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
                                                                 default=self.default_threshold)
                         self.tuned_[j] = True
             self.estimators_[j] = clone(base).fit(Xj, yj)
+        self.linear_coefficients()  # built now, so predicting never changes the estimator
         return self
 
     def _out_of_fold(self, base, X, yj, groups) -> np.ndarray | None:
@@ -245,40 +247,49 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
         X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False, dtype=np.float64)
         if sp.issparse(X):
             X = X.tocsr()
+        WT, b, linear = self.linear_coefficients()
         z = np.zeros((X.shape[0], len(self.estimators_)))
+        if len(linear):  # every linear label in one product
+            z[:, linear] = safe_sparse_dot(X, WT, dense_output=True) + b
+        columns = getattr(self, "columns_", None)  # None also for models saved before private columns
+        done = set(linear.tolist())
         for j, est in enumerate(self.estimators_):
             if est is None:
                 z[:, j] = 30.0 if self.constant_[j] == 1.0 else -30.0
-                continue
-            a, b = self.calibration_[j]
-            if self.columns_ is None:
-                scores = _scores(est, X)
-            else:
-                w = self.coef_of(j)
-                scores = (np.ravel(safe_sparse_dot(X, w[:, None], dense_output=True)) + est.intercept_[0]
-                          if w is not None else _scores(est, X[:, self.columns_[j]]))
-            z[:, j] = a * scores + b
-        return z
+            elif j not in done:
+                z[:, j] = _scores(est, X if columns is None else X[:, columns[j]])
+        return self.calibration_[:, 0] * z + self.calibration_[:, 1]
+
+    def linear_coefficients(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(WT, b, labels)``: the coefficients of the linear labels (binary ``LinearSVC`` or
+        ``LogisticRegression``) over all of X's columns (zero where a label does not read), one column
+        of ``WT`` per label in ``labels``, and their intercepts ``b``. Built once (one product scores
+        them all), kept out of the saved model."""
+        check_is_fitted(self, "estimators_")
+        cached = self.__dict__.get("_linear")
+        if cached is None:
+            columns = getattr(self, "columns_", None)
+            labels = [j for j, est in enumerate(self.estimators_)
+                      if type(est) in (LinearSVC, LogisticRegression) and est.coef_.shape[0] == 1]
+            WT = np.zeros((self.n_features_in_, len(labels)))
+            b = np.zeros(len(labels))
+            for k, j in enumerate(labels):
+                est = self.estimators_[j]
+                WT[slice(None) if columns is None else columns[j], k] = est.coef_[0]
+                b[k] = est.intercept_[0]
+            cached = self.__dict__["_linear"] = (WT, b, np.asarray(labels, dtype=np.int64))
+        return cached
 
     def coef_of(self, j: int) -> np.ndarray | None:
         """Label ``j``'s coefficients over all of X's columns (zero where it does not read), for a linear
         base estimator; None for a constant label or a non-linear estimator."""
-        check_is_fitted(self, "estimators_")
-        est = self.estimators_[j]
-        if type(est) not in (LinearSVC, LogisticRegression) or est.coef_.shape[0] != 1:
-            return None
-        if self.columns_ is None:
-            return np.ravel(est.coef_)
-        cache = self.__dict__.setdefault("_full_coef", {})
-        if j not in cache:
-            w = np.zeros(self.n_features_in_)
-            w[self.columns_[j]] = est.coef_[0]
-            cache[j] = w
-        return cache[j]
+        WT, _, labels = self.linear_coefficients()
+        k = np.flatnonzero(labels == j)
+        return WT[:, k[0]] if len(k) else None
 
     def __getstate__(self):
         state = super().__getstate__()
-        state.pop("_full_coef", None)  # rebuilt on demand
+        state.pop("_linear", None)  # rebuilt on demand
         return state
 
     @property

@@ -690,18 +690,16 @@ class Tagger(BaseEstimator):
                 keep = lab < len(ids)
                 keep[keep] = rule_hit[rows[keep], lab[keep]]
                 add(rows[keep], lab[keep], cols[keep], vals[keep], name, self._block_feature_names(name))
-            model_labels = np.flatnonzero((hit & ~from_rule).any(axis=0))
-            if not len(model_labels):
+            WT, column = self._facet_coefs(name)
+            docs, labels = np.nonzero(hit & ~from_rule & (column >= 0))
+            if not len(docs):
                 continue
-            X = batch.input(self.head_blocks_[name])
-            names = self._head_feature_names(name)
-            for j in model_labels:
-                w = self._coef(name, ids[j])
-                if w is None:
-                    continue
-                docs = np.flatnonzero(hit[:, j])
-                rows, cols, vals = _top_k_per_row(X[docs], w, k)
-                add(docs[rows], np.full(len(rows), j), cols, vals, name, names)
+            # every (article, model label) pair at once: the pair's row of X times its label's coefficients
+            X = batch.input(self.head_blocks_[name])[docs]
+            rows, cols, vals = _rows_of(X)
+            contrib = vals * WT[cols, column[labels[rows]]]
+            rows, cols, contrib = _top_k_per_row(X.indptr, rows, cols, contrib, k)
+            add(docs[rows], labels[rows], cols, contrib, name, self._head_feature_names(name))
         return [{key: tuple(v) for key, v in d.items()} for d in out]
 
     def _block_feature_names(self, block: str) -> np.ndarray:
@@ -723,13 +721,29 @@ class Tagger(BaseEstimator):
             cache[key] = np.concatenate([self._block_feature_names(b) for b in self.head_blocks_[facet]])
         return cache[key]
 
-    def _coef(self, facet: str, label: str) -> np.ndarray | None:
-        """The coefficient vector behind ``label`` of ``facet`` (None for a non-linear or constant head)."""
+    def _facet_coefs(self, facet: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(WT, column)``: the coefficients behind ``facet``'s labels as the columns of ``WT`` (one row
+        per feature of the head's input); ``column[k]`` is label ``k``'s column, -1 for a label without
+        linear coefficients (no head, a rule label, a constant or non-linear estimator)."""
         cache = self.__dict__.setdefault("_coefs", {})
-        key = (facet, label)
-        if key not in cache:
-            cache[key] = _coef_of(self.heads_.get(facet), self.head_labels_.get(facet, []), label)
-        return cache[key]
+        if facet not in cache:
+            ids = self.fitted_taxonomy.facet(facet).ids
+            column = np.full(len(ids), -1, dtype=np.int64)
+            WT = np.zeros((0, 0))
+            head = self.heads_.get(facet)
+            pos = {lab: k for k, lab in enumerate(ids)}
+            learned = [pos[lab] for lab in self.head_labels_.get(facet, [])]
+            if isinstance(head, ThresholdedOneVsRest):
+                WT, _, labels = head.linear_coefficients()
+                column[[learned[j] for j in labels]] = np.arange(len(labels))
+            elif head is not None:
+                est = head.calibrated_classifiers_[0].estimator if isinstance(head, CalibratedClassifierCV) else head
+                coef = getattr(est, "coef_", None)
+                if coef is not None:
+                    WT = np.vstack([-coef[0], coef[0]]).T if coef.shape[0] == 1 else coef.T  # binary: one row
+                    column[learned] = np.arange(len(learned))
+            cache[facet] = (WT, column)
+        return cache[facet]
 
     # ---- persistence ----
 
@@ -792,30 +806,12 @@ def _rows_of(sub: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rows, sub.indices, sub.data
 
 
-def _top_k_per_row(sub: sp.csr_matrix, w: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ``k`` largest positive contributions ``x * w`` of each row: ``(row, column, contribution)``,
+def _top_k_per_row(indptr: np.ndarray, rows: np.ndarray, cols: np.ndarray, contrib: np.ndarray,
+                   k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``k`` largest positive contributions of each row of a CSR layout: ``(row, column, contribution)``,
     rows in order, contributions descending (ties in column order)."""
-    rows, cols, vals = _rows_of(sub)
-    contrib = vals * w[cols]
     order = np.lexsort((-contrib, rows))
-    counts = np.diff(sub.indptr)
-    rank = np.arange(len(order)) - np.repeat(sub.indptr[:-1], counts)
+    rank = np.arange(len(order)) - np.repeat(indptr[:-1], np.diff(indptr))
     keep = order[rank < k]
     keep = keep[contrib[keep] > 0]
     return rows[keep], cols[keep], contrib[keep]
-
-
-def _coef_of(head, labels: Sequence[str], label: str) -> np.ndarray | None:
-    if head is None or label not in labels:
-        return None
-    j = list(labels).index(label)
-    if isinstance(head, ThresholdedOneVsRest):
-        return head.coef_of(j)
-    if isinstance(head, CalibratedClassifierCV):
-        head = head.calibrated_classifiers_[0].estimator
-    coef = getattr(head, "coef_", None)
-    if coef is None:
-        return None
-    if coef.shape[0] == 1:  # binary: one row for the second class
-        return coef[0] if j == 1 else -coef[0]
-    return coef[j]
