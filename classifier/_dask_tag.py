@@ -321,14 +321,14 @@ def tag_corpus_dask(model_path: str | Path | None, corpus_dir: str | Path, out_d
     ids = _corpus_ids(files)
     digests: dict[str, str] = {}
     if ids:
-        import dask.dataframe as dd
-        from distributed import as_completed
-
         from corpus import dask_client
 
         # Partition k holds the ids ranked [k*rows, (k+1)*rows); the last division closes the last one.
         divisions = ids[::partition_rows] + [ids[-1]]
         with dask_client(scheduler, n_workers=n_workers) as client:
+            import dask.dataframe as dd
+            from distributed import as_completed
+
             ddf = dd.read_parquet([str(Path(f).absolute()) for f in files], columns=["title", "body"], index="id",
                                   calculate_divisions=True)
             ddf = ddf.repartition(divisions=divisions)

@@ -37,7 +37,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from .article import Article
-from .errors import NewstagError, Rejection
+from .errors import InputError, NewstagError, Rejection
 from .fingerprint import NearDuplicateIndex, NearDuplicateParams, groups_from_signatures
 from .readers import is_article_file, iter_files, read_file
 from .store import (SHARD_ROWS, BuildReport, Corpus, _rows, check_strict, corpus_features, count_groups,
@@ -235,9 +235,17 @@ def build_dask(sources: Sequence[str | Path], output: str | Path, client_or_addr
     ------
     CorpusError
         In strict mode, when a record was rejected (nothing is written).
+    InputError
+        When a source is missing, or ``shard_rows`` or ``files_per_partition`` is not a positive number.
     NewstagError
         When Dask is missing or the cluster is unreachable or unfit (see :func:`dask_client`).
     """
+    if not isinstance(shard_rows, int) or shard_rows < 1:
+        raise InputError(f"shard_rows={shard_rows!r}: expected a positive number of articles per Parquet shard.")
+    if files_per_partition is not None and (not isinstance(files_per_partition, int) or files_per_partition < 1):
+        raise InputError(f"files_per_partition={files_per_partition!r}: expected a positive number of files "
+                         f"(or None for about four partitions per worker thread).")
+    as_completed = _import_distributed().as_completed
     import dask
     import dask.bag as db
 
@@ -265,8 +273,6 @@ def build_dask(sources: Sequence[str | Path], output: str | Path, client_or_addr
         futures = client.compute([dask.delayed(_summary)(p) for p in parts])
         index = {f.key: k for k, f in enumerate(futures)}
         summaries: list[Any] = [None] * len(futures)
-        from distributed import as_completed
-
         for fut in as_completed(futures):
             k = index[fut.key]
             summaries[k] = fut.result()

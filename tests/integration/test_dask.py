@@ -128,6 +128,17 @@ def test_an_unreachable_scheduler_is_an_error_that_says_how_to_start_one(tmp_pat
     assert not (tmp_path / "dask").exists()
 
 
+def test_bad_build_settings_are_refused_before_any_work(tmp_path, client):
+    src = _write_articles(tmp_path / "src", files=1, per_file=2)
+    with pytest.raises(NewstagError, match=r"shard_rows=0: expected a positive number of articles per Parquet shard"):
+        build_dask([src], tmp_path / "dask", client, shard_rows=0)
+    with pytest.raises(NewstagError, match=r"files_per_partition=0: expected a positive number of files"):
+        build_dask([src], tmp_path / "dask", client, files_per_partition=0)
+    with pytest.raises(NewstagError, match=r"no such file or folder"):
+        build_dask([tmp_path / "absent"], tmp_path / "dask", client)
+    assert not (tmp_path / "dask").exists()
+
+
 def test_n_workers_is_refused_for_a_cluster_whose_workers_are_started_elsewhere(client):
     with pytest.raises(NewstagError, match=r"n_workers=3 applies to 'local' only"):
         with dask_client(client.scheduler.address, n_workers=3):
@@ -235,6 +246,17 @@ def test_result_parts_hold_partition_rows_articles_in_id_order(small_corpus, r10
     assert "evidence" not in pq.read_schema(parts[0]).names
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["partition_rows"] == 25 and set(manifest["data_files"]) == {f"data/{p.name}" for p in parts}
+
+
+def test_a_last_part_of_one_article_is_cut_alike_in_one_process_and_on_the_cluster(small_corpus, r10_model, client,
+                                                                                  tmp_path):
+    from classifier import tag_corpus, tag_corpus_dask
+
+    n = len(load(small_corpus))  # parts of n-1 articles: the last Dask division repeats the last id
+    a = tag_corpus(r10_model, small_corpus, tmp_path / "a", partition_rows=n - 1, evidence=False)
+    b = tag_corpus_dask(r10_model, small_corpus, tmp_path / "b", client, partition_rows=n - 1, evidence=False)
+    _assert_same_folder(a, b)
+    assert len(list((b / "data").iterdir())) == 2
 
 
 def test_an_empty_corpus_gives_one_empty_part_on_every_path(tmp_path, r10_model, client):
