@@ -150,6 +150,8 @@ def render_wikinews(d: dict[str, Any]) -> str:
             f"region (left out of the region scores); {_fmt(c['not_events_reported'])} bullets/lines that are not events "
             f"are reported by the reader.")
     facets = d.get("facets", {})
+    order = ["sections", "region", "actors"]
+    facets = {k: facets[k] for k in sorted(facets, key=lambda k: (order.index(k) if k in order else len(order), k))}
     rows = []
     for name, f in facets.items():
         for model, m in f["models"].items():
@@ -175,7 +177,7 @@ def render_wikinews(d: dict[str, Any]) -> str:
     if act:
         models = list(act["models"])
         first = act["models"][models[0]]["per_label"]
-        top = list(first)[:15]
+        top = sorted(first, key=lambda lab: (-first[lab]["support"], lab))[:15]
         out.append(f"Actors: {act['labels_scored']} of {act['labels_in_taxonomy']} actors have a training and an "
                    f"evaluation event and are scored; the 15 most frequent (all of them are in the JSON):")
         out.append(table(["actor", "support"] + [f"F1 {m}" for m in models],
