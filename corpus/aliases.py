@@ -7,6 +7,7 @@ __all__ = ["Mention", "AliasMatcher"]
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Sequence
 
 from .taxonomy import Facet
 
@@ -72,6 +73,21 @@ def _is_word_char(c: str) -> bool:
     return c.isalnum() or c == "_"  # what ``\w`` matches in a str pattern
 
 
+def _needs_test(needs: set[frozenset[str]]) -> tuple[frozenset[str], tuple[frozenset[str], ...]] | None:
+    """What a text's words must hold for one of a first word's aliases to fit: None when nothing more
+    (an alias of that one word), else ``(single words, any one of which will do; word sets, any one of
+    which will do)``, without a set that holds another (it could never be the only one to fit)."""
+    if frozenset() in needs:
+        return None
+    minimal = [n for n in needs if not any(m < n for m in needs)]
+    singles = frozenset(next(iter(n)) for n in minimal if len(n) == 1)
+    return singles, tuple(sorted((n for n in minimal if len(n) > 1), key=sorted))
+
+
+def _position(m: "Mention") -> tuple[int, int]:
+    return m.start, m.start - m.end  # earliest first, then longest
+
+
 class AliasMatcher:
     """Matches the names and aliases of one facet's labels in text.
 
@@ -98,47 +114,61 @@ class AliasMatcher:
                     folded.append(alias)
         self._exact = _scan_pattern(exact, 0)
         self._folded = _scan_pattern(folded, re.IGNORECASE)
-        # For speed, aliases are also grouped by their first word (lower case): a text is then tried
-        # only where such a word starts, with an anchored pattern per first word.
+        # For speed, aliases are also grouped by their first word (lower case): a text is searched only for
+        # the groups whose first word it contains, and only when it also contains every word of at least
+        # one of the group's aliases (a text with "the" but not "kremlin" is not searched for "the Kremlin").
         by_first: dict[str, tuple[list[str], list[str]]] = {}
         for aliases, exact_mode in ((exact, True), (folded, False)):
             for alias in aliases:
                 m = _WORD.match(alias.lower())
                 by_first.setdefault(m.group(0) if m and m.start() == 0 else "", ([], []))[0 if exact_mode else 1].append(alias)
         self._everywhere = "" in by_first  # an alias that starts with punctuation: no first word to look for
-        self._at_word: dict[str, list[tuple[re.Pattern[str], bool]]] = {}
+        self._at_word: dict[str, tuple[tuple[frozenset[str], ...] | None, list[tuple[re.Pattern[str], bool, dict]]]] = {}
         for word, (ex, fo) in by_first.items():
+            needs = {frozenset(_WORD.findall(a.lower())) - {word} for a in ex + fo}
             pats = []
             if ex:
-                pats.append((re.compile(rf"(?:{_trie(_keys(ex, False))})(?!\w)"), True))
+                keys = _keys(ex, False)
+                pats.append((re.compile(rf"(?:{_trie(keys)})(?!\w)"), True, {k: self._owner[k] for k in keys}))
             if fo:
-                pats.append((re.compile(rf"(?:{_trie(_keys(fo, True))})(?!\w)", re.IGNORECASE), False))
-            self._at_word[word] = pats
+                keys = _keys(fo, True)
+                # lower-case keys are searched in the lower-cased text, case-sensitively (faster, same matches);
+                # a key that lowering would change in length stays as written and needs IGNORECASE
+                flags = 0 if all(k == k.lower() for k in keys) else re.IGNORECASE
+                pats.append((re.compile(rf"(?:{_trie(keys)})(?!\w)", flags), False,
+                             {k: self._owner.get(k.casefold()) for k in keys}))
+            self._at_word[word] = (_needs_test(needs), pats)
         self._first_words = frozenset(self._at_word)
 
     def _label_of(self, text: str, exact: bool) -> str | None:
         text = " ".join(text.split())
         return self._owner.get(text) if exact else self._owner.get(text.casefold())
 
-    def find(self, text: str) -> list[Mention]:
+    def find(self, text: str, *, lower: str | None = None, words: Sequence[str] | None = None) -> list[Mention]:
         """All non-overlapping mentions in order of position (not-alias phrases removed).
 
         Every alias occurrence that starts and ends on a word boundary is a candidate; where candidates
         overlap, the earliest wins, then the longest ("South Korea" over "Korea").
+
+        ``lower`` (``text.lower()``) and ``words`` (its ``\\w+`` runs) may be given when the caller has
+        them already (the tagger tokenises each text once for tf-idf and every facet's aliases).
         """
-        lower = text.lower()
+        if lower is None:
+            lower = text.lower()
         if self._everywhere or len(lower) != len(text):
             found = self._find_by_scanning(text)
         else:
-            found = self._find_at_words(text, lower)
-        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+            found = self._find_at_words(text, lower, _WORD.findall(lower) if words is None else words)
+        if len(found) > 1:
+            found.sort(key=_position)
         out: list[Mention] = []
         end = -1
         for m in found:
             if m.start >= end:
-                out.append(m)
+                if m.label is not None:
+                    out.append(m)
                 end = m.end
-        return [m for m in out if m.label is not None]
+        return out
 
     def _find_by_scanning(self, text: str) -> list[Mention]:
         found = []
@@ -150,20 +180,32 @@ class AliasMatcher:
                 found.append(Mention(self._label_of(text[s:e], exact), s, e, text[s:e]))
         return found
 
-    def _find_at_words(self, text: str, lower: str) -> list[Mention]:
-        """The same candidates as :meth:`_find_by_scanning`, tried only at the words that start an alias."""
+    def _find_at_words(self, text: str, lower: str, words: Sequence[str]) -> list[Mention]:
+        """The same candidates as :meth:`_find_by_scanning`, searched for only where a text holds an
+        alias's first word (and every other word of one of that word's aliases)."""
         found = []
-        for word in self._first_words.intersection(_WORD.findall(lower)):
-            patterns = self._at_word[word]
-            pos = lower.find(word)
-            while pos >= 0:
-                if pos == 0 or not _is_word_char(text[pos - 1]):
-                    for pat, exact in patterns:
-                        m = pat.match(text if exact else lower, pos)
-                        if m is not None:
-                            s, e = m.span()
-                            found.append(Mention(self._label_of(text[s:e], exact), s, e, text[s:e]))
-                pos = lower.find(word, pos + 1)
+        present = None
+        for word in self._first_words.intersection(words):
+            needs, patterns = self._at_word[word]
+            if needs is not None:
+                if present is None:
+                    present = frozenset(words)
+                singles, sets = needs
+                if singles.isdisjoint(present) and not any(n <= present for n in sets):
+                    continue
+            for pat, exact, owner in patterns:
+                haystack = text if exact else lower
+                m = pat.search(haystack)
+                while m is not None:
+                    s, e = m.span()
+                    if s and _is_word_char(haystack[s - 1]):  # starts inside a word: try again one further
+                        m = pat.search(haystack, s + 1)
+                        continue
+                    label = owner.get(m.group())
+                    if label is None:
+                        label = self._label_of(text[s:e], exact)
+                    found.append(Mention(label, s, e, text[s:e]))
+                    m = pat.search(haystack, e)
         return found
 
     def labels(self, text: str) -> list[str]:
