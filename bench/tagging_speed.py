@@ -152,20 +152,24 @@ def _models(train: list[dict]) -> dict[str, Any]:
 
 def _stages(tagger, texts: list[str]) -> dict[str, float]:
     """Seconds of each stage of one tag_batch-like pass (one batch per 512 articles)."""
-    out = {"tfidf": 0.0, "alias_matching": 0.0, "alias_features": 0.0, "heads": 0.0, "evidence_and_results": 0.0}
-    from classifier._features import transform_text
+    out = {"words": 0.0, "tfidf": 0.0, "alias_matching": 0.0, "alias_features": 0.0, "heads": 0.0,
+           "evidence_and_results": 0.0}
+    from classifier._features import analyse, transform_text
 
     for start in range(0, len(texts), 512):
         part = texts[start:start + 512]
         t = time.perf_counter()
+        analysed = analyse(part)
+        out["words"] += time.perf_counter() - t
+        t = time.perf_counter()
         for name, unit in tagger.features_.transformer_list:
             if name == "text":
-                transform_text(unit, part)
+                transform_text(unit, part, analysed)
         out["tfidf"] += time.perf_counter() - t
         for name, unit in tagger.features_.transformer_list:
             if name != "text":
                 t = time.perf_counter()
-                found = unit.match(part)
+                found = unit.match(part, analysed)
                 out["alias_matching"] += time.perf_counter() - t
                 t = time.perf_counter()
                 unit.features(part, found)

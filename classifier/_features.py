@@ -7,13 +7,13 @@ Every transformer takes texts as ``"title\\n\\nbody"`` (what :attr:`corpus.Artic
 
 from __future__ import annotations
 
-__all__ = ["AliasFeatures", "alias_table", "group_table", "text_features", "tfidf_transform", "transform_text",
+__all__ = ["AliasFeatures", "Analysed", "analyse", "alias_table", "group_table", "text_features", "tfidf_transform", "transform_text",
            "TOKEN_PATTERN", "split_title"]
 
 import re
 import weakref
 from itertools import chain, repeat
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,6 +28,9 @@ from corpus import AliasMatcher, Facet, Label, Mention
 # The tokens of scikit-learn's default pattern ``(?u)\b\w\w+\b`` (runs of two or more word characters):
 # a greedy ``\w\w+`` only ever starts at a word's first character, so it finds the same tokens, twice as fast.
 TOKEN_PATTERN = r"(?u)\w\w+"
+_WORDS = re.compile(r"\w+")
+# An ASCII text's \w+ runs, found faster: every ASCII character that is not \w becomes a space, then split.
+_NOT_WORD_ASCII = str.maketrans({chr(c): " " for c in range(128) if not re.match(r"\w", chr(c))})
 
 # Per-label features, in column order.
 PER_LABEL = ("count", "title", "early", "lead")
@@ -61,7 +64,7 @@ def _fast_path_ok(vec) -> bool:
             and re.compile(vec.token_pattern).groups == 0 and hasattr(vec, "vocabulary_"))
 
 
-def tfidf_transform(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
+def tfidf_transform(vec: TfidfVectorizer, texts: Sequence[str], analysed: "Analysed | None" = None) -> sp.csr_matrix:
     """``vec.transform(texts)`` for a fitted word-n-gram TfidfVectorizer, computed faster.
 
     scikit-learn counts n-grams in a Python loop (a dict lookup, and an exception per unknown n-gram).
@@ -69,19 +72,31 @@ def tfidf_transform(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix
     ``np.fromiter(map(vocabulary.get, ...))`` pass, and bigrams are found from pairs of unigram ids with
     a sorted-array search (:func:`_bigram_index`); the same sublinear tf, idf weighting and
     normalisation then follow in the same order, so the result is identical (the tests compare them).
-    Other configurations (trigrams, a tokenizer or preprocessor, stop words, ...) use ``vec.transform``.
+    ``analysed`` (see :func:`analyse`) reuses a batch's words when ``vec`` uses :data:`TOKEN_PATTERN`
+    on lower-cased text. Other configurations (trigrams, a tokenizer or preprocessor, stop words, ...)
+    use ``vec.transform``.
     """
     pairs = _bigram_index(vec) if _fast_path_ok(vec) else None
     if pairs is None:
         return sp.csr_matrix(vec.transform(texts))
-    pattern = re.compile(vec.token_pattern)
     lo, hi = vec.ngram_range
     n_docs, n_vocab = len(texts), len(vec.vocabulary_)
-    tokens = [pattern.findall(doc.lower() if vec.lowercase else doc) for doc in texts]
-    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n_docs)
-    ids = np.fromiter(map(vec.vocabulary_.get, chain.from_iterable(tokens), repeat(-1)), dtype=np.int64,
-                      count=int(lengths.sum()))
-    doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    if analysed is not None and vec.lowercase and vec.token_pattern == TOKEN_PATTERN:
+        # TOKEN_PATTERN's tokens are the words (\w+ runs) of two or more characters
+        words = analysed.words
+        per_doc = np.fromiter(map(len, words), dtype=np.int64, count=n_docs)
+        n_words = int(per_doc.sum())
+        flat = list(chain.from_iterable(words))
+        long = np.fromiter(map(len, flat), dtype=np.int64, count=n_words) > 1
+        ids = np.fromiter(map(vec.vocabulary_.get, flat, repeat(-1)), dtype=np.int64, count=n_words)[long]
+        doc = np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)[long]
+    else:
+        pattern = re.compile(vec.token_pattern)
+        tokens = [pattern.findall(doc.lower() if vec.lowercase else doc) for doc in texts]
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n_docs)
+        ids = np.fromiter(map(vec.vocabulary_.get, chain.from_iterable(tokens), repeat(-1)), dtype=np.int64,
+                          count=int(lengths.sum()))
+        doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
     rows, cols = [], []
     if lo == 1:
         known = ids >= 0
@@ -144,11 +159,24 @@ def _bigram_index(vec: TfidfVectorizer) -> tuple[np.ndarray, np.ndarray] | None:
     return out
 
 
-def transform_text(union: FeatureUnion, texts: Sequence[str]) -> sp.csr_matrix:
+class Analysed(NamedTuple):
+    """A batch of texts analysed once for every feature block: lower-cased, and split into words."""
+
+    lower: list[str]
+    words: list[list[str]]  # the \\w+ runs of each lower-cased text
+
+
+def analyse(texts: Sequence[str]) -> Analysed:
+    """Lower-case and split ``texts`` once, for :func:`transform_text` and :meth:`AliasFeatures.match`."""
+    lower = [t.lower() for t in texts]
+    return Analysed(lower, [t.translate(_NOT_WORD_ASCII).split() if t.isascii() else _WORDS.findall(t) for t in lower])
+
+
+def transform_text(union: FeatureUnion, texts: Sequence[str], analysed: Analysed | None = None) -> sp.csr_matrix:
     """``union.transform(texts)`` for a fitted :func:`text_features` union, each part via :func:`tfidf_transform`."""
     if union.transformer_weights:
         return sp.csr_matrix(union.transform(texts))
-    parts = [tfidf_transform(vec, texts) for _, vec in union.transformer_list if vec not in ("drop", None)]
+    parts = [tfidf_transform(vec, texts, analysed) for _, vec in union.transformer_list if vec not in ("drop", None)]
     return sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]
 
 
@@ -251,10 +279,12 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         state.pop("_matcher", None)
         return state
 
-    def match(self, X: Iterable[str]) -> list[list[Mention]]:
-        """The mentions found in each text, in order of position."""
+    def match(self, X: Iterable[str], analysed: Analysed | None = None) -> list[list[Mention]]:
+        """The mentions found in each text, in order of position (``analysed``: the texts' :func:`analyse`)."""
         find = self.matcher.find
-        return [find(text) for text in _texts(X)]
+        if analysed is None:
+            return [find(text) for text in _texts(X)]
+        return [find(text, lower=low, words=words) for text, low, words in zip(X, analysed.lower, analysed.words)]
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """The feature matrix, ``(n_texts, n_features_out_)``, sparse."""

@@ -9,7 +9,7 @@ import json
 import numbers
 import time
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 from corpus import Article, Corpus, InputError, Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
 
 from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest
-from ._features import AliasFeatures, alias_table, group_table, text_features, transform_text
+from ._features import AliasFeatures, alias_table, analyse, group_table, text_features, transform_text
 from ._result import AliasMatch, Evidence, LabelScore, TagResult, TermWeight
 
 Progress = Callable[[str, str], None]  # progress(stage, detail)
@@ -550,12 +550,13 @@ class Tagger(BaseEstimator):
     def _batch(self, texts: Sequence[str]) -> _Batch:
         """The feature blocks of ``texts`` and their alias mentions (each facet matched once)."""
         blocks, mentions = {}, {}
+        analysed = analyse(texts)
         for name, part in self.features_.transformer_list:
             block = _block_name(name)
             if block == "text":
-                blocks[block] = transform_text(part, texts)
+                blocks[block] = transform_text(part, texts, analysed)
             else:
-                mentions[block] = part.match(texts)
+                mentions[block] = part.match(texts, analysed)
                 blocks[block] = part.features(texts, mentions[block])
         return _Batch(blocks, mentions)
 
@@ -640,67 +641,56 @@ class Tagger(BaseEstimator):
             n_done += len(items_)
             batch = self._batch([t for _, t in inputs])
             scores = self._facet_scores(batch)
-            chosen = {name: _chosen(scores[name], multi, has_head) for name, multi, _, has_head in facets}
-            labels = {name: _ranked(scores[name][0], chosen[name]) for name, _, _, _ in facets}
-            terms = self._evidence_terms(batch, facets, scores, chosen, top_terms) if evidence else None
-            for i, (ident, _) in enumerate(inputs):
-                yield self._result(i, ident, facets, scores, labels, terms, batch.mentions)
-
-    def _result(self, i, ident, facets, scores, labels, terms, mentions) -> TagResult:
-        tags: dict[str, Any] = {}
-        ev_terms: dict[str, dict[str, tuple[TermWeight, ...]]] = {}
-        for name, multi, ids, _ in facets:
-            bounds, ks, values = labels[name]
-            lo, hi = bounds[i], bounds[i + 1]
-            source = scores[name][3]
-            found = tuple(LabelScore(ids[k], v, source[k]) for k, v in zip(ks[lo:hi], values[lo:hi]))
-            tags[name] = found if multi else (found[0] if found else None)
-            if terms is not None and hi > lo:
-                ev_terms[name] = {ids[k]: terms[i].get((name, k), ()) for k in ks[lo:hi]}
-        if terms is None:
-            return TagResult(ident, tags, None)
-        aliases = [AliasMatch(m.label, m.text, m.start, m.end, facet) for facet, found in mentions.items()
-                   for m in found[i]]
-        if len(mentions) > 1:
-            aliases.sort(key=lambda m: (m.start, m.end, m.facet))
-        return TagResult(ident, tags, Evidence(ev_terms, tuple(aliases)))
-
-    # ---- evidence ----
-
-    def _evidence_terms(self, batch: _Batch, facets, scores, chosen, k: int) -> list[dict]:
-        """Per article: ``{(facet, label index): (TermWeight, ...)}`` for every chosen label.
-
-        A model label's terms are its top ``k`` positive contributions (feature value x coefficient),
-        computed label by label over the batch; an alias-rule label's are the alias features that fired,
-        computed for all of them at once.
-        """
-        out: list[dict] = [{} for _ in range(batch.n)]
-
-        def add(docs, labels, cols, vals, name, col_names):
-            for r, j, c, v in zip(docs.tolist(), labels.tolist(), cols.tolist(), vals.tolist()):
-                out[r].setdefault((name, j), []).append(TermWeight(col_names[c], v))
-
-        for name, _, ids, _ in facets:
-            hit = chosen[name]
-            from_rule = scores[name][2]
-            rule_hit = hit & from_rule
-            if rule_hit.any():  # alias features of rule labels: 4 columns per label, in label order
-                rows, cols, vals = _rows_of(batch.blocks[name])
-                lab = cols // 4
-                keep = lab < len(ids)
-                keep[keep] = rule_hit[rows[keep], lab[keep]]
-                add(rows[keep], lab[keep], cols[keep], vals[keep], name, self._block_feature_names(name))
-            WT, column = self._facet_coefs(name)
-            docs, labels = np.nonzero(hit & ~from_rule & (column >= 0))
-            if not len(docs):
+            outs = [(name, multi, *self._facet_tags(batch, name, ids, multi, has_head, scores[name],
+                                                   top_terms if evidence else None))
+                    for name, multi, ids, has_head in facets]
+            if not evidence:
+                for i, (ident, _) in enumerate(inputs):
+                    yield TagResult(ident, _tags_of(i, outs), None)
                 continue
+            mentions = _alias_matches(batch.mentions)
+            for i, (ident, _) in enumerate(inputs):
+                terms = {name: dict(zip(lab[bounds[i]:bounds[i + 1]], pair_terms[bounds[i]:bounds[i + 1]]))
+                         for name, _, bounds, _, lab, pair_terms in outs if bounds[i + 1] > bounds[i]}
+                yield TagResult(ident, _tags_of(i, outs), Evidence(terms, mentions[i]))
+
+    def _facet_tags(self, batch: _Batch, name: str, ids: Sequence[str], multi: bool, has_head: bool,
+                    facet_scores, top_terms: int | None) -> tuple[list[int], list, list[str], list | None]:
+        """One facet's tags of a batch as flat lists over the (article, chosen label) pairs, articles in
+        order and each article's labels best first: ``(bounds, LabelScores, label ids, terms)``; article
+        ``i``'s pairs are ``[bounds[i]:bounds[i + 1]]``, ``terms`` (None without ``top_terms``) holds each
+        pair's :class:`TermWeight` tuple."""
+        s, _, from_rule, source = facet_scores
+        chosen = _chosen(facet_scores, multi, has_head)
+        order = np.argsort(-s, axis=1, kind="stable")  # ties keep the taxonomy's order
+        rows, pos = np.nonzero(np.take_along_axis(chosen, order, axis=1))
+        ks = order[rows, pos]
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(s)))]).tolist()
+        lab = np.asarray(ids, dtype=object)[ks].tolist()
+        scores = list(map(LabelScore, lab, s[rows, ks].tolist(), np.asarray(source, dtype=object)[ks].tolist()))
+        if top_terms is None:
+            return bounds, scores, lab, None
+        terms: list[tuple] = [()] * len(ks)
+        rule = from_rule[ks]
+        if rule.any():  # an alias-rule label's evidence: its alias features that fired, in column order
+            pairs = np.flatnonzero(rule)
+            A = batch.blocks[name]
+            block = np.zeros((len(pairs), 4))
+            for j in range(4):
+                block[:, j] = np.asarray(A[rows[pairs], 4 * ks[pairs] + j]).ravel()
+            p, c = np.nonzero(block)
+            names = self._block_feature_names(name)[4 * ks[pairs[p]] + c]
+            _fill(terms, pairs, p, names, block[p, c])
+        WT, column = self._facet_coefs(name)
+        model = np.flatnonzero(~rule & (column[ks] >= 0))
+        if len(model):
             # every (article, model label) pair at once: the pair's row of X times its label's coefficients
-            X = batch.input(self.head_blocks_[name])[docs]
-            rows, cols, vals = _rows_of(X)
-            contrib = vals * WT[cols, column[labels[rows]]]
-            rows, cols, contrib = _top_k_per_row(X.indptr, rows, cols, contrib, k)
-            add(docs[rows], labels[rows], cols, contrib, name, self._head_feature_names(name))
-        return [{key: tuple(v) for key, v in d.items()} for d in out]
+            X = batch.input(self.head_blocks_[name])[rows[model]]
+            r, c, v = _rows_of(X)
+            contrib = v * WT[c, column[ks[model]][r]]
+            r, c, contrib = _top_k_per_row(X.indptr, r, c, contrib, top_terms)
+            _fill(terms, model, r, self._head_feature_names(name)[c], contrib)
+        return bounds, scores, lab, terms
 
     def _block_feature_names(self, block: str) -> np.ndarray:
         cache = self.__dict__.setdefault("_names", {})
@@ -790,14 +780,37 @@ def _chosen(facet_scores, multi: bool, has_head: bool) -> np.ndarray:
     return out
 
 
-def _ranked(s: np.ndarray, chosen: np.ndarray) -> tuple[list[int], list[int], list[float]]:
-    """The chosen labels of every row, best first, as flat lists: ``(bounds, label indices, scores)``;
-    row ``i``'s are ``[bounds[i]:bounds[i + 1]]`` (ties keep the taxonomy's order)."""
-    order = np.argsort(-s, axis=1, kind="stable")
-    rows, pos = np.nonzero(np.take_along_axis(chosen, order, axis=1))
-    ks = order[rows, pos]
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(s)))])
-    return bounds.tolist(), ks.tolist(), s[rows, ks].tolist()
+def _tags_of(i: int, outs) -> dict[str, Any]:
+    """Article ``i``'s tags from :meth:`Tagger._facet_tags` outputs: a tuple of LabelScores for a
+    multi-label facet, the best LabelScore (or None) for a single-label one."""
+    tags: dict[str, Any] = {}
+    for name, multi, bounds, scores, _, _ in outs:
+        lo, hi = bounds[i], bounds[i + 1]
+        tags[name] = tuple(scores[lo:hi]) if multi else (scores[lo] if hi > lo else None)
+    return tags
+
+
+def _fill(terms: list, pairs: np.ndarray, rows: np.ndarray, names: np.ndarray, weights: np.ndarray) -> None:
+    """Put each pair's :class:`TermWeight` tuple into ``terms[pairs[k]]``; ``rows`` (sorted) says which of
+    ``pairs`` each (name, weight) belongs to."""
+    found = list(map(TermWeight, names.tolist(), weights.tolist()))
+    cut = np.flatnonzero(np.diff(rows)) + 1
+    starts = [0, *cut.tolist()]
+    ends = [*cut.tolist(), len(found)]
+    for k, lo, hi in zip(pairs[rows[starts]].tolist() if len(found) else [], starts, ends):
+        terms[k] = tuple(found[lo:hi])
+
+
+def _alias_matches(mentions: dict[str, list]) -> list[tuple[AliasMatch, ...]]:
+    """Per article: the alias mentions of every facet as :class:`AliasMatch`, in order of position."""
+    if not mentions:
+        return []
+    per_facet = [[tuple(AliasMatch(m.label, m.text, m.start, m.end, facet) for m in found) for found in lists]
+                 for facet, lists in mentions.items()]
+    if len(per_facet) == 1:
+        return per_facet[0]
+    return [tuple(sorted(chain.from_iterable(parts), key=lambda m: (m.start, m.end, m.facet)))
+            for parts in zip(*per_facet)]
 
 
 def _rows_of(sub: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -250,20 +250,34 @@ def fixture_texts():
     dict(ngram_range=(1, 3), min_df=1),  # trigrams: scikit-learn's own transform
     dict(ngram_range=(1, 2), max_df=0.3),  # a bigram may outlive its words: scikit-learn's own transform
 ], ids=str)
-def test_tfidf_transform_gives_exactly_what_the_vectorizer_gives(fixture_texts, params):
-    from classifier._features import tfidf_transform
+@pytest.mark.parametrize("shared_words", [False, True], ids=["own tokens", "the batch's words"])
+def test_tfidf_transform_gives_exactly_what_the_vectorizer_gives(fixture_texts, params, shared_words):
+    from classifier._features import analyse, tfidf_transform
 
     vec = TfidfVectorizer(**params).fit(fixture_texts[:20])
-    _assert_same_matrix(tfidf_transform(vec, fixture_texts), vec.transform(fixture_texts))
+    analysed = analyse(fixture_texts) if shared_words else None
+    _assert_same_matrix(tfidf_transform(vec, fixture_texts, analysed), vec.transform(fixture_texts))
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from(list("ab cd.É-é,\n")), max_size=40), min_size=1, max_size=6))
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab cd.É-é,\nİx_1")), max_size=40), min_size=1, max_size=6))
 def test_tfidf_transform_matches_on_any_text(fixture_texts, docs):
-    from classifier._features import tfidf_transform
+    from classifier._features import analyse, tfidf_transform
 
     vec = _fitted_vectorizer(tuple(fixture_texts[:10]))
     _assert_same_matrix(tfidf_transform(vec, docs), vec.transform(docs))
+    _assert_same_matrix(tfidf_transform(vec, docs, analyse(docs)), vec.transform(docs))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["South Korea", "Korea", "US", "us", "U.S.", "the Pentagon", "the", "South China Sea",
+                                 "İzmir", "Japan's", "x", "-", " ", "\n\n"]), max_size=12))
+def test_alias_matching_with_the_batchs_words_finds_the_same_mentions(actor_matcher, parts):
+    from classifier._features import analyse
+
+    text = " ".join(parts)
+    analysed = analyse([text])
+    assert actor_matcher.find(text, lower=analysed.lower[0], words=analysed.words[0]) == actor_matcher.find(text)
 
 
 _VECTORIZERS: dict = {}
