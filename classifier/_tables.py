@@ -11,6 +11,7 @@ __all__ = ["tags_table", "tag_counts", "evidence_table", "mentions_table", "repo
 from typing import Any, Iterable, Sequence
 
 from corpus import Corpus, InputError
+from corpus.splits import split_rows
 
 from ._result import LabelScore, TagResult
 
@@ -149,15 +150,7 @@ def _split_rows(corpus: Corpus, split: str, splits) -> list[int]:
         from corpus import load_splits
 
         splits = load_splits(corpus.path)
-    split_ids = splits.ids if hasattr(splits, "ids") else splits
-    if split not in split_ids:
-        raise InputError(f"misses_table: the split manifest has no {split!r} split (it has {sorted(split_ids)}).")
-    wanted = set(split_ids[split])
-    missing = wanted - set(corpus.ids)
-    if missing:
-        raise InputError(f"misses_table: the {split!r} split names {len(missing)} article(s) not in this corpus, e.g. "
-                         f"{sorted(missing)[:3]}; the split manifest was made for another corpus.")
-    return [i for i, a in enumerate(corpus.ids) if a in wanted]
+    return split_rows(corpus.ids, splits, split, who="misses_table")
 
 
 def _as_list(value) -> list[str]:
