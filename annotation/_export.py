@@ -45,6 +45,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, TextIO
 
 from corpus import Facet, Taxonomy, TaxonomyError
 
+from ._jsonfile import read_json_file
 from .config import mention_control
 from .errors import ExportError
 
@@ -682,15 +683,10 @@ def read_annotators(path: str | Path) -> dict[str, str]:
     Raises
     ------
     ExportError
-        When the file is missing or has another shape.
+        When the file is missing, is not valid JSON or has another shape.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ExportError(f"annotators file {str(path)!r} does not exist.")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise ExportError(f"annotators file {str(path)!r}: invalid JSON at line {exc.lineno}: {exc.msg}.") from None
+    data = read_json_file(path, "annotators file")
     if isinstance(data, dict):
         return {str(k): str(v) for k, v in data.items()}
     if isinstance(data, list) and all(isinstance(u, dict) and "id" in u and "email" in u for u in data):

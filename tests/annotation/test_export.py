@@ -410,3 +410,9 @@ def test_an_annotator_file_of_another_shape_is_an_error(tmp_path):
         read_annotators(write_json(tmp_path / "a.json", [1, 2]))
     with pytest.raises(ExportError, match=r"annotators file '.*missing.json' does not exist"):
         read_annotators(tmp_path / "missing.json")
+
+
+def test_an_annotator_file_that_is_not_json_is_an_error_that_says_where(tmp_path):
+    (tmp_path / "a.json").write_text('{\n  "a@x.org": 3,\n  oops\n}', encoding="utf-8")
+    with pytest.raises(ExportError, match=r"annotators file '.*a.json': invalid JSON at line 3 column 3: "):
+        read_annotators(tmp_path / "a.json")
