@@ -43,6 +43,14 @@ def _results(results: TagResult | Iterable[TagResult]) -> list[TagResult]:
     return items
 
 
+def _with_evidence(result: TagResult) -> TagResult:
+    """The one result the evidence and mentions tables show, checked to carry evidence."""
+    (result,) = _results(result)
+    if result.evidence is None:
+        raise InputError("this result has no evidence: it was tagged with evidence=False; tag it again with evidence=True.")
+    return result
+
+
 def tags_table(results: TagResult | Iterable[TagResult], names: Sequence[str] | None = None):
     """One row per article: its name, then each facet's labels with their scores, best first.
 
@@ -102,9 +110,7 @@ def evidence_table(result: TagResult):
     InputError
         When the result was tagged without evidence (``evidence=False``).
     """
-    (result,) = _results(result)
-    if result.evidence is None:
-        raise InputError("this result has no evidence: it was tagged with evidence=False; tag it again with evidence=True.")
+    result = _with_evidence(result)
     rows = []
     for facet, value in result.tags.items():
         terms = result.evidence.terms.get(facet, {})
@@ -126,9 +132,7 @@ def mentions_table(result: TagResult):
     InputError
         When the result was tagged without evidence (``evidence=False``).
     """
-    (result,) = _results(result)
-    if result.evidence is None:
-        raise InputError("this result has no evidence: it was tagged with evidence=False; tag it again with evidence=True.")
+    result = _with_evidence(result)
     return _frame([m.to_dict() for m in result.evidence.aliases], MENTION_COLUMNS)
 
 
