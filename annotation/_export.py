@@ -45,6 +45,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, TextIO
 
 from corpus import Facet, Taxonomy, TaxonomyError
 
+from ._jsonfile import read_json_file
 from .config import mention_control
 from .errors import ExportError
 
@@ -385,6 +386,14 @@ class _Parser:
         self.people = _Annotators(annotators)
         self.task_ids: set[int] = set()
 
+    def task(self, raw_id: Any, raw_article_id: Any, where: str) -> tuple[int, str | None]:
+        """A task's id (it must be an integer; counted as seen) and its article id (None when absent or empty)."""
+        task_id = _int_or_none(raw_id)
+        if task_id is None:
+            raise ExportError(f"annotation export {where}: task 'id' must be an integer, got {raw_id!r}.")
+        self.task_ids.add(task_id)
+        return task_id, (str(raw_article_id) if raw_article_id not in (None, "") else None)
+
     # ---- JSON (full) ----------------------------------------------------------------------------
     def json_task(self, task: Any, n: int) -> None:
         path, ex = self.export.path, self.export
@@ -392,14 +401,7 @@ class _Parser:
             raise ExportError(f"annotation export {path!r}, item {n}: expected a task object with 'data' and "
                               f"'annotations' (a full JSON export), got {str(task)[:120]!r}. For JSON_MIN pass "
                               f"--format JSON_MIN (or auto).")
-        task_id = _int_or_none(task.get("id"))
-        if task_id is None:
-            raise ExportError(f"annotation export {path!r}, item {n}: task has no integer 'id', "
-                              f"got {task.get('id')!r}.")
-        self.task_ids.add(task_id)
-        data = task["data"]
-        aid = data.get("article_id")
-        aid = str(aid) if aid not in (None, "") else None
+        task_id, aid = self.task(task.get("id"), task["data"].get("article_id"), f"{path!r}, item {n}")
         src = f"{path}, task {task_id}"
         annotations = task.get("annotations") or []
         if not isinstance(annotations, list):
@@ -481,13 +483,7 @@ class _Parser:
             raise ExportError(f"annotation export {path!r}, {src}: a JSON_MIN/CSV row needs 'id' (the task) and "
                               f"'annotator' columns, got {sorted(row)[:12]}. Export as JSON_MIN or CSV from "
                               f"Label Studio.")
-        task_id = _int_or_none(row.get("id"))
-        if task_id is None:
-            raise ExportError(f"annotation export {path!r}, {src}: task 'id' must be an integer, "
-                              f"got {row.get('id')!r}.")
-        self.task_ids.add(task_id)
-        aid = row.get("article_id")
-        aid = str(aid) if aid not in (None, "") else None
+        task_id, aid = self.task(row.get("id"), row.get("article_id"), f"{path!r}, {src}")
         tsrc = f"{path}, {src} (task {task_id})"
         raw_who, ann_id = row.get("annotator"), _int_or_none(row.get("annotation_id"))
         if raw_who in (None, "") and ann_id is None:
@@ -682,15 +678,10 @@ def read_annotators(path: str | Path) -> dict[str, str]:
     Raises
     ------
     ExportError
-        When the file is missing or has another shape.
+        When the file is missing, is not valid JSON or has another shape.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ExportError(f"annotators file {str(path)!r} does not exist.")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise ExportError(f"annotators file {str(path)!r}: invalid JSON at line {exc.lineno}: {exc.msg}.") from None
+    data = read_json_file(path, "annotators file")
     if isinstance(data, dict):
         return {str(k): str(v) for k, v in data.items()}
     if isinstance(data, list) and all(isinstance(u, dict) and "id" in u and "email" in u for u in data):

@@ -30,7 +30,6 @@ from __future__ import annotations
 __all__ = ["Predictions", "FacetPrediction", "make_tasks", "load_predictions", "parse_predictions",
            "write_tasks"]
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import Any, Mapping, Sequence
 
 from corpus import Corpus, Taxonomy, TaxonomyError, atomic_write_json
 
+from ._jsonfile import read_json_file
 from .config import TEXT_FIELD, check_control_names, mention_control
 from .errors import ExportError
 
@@ -104,13 +104,7 @@ def parse_predictions(data: Any, taxonomy: Taxonomy, where: str = "<predictions>
 def load_predictions(path: str | Path, taxonomy: Taxonomy) -> Predictions:
     """Read a predictions JSON file (shape in the module docstring)."""
     path = Path(path)
-    if not path.is_file():
-        raise ExportError(f"predictions file {str(path)!r} does not exist.")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise ExportError(f"predictions file {str(path)!r}: invalid JSON at line {exc.lineno} column {exc.colno}: "
-                          f"{exc.msg}.") from None
+    data = read_json_file(path, "predictions file")
     return parse_predictions(data, taxonomy, f"predictions file {str(path)!r}")
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from corpus import Corpus, InputError
 from corpus.atomic import atomic_path, atomic_write_json, atomic_write_text
+from corpus.splits import split_rows
 
 # The systems every facet is scored for, in report order.
 SYSTEMS = ("model", "majority", "alias_rules")
@@ -205,23 +206,12 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
         from corpus import load_splits
 
         splits = load_splits(corpus.path)
-    split_ids = splits.ids if hasattr(splits, "ids") else splits
-    if split not in split_ids:
-        raise InputError(f"evaluate: the split manifest has no {split!r} split (it has {sorted(split_ids)}).")
+    rows = split_rows(corpus.ids, splits, split, who="evaluate")
     trained_on = (tagger.training_.get("splits") or {}).get("fit_on")
     if trained_on == split and (tagger.training_.get("splits") or {}).get("ids_sha256", {}).get(split):
         raise InputError(
             f"evaluate: the model was trained on the {split!r} split; evaluate on another one (e.g. eval)."
         )
-    wanted = set(split_ids[split])
-    ids = corpus.ids
-    missing = wanted - set(ids)
-    if missing:
-        raise InputError(
-            f"evaluate: the {split!r} split names {len(missing)} article(s) not in this corpus, e.g. {sorted(missing)[:3]}; "
-            f"the split manifest was made for another corpus."
-        )
-    rows = [i for i, a in enumerate(ids) if a in wanted]
     if not rows:
         raise InputError(f"evaluate: the {split!r} split is empty; nothing to evaluate.")
     texts_all = corpus.texts()

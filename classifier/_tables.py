@@ -11,6 +11,7 @@ __all__ = ["tags_table", "tag_counts", "evidence_table", "mentions_table", "repo
 from typing import Any, Iterable, Sequence
 
 from corpus import Corpus, InputError
+from corpus.splits import split_rows
 
 from ._result import LabelScore, TagResult
 
@@ -40,6 +41,14 @@ def _results(results: TagResult | Iterable[TagResult]) -> list[TagResult]:
         if not isinstance(r, TagResult):
             raise InputError(f"item {n} is a {type(r).__name__}, not a TagResult; pass what Tagger.tag/tag_batch return.")
     return items
+
+
+def _with_evidence(result: TagResult) -> TagResult:
+    """The one result the evidence and mentions tables show, checked to carry evidence."""
+    (result,) = _results(result)
+    if result.evidence is None:
+        raise InputError("this result has no evidence: it was tagged with evidence=False; tag it again with evidence=True.")
+    return result
 
 
 def tags_table(results: TagResult | Iterable[TagResult], names: Sequence[str] | None = None):
@@ -101,9 +110,7 @@ def evidence_table(result: TagResult):
     InputError
         When the result was tagged without evidence (``evidence=False``).
     """
-    (result,) = _results(result)
-    if result.evidence is None:
-        raise InputError("this result has no evidence: it was tagged with evidence=False; tag it again with evidence=True.")
+    result = _with_evidence(result)
     rows = []
     for facet, value in result.tags.items():
         terms = result.evidence.terms.get(facet, {})
@@ -125,9 +132,7 @@ def mentions_table(result: TagResult):
     InputError
         When the result was tagged without evidence (``evidence=False``).
     """
-    (result,) = _results(result)
-    if result.evidence is None:
-        raise InputError("this result has no evidence: it was tagged with evidence=False; tag it again with evidence=True.")
+    result = _with_evidence(result)
     return _frame([m.to_dict() for m in result.evidence.aliases], MENTION_COLUMNS)
 
 
@@ -149,15 +154,7 @@ def _split_rows(corpus: Corpus, split: str, splits) -> list[int]:
         from corpus import load_splits
 
         splits = load_splits(corpus.path)
-    split_ids = splits.ids if hasattr(splits, "ids") else splits
-    if split not in split_ids:
-        raise InputError(f"misses_table: the split manifest has no {split!r} split (it has {sorted(split_ids)}).")
-    wanted = set(split_ids[split])
-    missing = wanted - set(corpus.ids)
-    if missing:
-        raise InputError(f"misses_table: the {split!r} split names {len(missing)} article(s) not in this corpus, e.g. "
-                         f"{sorted(missing)[:3]}; the split manifest was made for another corpus.")
-    return [i for i, a in enumerate(corpus.ids) if a in wanted]
+    return split_rows(corpus.ids, splits, split, who="misses_table")
 
 
 def _as_list(value) -> list[str]:

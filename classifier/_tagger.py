@@ -25,6 +25,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from corpus import Article, Corpus, InputError, Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
+from corpus.splits import split_rows
 
 from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest
 from ._features import AliasFeatures, alias_table, analyse, group_table, text_features, transform_text
@@ -129,18 +130,7 @@ def _from_corpus(corpus: Corpus, splits, split: str, taxonomy: Taxonomy | None) 
     folds_of: dict[str, int] | None = None
     if splits is not None:
         split_ids = splits.ids if hasattr(splits, "ids") else splits
-        if split not in split_ids:
-            raise InputError(
-                f"the split manifest has no {split!r} split (it has {sorted(split_ids)}); pass one of those."
-            )
-        wanted = set(split_ids[split])
-        missing = wanted - set(ids)
-        if missing:
-            raise InputError(
-                f"the split manifest's {split!r} split names {len(missing)} article(s) not in this corpus, e.g. "
-                f"{sorted(missing)[:3]}; it was made for another corpus. Remake it: `newstag corpus split DIR --reshuffle`."
-            )
-        rows = [i for i, a in enumerate(ids) if a in wanted]
+        rows = split_rows(ids, split_ids, split)
         unlabeled = [ids[i] for i in rows if not labeled[i]]
         if unlabeled:
             raise InputError(

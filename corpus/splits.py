@@ -13,7 +13,7 @@ counted in the manifest's ``label_report["unlabeled"]``.
 from __future__ import annotations
 
 __all__ = ["SplitManifest", "make_splits", "load_splits", "split_datasets", "split_corpus", "split_table",
-           "SPLITS_FILE", "SPLITS_FORMAT", "SPLIT_NAMES", "METHOD", "DEFAULT_RATIOS"]
+           "split_rows", "SPLITS_FILE", "SPLITS_FORMAT", "SPLIT_NAMES", "METHOD", "DEFAULT_RATIOS"]
 
 import json
 import math
@@ -727,6 +727,40 @@ def split_datasets(corpus: Corpus, manifest: SplitManifest):
         rows = sorted(pos[i] for i in manifest.ids[name])
         out[name] = corpus.dataset.select(rows)
     return datasets.DatasetDict(out)
+
+
+def split_rows(corpus_ids: Sequence[str], splits: SplitManifest | Mapping[str, Sequence[str]], split: str, *,
+               who: str = "") -> list[int]:
+    """The corpus rows of one split, in corpus order.
+
+    Parameters
+    ----------
+    corpus_ids : the corpus's article ids, row by row (``Corpus.ids``)
+    splits : SplitManifest or ``{split: [ids]}``
+    split : the split's name
+    who : what asks (e.g. ``"evaluate"``), put before the error messages
+
+    Raises
+    ------
+    InputError
+        When ``splits`` has no such split, or the split names articles that are not in the corpus
+        (the manifest was made for another corpus).
+    """
+    prefix = f"{who}: " if who else ""
+    split_ids = splits.ids if hasattr(splits, "ids") else splits
+    if split not in split_ids:
+        raise InputError(
+            f"{prefix}the split manifest has no {split!r} split (it has {sorted(split_ids)}); pass one of those."
+        )
+    wanted = set(split_ids[split])
+    ids = list(corpus_ids)
+    missing = wanted.difference(ids)
+    if missing:
+        raise InputError(
+            f"{prefix}the split manifest's {split!r} split names {len(missing)} article(s) not in this corpus, e.g. "
+            f"{sorted(missing)[:3]}; it was made for another corpus. Remake it: `newstag corpus split DIR --reshuffle`."
+        )
+    return [i for i, a in enumerate(ids) if a in wanted]
 
 
 def split_corpus(corpus_dir: str | Path, *, ratios: str | Mapping[str, float] | Sequence[float] | None = None,

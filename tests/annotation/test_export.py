@@ -324,6 +324,11 @@ def test_a_non_integer_task_id_is_an_error(tmp_path, small_taxonomy):
         read_export(write_json(tmp_path / "e.json", [min_row(task_id="x")]), small_taxonomy)
 
 
+def test_a_non_integer_task_id_in_a_full_json_export_is_the_same_error_with_the_item(tmp_path, small_taxonomy):
+    with pytest.raises(ExportError, match=r"item 2: task 'id' must be an integer, got '7b'"):
+        read_export(write_json(tmp_path / "e.json", [task(1, "a1"), task("7b", "a2")]), small_taxonomy)
+
+
 def test_a_csv_row_with_more_cells_than_columns_is_an_error(tmp_path, small_taxonomy):
     path = tmp_path / "e.csv"
     path.write_text('id,annotator\n1,2,3\n', encoding="utf-8")
@@ -410,3 +415,9 @@ def test_an_annotator_file_of_another_shape_is_an_error(tmp_path):
         read_annotators(write_json(tmp_path / "a.json", [1, 2]))
     with pytest.raises(ExportError, match=r"annotators file '.*missing.json' does not exist"):
         read_annotators(tmp_path / "missing.json")
+
+
+def test_an_annotator_file_that_is_not_json_is_an_error_that_says_where(tmp_path):
+    (tmp_path / "a.json").write_text('{\n  "a@x.org": 3,\n  oops\n}', encoding="utf-8")
+    with pytest.raises(ExportError, match=r"annotators file '.*a.json': invalid JSON at line 3 column 3: "):
+        read_annotators(tmp_path / "a.json")

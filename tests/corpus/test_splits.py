@@ -12,6 +12,7 @@ import pytest
 from corpus import (Article, CorpusError, InputError, SplitManifest, from_articles, load_splits, make_splits,
                     parse_taxonomy, save, split_datasets)
 from corpus._cli import main
+from corpus.splits import split_rows
 
 TINY = parse_taxonomy({
     "taxonomy": {"name": "tiny", "version": "1"},
@@ -311,6 +312,29 @@ def test_split_datasets_refuses_a_manifest_made_for_another_corpus(corpus120):
     other = from_articles(tiny_corpus(30, start=900), TINY)
     with pytest.raises(CorpusError, match="names 30 article.s. that are not in this corpus.*another corpus"):
         split_datasets(corpus120, make_splits(other, seed=0))
+
+
+def test_split_rows_are_the_corpus_rows_of_a_split_in_corpus_order():
+    corpus_ids = ["c", "a", "d", "b"]
+    assert split_rows(corpus_ids, {"eval": ["b", "c"], "train": ["a", "d"]}, "eval") == [0, 3]
+    m = SplitManifest("given", None, {"train": 0.5, "eval": 0.5}, "f", {"train": ["d", "a"], "eval": ["b", "c"]})
+    assert split_rows(corpus_ids, m, "train") == [1, 2]
+    assert split_rows(corpus_ids, {"eval": []}, "eval") == []
+
+
+def test_split_rows_refuses_an_unknown_split_and_names_the_ones_there_are():
+    with pytest.raises(InputError, match=r"^evaluate: the split manifest has no 'test' split "
+                                         r"\(it has \['eval', 'train'\]\); pass one of those\.$"):
+        split_rows(["a"], {"train": ["a"], "eval": []}, "test", who="evaluate")
+
+
+def test_split_rows_refuses_ids_of_another_corpus_and_says_how_to_remake_the_split():
+    with pytest.raises(InputError) as err:
+        split_rows(["a", "b"], {"eval": ["a", "x3", "x1", "x2", "x4"]}, "eval")
+    msg = str(err.value)
+    assert msg.startswith("the split manifest's 'eval' split names 4 article(s) not in this corpus, e.g. "
+                          "['x1', 'x2', 'x3']")
+    assert "made for another corpus" in msg and "`newstag corpus split DIR --reshuffle`" in msg
 
 
 # --- growth ---------------------------------------------------------------------------------------
