@@ -40,7 +40,8 @@ N_JOBS = 2  # cross-validation folds fitted in parallel (this machine has 2 core
 GOAL = {"micro_f1": 0.88, "macro_f1": 0.60}
 FLOOR = -0.8  # the threshold floor of the (flagged) tuned-on-test attempt
 
-# Published figures (constants, not measured here). Break-even points are where precision equals
+# Published figures (constants, not measured here; only figures checked against what issue 6 quotes —
+# a Yang & Liu SVM row entered from memory was dropped because it could not be checked here). Break-even points are where precision equals
 # recall; they are close to, but not the same as, F1.
 PUBLISHED = [
     {"source": "Joachims (linear SVM; figures as quoted in issue 6)", "method": "linear SVM, C=0.5",
@@ -51,8 +52,6 @@ PUBLISHED = [
      "subset": "R(90)", "measure": "micro precision/recall break-even", "micro": 0.826, "macro": None},
     {"source": "Yang & Liu, A re-examination of text categorization methods, SIGIR 1999, table 1",
      "method": "kNN", "subset": "R(90)", "measure": "micro-F1 / macro-F1", "micro": 0.8567, "macro": 0.5242},
-    {"source": "Yang & Liu, A re-examination of text categorization methods, SIGIR 1999, table 1",
-     "method": "SVM (linear)", "subset": "R(90)", "measure": "micro-F1 / macro-F1", "micro": 0.8599, "macro": 0.5251},
 ]
 
 
