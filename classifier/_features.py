@@ -297,7 +297,8 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         index = {lab: k for k, lab in enumerate(self.labels_)}
         n_lab, n_per = len(self.labels_), len(PER_LABEL)
         group_base = n_per * n_lab
-        rows, cols, vals = [], [], []
+        group_of = self.group_of_.tolist()
+        rows, cols, vals, logs = [], [], [], []  # logs: positions in vals of counts, log1p-ed at the end
         for r, (text, found) in enumerate(zip(texts, mentions)):
             if not found:
                 continue
@@ -319,17 +320,20 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
                 base = n_per * k
                 rows += [r] * n_per
                 cols += [base, base + 1, base + 2, base + 3]
-                vals += [np.log1p(count), title, early, lead]
-                g = self.group_of_[k]
+                logs.append(len(vals))
+                vals += [count, title, early, lead]
+                g = group_of[k]
                 if g >= 0:
                     group_counts[g] = group_counts.get(g, 0) + count
             total = len(found)
             for g, count in sorted(group_counts.items()):
                 rows += [r, r]
                 cols += [group_base + 2 * g, group_base + 2 * g + 1]
-                vals += [np.log1p(count), count / total]
-        out = sp.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)),
-                            shape=(len(texts), self.n_features_out_))
+                logs.append(len(vals))
+                vals += [count, count / total]
+        data = np.asarray(vals, dtype=np.float64)
+        data[logs] = np.log1p(data[logs])
+        out = sp.csr_matrix((data, (rows, cols)), shape=(len(texts), self.n_features_out_))
         out.eliminate_zeros()
         return out
 

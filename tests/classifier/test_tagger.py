@@ -219,3 +219,36 @@ def test_grid_search_over_a_heads_c_runs_on_the_heads_pipeline(small_corpus):
     assert len(search.cv_results_["params"]) == 2
     # the region head calibrates a LogisticRegression: its C is head__estimator__C too
     assert "head__estimator__C" in Tagger().make_pipeline("region").get_params()
+
+
+# The evidence's top terms: a pre-filter keeps the per-row sort small; it must never change the result.
+
+def _top_k_reference(indptr, contrib, k):
+    out = []
+    for r in range(len(indptr) - 1):
+        entries = [(c, j) for j, c in enumerate(contrib[indptr[r]:indptr[r + 1]], start=indptr[r]) if c > 0]
+        entries.sort(key=lambda e: (-e[0], e[1]))  # descending; ties in column (entry) order
+        out += [(r, j, c) for c, j in entries[:k]]
+    return out
+
+
+def test_top_k_per_row_equals_sorting_each_row_with_ties_and_short_rows():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from classifier._tagger import _top_k_per_row
+
+    rows_st = st.lists(st.lists(st.sampled_from([-1.0, 0.0, 0.1, 0.2, 0.2, 0.5, 1.5, 3.0]), max_size=14), max_size=8)
+
+    @settings(max_examples=300, deadline=None)
+    @given(rows_st, st.integers(min_value=1, max_value=6))
+    def check(table, k):
+        counts = [len(r) for r in table]
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        contrib = np.asarray([v for r in table for v in r], dtype=np.float64)
+        rows = np.repeat(np.arange(len(table)), counts)
+        cols = np.arange(len(contrib))  # the entry's position stands for its column
+        r, c, v = _top_k_per_row(indptr, rows, cols, contrib, k)
+        assert list(zip(r.tolist(), c.tolist(), v.tolist())) == _top_k_reference(indptr, contrib, k)
+
+    check()
