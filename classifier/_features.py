@@ -87,8 +87,13 @@ def tfidf_transform(vec: TfidfVectorizer, texts: Sequence[str], analysed: "Analy
         per_doc = np.fromiter(map(len, words), dtype=np.int64, count=n_docs)
         n_words = int(per_doc.sum())
         flat = list(chain.from_iterable(words))
-        long = np.fromiter(map(len, flat), dtype=np.int64, count=n_words) > 1
-        ids = np.fromiter(map(vec.vocabulary_.get, flat, repeat(-1)), dtype=np.int64, count=n_words)[long]
+        # one lookup gives a word's id, -1 (unknown) or -2 (a one-character word, which is no token);
+        # only the unknown words still need their length checked (a non-ASCII one-character word)
+        ids = np.fromiter(map(_word_ids(vec).get, flat, repeat(-1)), dtype=np.int64, count=n_words)
+        unknown = np.flatnonzero(ids == -1)
+        ids[unknown[[len(flat[i]) == 1 for i in unknown.tolist()]]] = -2
+        long = ids != -2
+        ids = ids[long]
         doc = np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)[long]
     else:
         pattern = re.compile(vec.token_pattern)
@@ -128,6 +133,21 @@ def tfidf_transform(vec: TfidfVectorizer, texts: Sequence[str], analysed: "Analy
 
 
 _BIGRAMS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_WORD_IDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+# The one-character words of lower-cased ASCII text: words, but never tokens of TOKEN_PATTERN.
+_ASCII_CHARS = tuple(c for c in map(chr, range(128)) if re.fullmatch(r"\w", c) and c == c.lower())
+
+
+def _word_ids(vec: TfidfVectorizer) -> dict[str, int]:
+    """The vectorizer's unigram ids, plus -2 for each one-character ASCII word (cached per vectorizer)."""
+    try:
+        return _WORD_IDS[vec]
+    except KeyError:
+        pass
+    out = {term: j for term, j in vec.vocabulary_.items() if " " not in term}
+    out.update(dict.fromkeys(_ASCII_CHARS, -2))
+    _WORD_IDS[vec] = out
+    return out
 
 
 def _bigram_index(vec: TfidfVectorizer) -> tuple[np.ndarray, np.ndarray] | None:
