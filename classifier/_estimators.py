@@ -443,16 +443,26 @@ class AliasRuleClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     def scores_from_features(self, A: sp.spmatrix) -> np.ndarray:
         """Rule scores from an :class:`AliasFeatures` matrix whose first columns are these labels' features."""
         check_is_fitted(self, "classes_")
-        n = len(self.classes_)
-        A = sp.csr_matrix(A)[:, : len(PER_LABEL) * n].toarray().reshape(A.shape[0], n, len(PER_LABEL))
-        count = np.rint(np.expm1(A[:, :, 0]))  # the column holds log1p(count)
+        n, n_per = len(self.classes_), len(PER_LABEL)
+        out = np.zeros((A.shape[0], n))
+        # Only (article, label) pairs with a stored feature can score above 0: score those alone.
+        A = sp.coo_matrix(A)
+        A.sum_duplicates()
+        inside = A.col < n_per * n
+        row, col, val = A.row[inside], A.col[inside], A.data[inside]
+        key = row.astype(np.int64) * n + col // n_per
+        pairs, at = np.unique(key, return_inverse=True)
+        parts = np.zeros((len(pairs), n_per))
+        parts[at, col % n_per] = val
+        count = np.rint(np.expm1(parts[:, 0]))  # the column holds log1p(count)
         by_count = count >= self.min_mentions
-        in_title = (A[:, :, 1] > 0) & bool(self.title)
-        in_lead = (A[:, :, 3] > 0) & bool(self.lead)
+        in_title = (parts[:, 1] > 0) & bool(self.title)
+        in_lead = (parts[:, 3] > 0) & bool(self.lead)
         met = by_count.astype(int) + in_title + in_lead
         score = np.where(met > 0, 0.5 + 0.1 * (met - 1) + 0.1 * in_title,
                          0.25 * np.minimum(count / self.min_mentions, 1.0))
-        return np.round(score, 6)
+        out[pairs // n, pairs % n] = np.round(score, 6)
+        return out
 
     def predict_from_features(self, A: sp.spmatrix) -> np.ndarray:
         """The indicator matrix of :meth:`predict`, from an :class:`AliasFeatures` matrix."""

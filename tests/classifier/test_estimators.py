@@ -279,3 +279,21 @@ def test_bad_private_columns_are_refused(multilabel, private, match):
     X, Y = multilabel
     with pytest.raises(ValueError, match=match):
         ThresholdedOneVsRest().fit(X, Y[:, :3], private_columns=private)
+
+
+def test_rule_scores_from_sparse_features_equal_the_rule_applied_to_every_cell():
+    import scipy.sparse as sp
+
+    from classifier import AliasRuleClassifier
+
+    rule = AliasRuleClassifier(aliases=tuple((f"L{k}", (f"name {k}",)) for k in range(5)), min_mentions=2).fit()
+    rng = np.random.default_rng(0)
+    dense = rng.choice([0.0, 0.0, 0.0, np.log1p(1), np.log1p(2), np.log1p(5), 1.0], size=(40, 5 * 4 + 3))
+    dense[:, 1::4][:, :5] = rng.choice([0.0, 1.0], size=(40, 5))  # title flags, with or without a count
+    got = rule.scores_from_features(sp.csr_matrix(dense))
+    cells = dense[:, :20].reshape(40, 5, 4)
+    count = np.rint(np.expm1(cells[:, :, 0]))
+    in_title, in_lead = cells[:, :, 1] > 0, cells[:, :, 3] > 0
+    met = (count >= 2).astype(int) + in_title + in_lead
+    want = np.round(np.where(met > 0, 0.5 + 0.1 * (met - 1) + 0.1 * in_title, 0.25 * np.minimum(count / 2, 1.0)), 6)
+    np.testing.assert_array_equal(got, want)
