@@ -69,15 +69,15 @@ def tfidf_transform(vec: TfidfVectorizer, texts: Sequence[str], analysed: "Analy
 
     scikit-learn counts n-grams in a Python loop (a dict lookup, and an exception per unknown n-gram).
     Here each text is tokenised with the same pattern, every token of the batch is looked up in one
-    ``np.fromiter(map(vocabulary.get, ...))`` pass, and bigrams are found from pairs of unigram ids with
-    a sorted-array search (:func:`_bigram_index`); the same sublinear tf, idf weighting and
+    ``np.fromiter(map(vocabulary.get, ...))`` pass, and bigrams are found from pairs of unigram ids in
+    a hash table of integer keys (:func:`_bigram_index`); the same sublinear tf, idf weighting and
     normalisation then follow in the same order, so the result is identical (the tests compare them).
     ``analysed`` (see :func:`analyse`) reuses a batch's words when ``vec`` uses :data:`TOKEN_PATTERN`
     on lower-cased text. Other configurations (trigrams, a tokenizer or preprocessor, stop words, ...)
     use ``vec.transform``.
     """
-    pairs = _bigram_index(vec) if _fast_path_ok(vec) else None
-    if pairs is None:
+    bigrams = _bigram_index(vec) if _fast_path_ok(vec) else None
+    if bigrams is None:
         return sp.csr_matrix(vec.transform(texts))
     lo, hi = vec.ngram_range
     n_docs, n_vocab = len(texts), len(vec.vocabulary_)
@@ -107,15 +107,13 @@ def tfidf_transform(vec: TfidfVectorizer, texts: Sequence[str], analysed: "Analy
         known = ids >= 0
         rows.append(doc[known])
         cols.append(ids[known])
-    if hi == 2 and len(pairs[0]):
-        keys, bigram_ids = pairs
+    if hi == 2 and len(bigrams):
         a, b = ids[:-1], ids[1:]
         ok = (doc[:-1] == doc[1:]) & (a >= 0) & (b >= 0)
-        key = a[ok] * n_vocab + b[ok]
-        at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-        hit = keys[at] == key
+        found = bigrams.get(a[ok] * n_vocab + b[ok])
+        hit = found >= 0
         rows.append(doc[:-1][ok][hit])
-        cols.append(bigram_ids[at[hit]])
+        cols.append(found[hit])
     r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
     X = sp.csr_matrix((np.ones(len(r), dtype=vec.dtype), (r, c)), shape=(n_docs, n_vocab))
@@ -150,10 +148,65 @@ def _word_ids(vec: TfidfVectorizer) -> dict[str, int]:
     return out
 
 
-def _bigram_index(vec: TfidfVectorizer) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(sorted keys id(a) * V + id(b), bigram ids)`` of the vocabulary's bigrams, cached per vectorizer;
-    None when the fast path cannot reproduce ``vec`` (n-grams beyond 2, or a bigram whose words are not
-    in the vocabulary, which ``max_df`` or ``max_features`` can cause)."""
+class IntTable:
+    """A read-only map from non-negative int64 keys to int64 values, looked up a whole array at a time.
+
+    Open addressing (Fibonacci hashing, linear probing, at most a quarter full): a lookup is a few
+    vectorised gathers, where a sorted-array search costs a binary search per key.
+    """
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
+        keys, values = np.asarray(keys, dtype=np.int64), np.asarray(values, dtype=np.int64)
+        if len(np.unique(keys)) != len(keys) or (keys < 0).any():
+            raise ValueError("IntTable: keys must be distinct and non-negative.")
+        self._bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+        size = 1 << self._bits
+        self._keys = np.full(size, -1, dtype=np.int64)
+        self._values = np.full(size, -1, dtype=np.int64)
+        # insert in rounds: each key claims its slot; the first claimant of a free slot gets it, the
+        # others move one slot on (so every slot between a key's home and its place is taken)
+        slot, pending, self._probes = self._slots(keys), np.arange(len(keys)), 0
+        while len(pending):
+            self._probes += 1
+            free = pending[self._keys[slot[pending]] < 0]
+            _, first = np.unique(slot[free], return_index=True)
+            won = free[first]
+            self._keys[slot[won]], self._values[slot[won]] = keys[won], values[won]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[won] = True
+            pending = pending[~placed[pending]]
+            slot[pending] = (slot[pending] + 1) & (size - 1)
+        self._n = len(keys)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        h = keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # wraps modulo 2**64
+        return (h >> np.uint64(64 - self._bits)).astype(np.int64)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The value of each key, -1 where a key is absent."""
+        keys = np.asarray(keys, dtype=np.int64)
+        out = np.full(len(keys), -1, dtype=np.int64)
+        slot = self._slots(keys)
+        todo = np.arange(len(keys))
+        mask = (1 << self._bits) - 1
+        for _ in range(self._probes):
+            stored = self._keys[slot]
+            hit = stored == keys[todo]
+            out[todo[hit]] = self._values[slot[hit]]
+            more = ~hit & (stored >= 0)  # an empty slot ends the search
+            todo, slot = todo[more], (slot[more] + 1) & mask
+            if not len(todo):
+                break
+        return out
+
+
+def _bigram_index(vec: TfidfVectorizer) -> IntTable | None:
+    """The vocabulary's bigrams as an :class:`IntTable` from ``id(a) * V + id(b)`` to the bigram's id,
+    cached per vectorizer; None when the fast path cannot reproduce ``vec`` (n-grams beyond 2, or a
+    bigram whose words are not in the vocabulary, which ``max_df`` or ``max_features`` can cause)."""
     if vec.ngram_range[1] > 2:
         return None
     try:
@@ -172,10 +225,7 @@ def _bigram_index(vec: TfidfVectorizer) -> tuple[np.ndarray, np.ndarray] | None:
                 return None
             keys.append(a * n + b)
             ids.append(j)
-    keys_a = np.asarray(keys, dtype=np.int64)
-    order = np.argsort(keys_a, kind="stable")
-    out = (keys_a[order], np.asarray(ids, dtype=np.int64)[order])
-    _BIGRAMS[vec] = out
+    out = _BIGRAMS[vec] = IntTable(np.asarray(keys, dtype=np.int64), np.asarray(ids, dtype=np.int64))
     return out
 
 

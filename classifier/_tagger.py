@@ -681,7 +681,9 @@ class Tagger(BaseEstimator):
         model = np.flatnonzero(~rule & (column[ks] >= 0))
         if len(model):
             # every (article, model label) pair at once: the pair's row of X times its label's coefficients
-            X = batch.input(self.head_blocks_[name])[rows[model]]
+            X = batch.input(self.head_blocks_[name])
+            if len(model) != X.shape[0] or not np.array_equal(rows[model], np.arange(X.shape[0])):
+                X = X[rows[model]]  # (a single-label facet has one pair per article, in order: no copy)
             r, c, v = _rows_of(X)
             contrib = v * WT[c, column[ks[model]][r]]
             r, c, contrib = _top_k_per_row(X.indptr, r, c, contrib, top_terms)
@@ -844,23 +846,22 @@ def _top_k_per_row(indptr: np.ndarray, rows: np.ndarray, cols: np.ndarray, contr
                    k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``k`` largest positive contributions of each row of a CSR layout: ``(row, column, contribution)``,
     rows in order, contributions descending (ties in column order)."""
-    positive = contrib > 0  # only these can be evidence
-    rows, cols, contrib = rows[positive], cols[positive], contrib[positive]
-    counts = np.bincount(rows, minlength=len(indptr) - 1)
+    n_rows = len(indptr) - 1
+    counts = np.diff(indptr)
+    floor = np.zeros(n_rows)
     long = np.flatnonzero(counts > k)
     if len(long) and k > 0:
         # Sort less: cut each long row into k chunks. The k chunk maxima are k distinct entries, so the
         # smallest of them is at most the row's k-th largest value: every entry below it can go before
         # sorting, and the top k (and their order) stay the same.
-        start = (np.cumsum(counts) - counts)[long]
+        start = indptr[long]
         chunk = start[:, None] + (np.arange(k)[None, :] * counts[long][:, None]) // k
         bounds = np.concatenate([chunk, (start + counts[long])[:, None]], axis=1).ravel()
         maxima = np.maximum.reduceat(np.append(contrib, -np.inf), bounds).reshape(len(long), k + 1)
-        floor = np.zeros(len(counts))
         floor[long] = maxima[:, :k].min(axis=1)
-        keep = contrib >= floor[rows]
-        rows, cols, contrib = rows[keep], cols[keep], contrib[keep]
+    keep = (contrib > 0) & (contrib >= floor[rows])  # only positive contributions are evidence
+    rows, cols, contrib = rows[keep], cols[keep], contrib[keep]
     order = np.lexsort((-contrib, rows))
-    first = np.searchsorted(rows, np.arange(len(indptr) - 1))  # each row's first entry
+    first = np.searchsorted(rows, np.arange(n_rows))  # each row's first entry
     keep = order[np.arange(len(order)) - first[rows] < k]
     return rows[keep], cols[keep], contrib[keep]

@@ -289,3 +289,25 @@ def _fitted_vectorizer(texts):
         _VECTORIZERS[texts] = TfidfVectorizer(ngram_range=(1, 2), token_pattern=TOKEN_PATTERN, sublinear_tf=True,
                                               min_df=1).fit(docs)
     return _VECTORIZERS[texts]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(min_value=0, max_value=2**40), max_size=300), st.lists(st.integers(0, 2**40), max_size=50))
+def test_int_table_finds_every_key_and_nothing_else(keys, others):
+    from classifier._features import IntTable
+
+    keys = sorted(keys)
+    table = IntTable(np.asarray(keys, dtype=np.int64), np.arange(len(keys), dtype=np.int64) * 7)
+    assert len(table) == len(keys)
+    queries = np.asarray(keys + others, dtype=np.int64)
+    want = [keys.index(q) * 7 if q in keys else -1 for q in queries.tolist()]
+    assert table.get(queries).tolist() == want
+
+
+def test_int_table_refuses_repeated_or_negative_keys():
+    from classifier._features import IntTable
+
+    with pytest.raises(ValueError, match="distinct and non-negative"):
+        IntTable(np.asarray([3, 3]), np.asarray([1, 2]))
+    with pytest.raises(ValueError, match="distinct and non-negative"):
+        IntTable(np.asarray([-1]), np.asarray([1]))
