@@ -641,15 +641,16 @@ class Tagger(BaseEstimator):
         outs = [(name, multi, *self._facet_tags(batch, name, ids, multi, has_head, scores[name],
                                                top_terms if evidence else None))
                 for name, multi, ids, has_head in facets]
+        names = [out[0] for out in outs]
+        tags = [dict(zip(names, row)) for row in zip(*(_per_article_tags(multi, bounds, found)
+                                                       for _, multi, bounds, found, _, _ in outs))]
         if not evidence:
-            return [TagResult(ident, _tags_of(i, outs), None) for i, (ident, _) in enumerate(inputs)]
-        mentions = _alias_matches(batch.mentions)
-        results = []
-        for i, (ident, _) in enumerate(inputs):
-            terms = {name: dict(zip(lab[bounds[i]:bounds[i + 1]], pair_terms[bounds[i]:bounds[i + 1]]))
-                     for name, _, bounds, _, lab, pair_terms in outs if bounds[i + 1] > bounds[i]}
-            results.append(TagResult(ident, _tags_of(i, outs), Evidence(terms, mentions[i])))
-        return results
+            return [TagResult(ident, t, None) for (ident, _), t in zip(inputs, tags)]
+        # per facet and article: {label: terms} of the chosen labels, None when there are none
+        terms = zip(*([dict(zip(lab[lo:hi], pair_terms[lo:hi])) if hi > lo else None
+                       for lo, hi in zip(bounds, bounds[1:])] for _, _, bounds, _, lab, pair_terms in outs))
+        return [TagResult(ident, t, Evidence({n: d for n, d in zip(names, row) if d is not None}, m))
+                for (ident, _), t, row, m in zip(inputs, tags, terms, _alias_matches(batch.mentions, len(inputs)))]
 
     def _facet_tags(self, batch: _Batch, name: str, ids: Sequence[str], multi: bool, has_head: bool,
                     facet_scores, top_terms: int | None) -> tuple[list[int], list, list[str], list | None]:
@@ -778,14 +779,12 @@ def _chosen(facet_scores, multi: bool, has_head: bool) -> np.ndarray:
     return out
 
 
-def _tags_of(i: int, outs) -> dict[str, Any]:
-    """Article ``i``'s tags from :meth:`Tagger._facet_tags` outputs: a tuple of LabelScores for a
-    multi-label facet, the best LabelScore (or None) for a single-label one."""
-    tags: dict[str, Any] = {}
-    for name, multi, bounds, scores, _, _ in outs:
-        lo, hi = bounds[i], bounds[i + 1]
-        tags[name] = tuple(scores[lo:hi]) if multi else (scores[lo] if hi > lo else None)
-    return tags
+def _per_article_tags(multi: bool, bounds: list[int], found: list) -> list:
+    """Each article's tags of one facet from :meth:`Tagger._facet_tags`'s flat lists: a tuple of
+    LabelScores (multi-label facet), or the best LabelScore or None (single-label facet)."""
+    if multi:
+        return [tuple(found[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+    return [found[lo] if hi > lo else None for lo, hi in zip(bounds, bounds[1:])]
 
 
 @contextmanager
@@ -824,10 +823,11 @@ def _fill(terms: list, pairs: np.ndarray, rows: np.ndarray, names: np.ndarray, w
         terms[k] = tuple(found[lo:hi])
 
 
-def _alias_matches(mentions: dict[str, list]) -> list[tuple[AliasMatch, ...]]:
-    """Per article: the alias mentions of every facet as :class:`AliasMatch`, in order of position."""
+def _alias_matches(mentions: dict[str, list], n: int) -> list[tuple[AliasMatch, ...]]:
+    """Per article (``n`` of them): the alias mentions of every facet as :class:`AliasMatch`, in order of
+    position."""
     if not mentions:
-        return []
+        return [()] * n
     per_facet = [[tuple(_records(AliasMatch, *zip(*((m.label, m.text, m.start, m.end) for m in found)), repeat(facet)))
                   if found else () for found in lists] for facet, lists in mentions.items()]
     if len(per_facet) == 1:
