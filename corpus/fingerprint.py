@@ -169,9 +169,8 @@ class NearDuplicateIndex:
             sorted_keys = keys[order]
             starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
             ends = np.r_[starts[1:], len(order)]
-            for s, e in zip(starts, ends):
-                if e - s < 2:
-                    continue
+            shared = ends - starts >= 2  # the few buckets of two or more: a Python loop over every bucket cost more
+            for s, e in zip(starts[shared].tolist(), ends[shared].tolist()):
                 members = sorted(order[s:e].tolist())
                 for x in range(len(members)):
                     for y in range(x + 1, len(members)):

@@ -34,8 +34,9 @@ MANIFEST = "manifest.json"
 FORMAT = "newstag-corpus/1"
 SHARD_ROWS = 50_000
 
-_META_COLUMNS = ("id", "title", "body", "raw", "section", "date_text", "year", "month", "day",
-                 "source", "url", "tags", "sources", "group_id", "labeled", "meta")
+_FIELD_COLUMNS = ("id", "title", "body", "raw", "section", "date_text", "year", "month", "day",
+                  "source", "url")  # the Article fields stored as they are
+_META_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode  # json.dumps(..., sort_keys=True, ensure_ascii=False)
 
 
 def corpus_features(taxonomy: Taxonomy):
@@ -181,29 +182,22 @@ def _versions() -> dict[str, str]:
 
 def _rows(articles: Sequence[Article], groups: Sequence[str], sources: Mapping[str, list[str]],
           taxonomy: Taxonomy) -> dict[str, list]:
-    cols: dict[str, list] = {c: [] for c in _META_COLUMNS}
+    """The corpus columns of ``articles`` (in order), one list each, built column by column."""
+    cols: dict[str, list] = {c: [getattr(a, c) for a in articles] for c in _FIELD_COLUMNS}
+    cols["tags"] = [list(a.tags) for a in articles]
+    cols["sources"] = [sources[a.id] for a in articles]
+    cols["group_id"] = list(groups)
+    cols["labeled"] = [bool(a.labels) for a in articles]
+    cols["meta"] = [_META_JSON(a.meta) for a in articles]
     for f in taxonomy.facets:
-        cols[f.name] = []
-    cols["annotations"] = []
-    cols["needs_adjudication"] = []
-    # each facet's label index by id, looked up once per facet (Facet.ids builds a list on every call)
-    facets = [(f.name, f.multi, {lid: i for i, lid in enumerate(f.ids)}) for f in taxonomy.facets]
-    for a, g in zip(articles, groups):
-        for c in ("id", "title", "body", "raw", "section", "date_text", "year", "month", "day", "source", "url"):
-            cols[c].append(getattr(a, c))
-        cols["tags"].append(list(a.tags))
-        cols["sources"].append(sources[a.id])
-        cols["group_id"].append(g)
-        cols["labeled"].append(bool(a.labels))
-        cols["meta"].append(json.dumps(a.meta, sort_keys=True, ensure_ascii=False))
-        for name, multi, index in facets:
-            v = a.labels.get(name)
-            if multi:
-                cols[name].append([index[x] for x in (v or [])])
-            else:
-                cols[name].append(index[v] if v is not None else None)
-        cols["annotations"].append([])
-        cols["needs_adjudication"].append([])
+        index = {lid: i for i, lid in enumerate(f.ids)}  # Facet.ids builds a list on every call
+        values = [a.labels.get(f.name) for a in articles]
+        if f.multi:
+            cols[f.name] = [[index[x] for x in v] if v else [] for v in values]
+        else:
+            cols[f.name] = [index[v] if v is not None else None for v in values]
+    cols["annotations"] = [[] for _ in articles]
+    cols["needs_adjudication"] = [[] for _ in articles]
     return cols
 
 
