@@ -3,9 +3,10 @@ import unicodedata
 import zlib
 
 import numpy as np
+import pytest
 
 from corpus import Article, article_id, from_articles, near_duplicate_groups, normalise
-from corpus.fingerprint import _QUOTES, NearDuplicateIndex
+from corpus.fingerprint import _QUOTES, NearDuplicateIndex, NearDuplicateParams
 
 STORY = (
     "North Korea fired two short-range ballistic missiles into the sea off its east coast on Thursday, "
@@ -92,16 +93,17 @@ TEXTS = [
 ]
 
 
-def test_signatures_equal_the_per_shingle_definition_in_one_batch_and_one_at_a_time():
+@pytest.mark.parametrize("shingle", [1, 3, 5])
+def test_signatures_equal_the_per_shingle_definition_in_one_batch_and_one_at_a_time(shingle):
     # signatures() vectorises over many texts' words and shingles at once; the bytes must not change, or the
     # near-duplicate groups of every corpus built before would.
-    index = NearDuplicateIndex()
+    index = NearDuplicateIndex(NearDuplicateParams(shingle=shingle))
     texts = TEXTS + [STORY.replace("Thursday", "Friday"), STORY[:200]] * 3
     expected = np.stack([_signature_one_shingle_at_a_time(index, t) for t in texts])
     assert np.array_equal(index.signatures(texts), expected)
     assert all(np.array_equal(index.signature(t), e) for t, e in zip(texts, expected))
     many = texts * 200  # several batches
-    assert np.array_equal(NearDuplicateIndex().signatures(many), np.concatenate([expected] * 200))
+    assert np.array_equal(NearDuplicateIndex(index.params).signatures(many), np.concatenate([expected] * 200))
 
 
 def test_signatures_of_no_texts_and_of_wordless_texts():
