@@ -32,7 +32,7 @@ def article_id(title: str, body: str) -> str:
 
 
 _MASK61 = np.uint64((1 << 61) - 1)
-_BATCH_SHINGLES = 1 << 12  # shingles hashed at once: permutations x this many uint64 (4 MiB at 128, in cache)
+_BATCH_SHINGLES = 1 << 12  # words (so at most as many shingles) per batch: permutations x this many uint64 (4 MiB at 128)
 # An ASCII text is already NFKC, holds no typographic quotes, and case-folds as ``lower``: its words are
 # those of one ``translate`` that lower-cases word characters (``\w``: letters, digits, ``_``) and blanks
 # every other character, then ``split``.
