@@ -40,7 +40,7 @@ from .article import Article
 from .errors import InputError, NewstagError, Rejection
 from .fingerprint import NearDuplicateIndex, NearDuplicateParams, groups_from_signatures
 from .readers import is_article_file, iter_files, read_file
-from .store import (SHARD_ROWS, BuildReport, Corpus, _rows, check_strict, corpus_features, count_groups,
+from .store import (SHARD_ROWS, BuildReport, Corpus, articles_dataset, check_strict, corpus_features, count_groups,
                     finish_folder, manifest_from_pieces, merge_exact_duplicates, read_dataset, resolve_taxonomy,
                     shard_name, with_id, write_shard)
 from .taxonomy import Taxonomy
@@ -194,13 +194,10 @@ def _pick(parsed: list[_Parsed], locations: Sequence[tuple[int, int]]) -> list[A
 def _write(picked: list[list[Article]], plan: tuple[list[str], list[str], list[list[str]], list[dict[str, Any]]],
            taxonomy: Taxonomy, path: str, name: str) -> str:
     """Write one shard: ``plan`` holds its ids in order, their group ids, origins and (merged) labels."""
-    import datasets
-
     ids, groups, sources, labels = plan
     by_id = {a.id: a for part in picked for a in part}
     ordered = [by_id[i] if by_id[i].labels == lab else by_id[i].with_changes(labels=lab) for i, lab in zip(ids, labels)]
-    ds = datasets.Dataset.from_dict(_rows(ordered, groups, dict(zip(ids, sources)), taxonomy),
-                                    features=corpus_features(taxonomy))
+    ds = articles_dataset(ordered, groups, dict(zip(ids, sources)), taxonomy)
     return write_shard(ds.with_format("arrow")[0:len(ds)], Path(path), name)
 
 

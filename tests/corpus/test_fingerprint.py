@@ -1,4 +1,12 @@
+import re
+import unicodedata
+import zlib
+
+import numpy as np
+import pytest
+
 from corpus import Article, article_id, from_articles, near_duplicate_groups, normalise
+from corpus.fingerprint import _QUOTES, NearDuplicateIndex, NearDuplicateParams
 
 STORY = (
     "North Korea fired two short-range ballistic missiles into the sea off its east coast on Thursday, "
@@ -48,3 +56,57 @@ def test_adding_articles_never_changes_existing_ids(taxonomy):
     before = set(from_articles(base, taxonomy).ids)
     after = set(from_articles(base + [Article(title="New", body="A new story.")], taxonomy).ids)
     assert before < after and len(after - before) == 1
+
+
+def _signature_one_shingle_at_a_time(index, text: str) -> np.ndarray:
+    """The MinHash signature as first defined, written out plainly: regex words of the normalised text,
+    CRC-32 per word, polynomial shingle hashes, and each permutation's minimum over them."""
+    p = index.params
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold())
+    toks = [zlib.crc32(w.encode("utf-8")) for w in words]
+    if not toks:
+        return np.full(p.permutations, np.iinfo(np.uint64).max, dtype=np.uint64)
+    k = min(p.shingle, len(toks))
+    shingles = []
+    for i in range(len(toks) - k + 1):
+        h = 0
+        for t in toks[i : i + k]:
+            h = (h * 1_000_003 + t) % (1 << 64)
+        shingles.append(h & ((1 << 61) - 1))
+    a = [int(x) for x in index._a.ravel()]
+    b = [int(x) for x in index._b.ravel()]
+    return np.array([min((ai * s + bi) % (1 << 64) for s in shingles) for ai, bi in zip(a, b)], dtype=np.uint64)
+
+
+TEXTS = [
+    STORY,
+    "",
+    "   \n\n  ",
+    "One",
+    "Two words",
+    "Exactly three words",
+    "Four words here now",
+    "“Smart” quotes — and dashes – in Ünïcode text, Straße, ＦＵＬＬＷＩＤＴＨ digits １２３, snake_case_words.",
+    "ASCII punctuation: don't, co-operate; e-mail@example.com (50%) #tag $1,000.50 a_b __init__ [x]{y}|z~`^\\/",
+    "Tabs\tand\x1fcontrol\x0bchars\rsplit\x1cwords too",
+    "İstanbul ΣΊΣΥΦΟΣ ß ﬁ ligature ǅ",
+]
+
+
+@pytest.mark.parametrize("shingle", [1, 3, 5])
+def test_signatures_equal_the_per_shingle_definition_in_one_batch_and_one_at_a_time(shingle):
+    # signatures() vectorises over many texts' words and shingles at once; the bytes must not change, or the
+    # near-duplicate groups of every corpus built before would.
+    index = NearDuplicateIndex(NearDuplicateParams(shingle=shingle))
+    texts = TEXTS + [STORY.replace("Thursday", "Friday"), STORY[:200]] * 3
+    expected = np.stack([_signature_one_shingle_at_a_time(index, t) for t in texts])
+    assert np.array_equal(index.signatures(texts), expected)
+    assert all(np.array_equal(index.signature(t), e) for t, e in zip(texts, expected))
+    many = texts * 200  # several batches
+    assert np.array_equal(NearDuplicateIndex(index.params).signatures(many), np.concatenate([expected] * 200))
+
+
+def test_signatures_of_no_texts_and_of_wordless_texts():
+    index = NearDuplicateIndex()
+    assert index.signatures([]).shape == (0, 128)
+    assert (index.signatures(["", "...", " - "]) == np.iinfo(np.uint64).max).all()
