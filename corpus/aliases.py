@@ -139,6 +139,9 @@ class AliasMatcher:
                              {k: self._owner.get(k.casefold()) for k in keys}))
             self._at_word[word] = (_needs_test(needs), pats)
         self._first_words = frozenset(self._at_word)
+        # every word a search may depend on: the words of a text that matter are its intersection with these
+        self._relevant = self._first_words.union(*(w for needs, _ in self._at_word.values() if needs is not None
+                                                   for w in (needs[0], *needs[1])))
 
     def _label_of(self, text: str, exact: bool) -> str | None:
         text = " ".join(text.split())
@@ -184,12 +187,10 @@ class AliasMatcher:
         """The same candidates as :meth:`_find_by_scanning`, searched for only where a text holds an
         alias's first word (and every other word of one of that word's aliases)."""
         found = []
-        present = None
-        for word in self._first_words.intersection(words):
+        present = self._relevant.intersection(words)
+        for word in self._first_words.intersection(present):
             needs, patterns = self._at_word[word]
             if needs is not None:
-                if present is None:
-                    present = frozenset(words)
                 singles, sets = needs
                 if singles.isdisjoint(present) and not any(n <= present for n in sets):
                     continue
