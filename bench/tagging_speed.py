@@ -63,8 +63,8 @@ HISTORY = [
     {"step": "tried and dropped: alias search by finditer over every word (184 vs 108 us/article CPU); inlining the "
              "word-boundary test (-3%); a whole-word regex per first word (-7%); batches of 2,048 (no steady gain)",
      "commit": None},
-    {"step": "session 2 start (same code as above, quiet machine, CPU us/article on 10,000 articles): tag_batch 365, "
-             "without evidence 255, baseline 137", "commit": "de84ee6"},
+    {"step": "session 2 start (same code as above, quiet machine, CPU us/article on 10,000 articles): tag_batch 371, "
+             "without evidence 255, baseline 117-160", "commit": "de84ee6"},
     {"step": "AliasMatcher searches an alias group only when the text holds all the words of one of its aliases, "
              "with one literal-prefix regex search per group ('the', 'u', 'i', 'is' made thousands of failed tries); "
              "alias matching 78 -> 34 us/article", "commit": "34c7425"},
