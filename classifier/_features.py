@@ -23,14 +23,11 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from corpus import AliasMatcher, Facet, Label, Mention
+from corpus import AliasMatcher, Facet, Label, Mention, text_words
 
 # The tokens of scikit-learn's default pattern ``(?u)\b\w\w+\b`` (runs of two or more word characters):
 # a greedy ``\w\w+`` only ever starts at a word's first character, so it finds the same tokens, twice as fast.
 TOKEN_PATTERN = r"(?u)\w\w+"
-_WORDS = re.compile(r"\w+")
-# An ASCII text's \w+ runs, found faster: every ASCII character that is not \w becomes a space, then split.
-_NOT_WORD_ASCII = str.maketrans({chr(c): " " for c in range(128) if not re.match(r"\w", chr(c))})
 
 # Per-label features, in column order.
 PER_LABEL = ("count", "title", "early", "lead")
@@ -239,7 +236,7 @@ class Analysed(NamedTuple):
 def analyse(texts: Sequence[str]) -> Analysed:
     """Lower-case and split ``texts`` once, for :func:`transform_text` and :meth:`AliasFeatures.match`."""
     lower = [t.lower() for t in texts]
-    return Analysed(lower, [t.translate(_NOT_WORD_ASCII).split() if t.isascii() else _WORDS.findall(t) for t in lower])
+    return Analysed(lower, [text_words(t) for t in lower])
 
 
 def transform_text(union: FeatureUnion, texts: Sequence[str], analysed: Analysed | None = None) -> sp.csr_matrix:

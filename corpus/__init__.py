@@ -1,6 +1,6 @@
 """newstag.corpus: articles, the taxonomy, readers, fingerprints, the on-disk Corpus and splits."""
 
-from .aliases import AliasMatcher, Mention
+from .aliases import AliasMatcher, Mention, text_words
 from .article import Article
 from .atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, dumps_json
 from ._counts import label_counts_table, plot_label_counts, split_counts_table
@@ -24,5 +24,5 @@ __all__ = [
     "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "save", "split_datasets",
     "build_reuters", "build_wikipedia_current_events", "modapte_split", "read_reuters", "read_wikipedia_current_events",
     "reuters_taxonomy", "time_split", "wikinews_taxonomy",
-    "label_counts_table", "plot_label_counts", "split_counts_table",
+    "label_counts_table", "plot_label_counts", "split_counts_table", "text_words",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Mention", "AliasMatcher"]
+__all__ = ["Mention", "AliasMatcher", "text_words"]
 
 import re
 from dataclasses import dataclass
@@ -67,6 +67,14 @@ def _scan_pattern(aliases: list[str], flags: int) -> re.Pattern[str] | None:
 
 
 _WORD = re.compile(r"\w+")
+# Every ASCII character that is not \w becomes a space: an ASCII text's \w+ runs are then its split().
+_NOT_WORD_ASCII = str.maketrans({chr(c): " " for c in range(128) if not _WORD.fullmatch(chr(c))})
+
+
+def text_words(text: str) -> list[str]:
+    """The ``\\w+`` runs of ``text``, in order (an ASCII text by ``translate`` + ``split``: the same words,
+    faster than the regex)."""
+    return text.translate(_NOT_WORD_ASCII).split() if text.isascii() else _WORD.findall(text)
 
 
 def _is_word_char(c: str) -> bool:
@@ -161,7 +169,7 @@ class AliasMatcher:
         if self._everywhere or len(lower) != len(text):
             found = self._find_by_scanning(text)
         else:
-            found = self._find_at_words(text, lower, _WORD.findall(lower) if words is None else words)
+            found = self._find_at_words(text, lower, text_words(lower) if words is None else words)
         if len(found) > 1:
             found.sort(key=_position)
         out: list[Mention] = []

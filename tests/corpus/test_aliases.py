@@ -35,3 +35,19 @@ def test_mentions_carry_positions_and_the_text_matched(taxonomy):
 def test_common_english_words_are_not_aliases(taxonomy):
     m = AliasMatcher(taxonomy.facet("actors"))
     assert m.labels("The island was hit by a cyclone.") == []
+
+
+def test_text_words_are_the_word_runs_of_any_text():
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from corpus import text_words
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(list("ab Z9_-.,'\n\t\x00\x1cé€İ’")), max_size=40))
+    def check(text):
+        assert text_words(text) == re.findall(r"\w+", text)
+
+    check()
