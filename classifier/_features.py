@@ -85,10 +85,13 @@ def tfidf_transform(vec: TfidfVectorizer, texts: Sequence[str], analysed: "Analy
         n_words = int(per_doc.sum())
         flat = list(chain.from_iterable(words))
         # one lookup gives a word's id, -1 (unknown) or -2 (a one-character word, which is no token);
-        # only the unknown words still need their length checked (a non-ASCII one-character word)
+        # in a batch with non-ASCII text the unknown words need their length checked too
         ids = np.fromiter(map(_word_ids(vec).get, flat, repeat(-1)), dtype=np.int64, count=n_words)
-        unknown = np.flatnonzero(ids == -1)
-        ids[unknown[[len(flat[i]) == 1 for i in unknown.tolist()]]] = -2
+        if not all(map(str.isascii, analysed.lower)):  # else every one-character word is ASCII, known as -2
+            unknown = np.flatnonzero(ids == -1)
+            short = np.fromiter(map(len, map(flat.__getitem__, unknown.tolist())), dtype=np.int64,
+                                count=len(unknown)) == 1
+            ids[unknown[short]] = -2
         long = ids != -2
         ids = ids[long]
         doc = np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)[long]
