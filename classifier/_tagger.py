@@ -686,7 +686,7 @@ class Tagger(BaseEstimator):
             if len(model) != X.shape[0] or not np.array_equal(rows[model], np.arange(X.shape[0])):
                 X = X[rows[model]]  # (a single-label facet has one pair per article, in order: no copy)
             r, c, v = _rows_of(X)
-            contrib = v * WT[c, column[ks[model]][r]]
+            contrib = v * WT.ravel()[c * WT.shape[1] + column[ks[model]][r]]  # WT[c, label's column]
             r, c, contrib = _top_k_per_row(X.indptr, r, c, contrib, top_terms)
             _fill(terms, model, r, self._head_feature_names(name)[c], contrib)
         return bounds, scores, lab, terms
@@ -731,7 +731,7 @@ class Tagger(BaseEstimator):
                 if coef is not None:
                     WT = np.vstack([-coef[0], coef[0]]).T if coef.shape[0] == 1 else coef.T  # binary: one row
                     column[learned] = np.arange(len(learned))
-            cache[facet] = (WT, column)
+            cache[facet] = (np.ascontiguousarray(WT), column)  # C order: evidence reads WT.ravel()
         return cache[facet]
 
     # ---- persistence ----
@@ -849,16 +849,17 @@ def _top_k_per_row(indptr: np.ndarray, rows: np.ndarray, cols: np.ndarray, contr
     n_rows = len(indptr) - 1
     counts = np.diff(indptr)
     floor = np.zeros(n_rows)
-    long = np.flatnonzero(counts > k)
+    m = 4 * k  # chunks per long row
+    long = np.flatnonzero(counts >= m)
     if len(long) and k > 0:
-        # Sort less: cut each long row into k chunks. The k chunk maxima are k distinct entries, so the
-        # smallest of them is at most the row's k-th largest value: every entry below it can go before
-        # sorting, and the top k (and their order) stay the same.
+        # Sort less: cut each long row into m chunks. The chunk maxima are values of m distinct entries,
+        # so the k-th largest of them is at most the row's k-th largest value: every entry below it can
+        # go before sorting, and the top k (and their order) stay the same.
         start = indptr[long]
-        chunk = start[:, None] + (np.arange(k)[None, :] * counts[long][:, None]) // k
+        chunk = start[:, None] + (np.arange(m)[None, :] * counts[long][:, None]) // m
         bounds = np.concatenate([chunk, (start + counts[long])[:, None]], axis=1).ravel()
-        maxima = np.maximum.reduceat(np.append(contrib, -np.inf), bounds).reshape(len(long), k + 1)
-        floor[long] = maxima[:, :k].min(axis=1)
+        maxima = np.maximum.reduceat(np.append(contrib, -np.inf), bounds).reshape(len(long), m + 1)[:, :m]
+        floor[long] = np.partition(maxima, m - k, axis=1)[:, m - k]
     keep = (contrib > 0) & (contrib >= floor[rows])  # only positive contributions are evidence
     rows, cols, contrib = rows[keep], cols[keep], contrib[keep]
     order = np.lexsort((-contrib, rows))
