@@ -51,7 +51,7 @@ class AliasMatch(NamedTuple):
         return {"facet": self.facet, "label": self.label, "text": self.text, "start": self.start, "end": self.end}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Why the labels were chosen.
 
@@ -74,7 +74,7 @@ class Evidence:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TagResult:
     """The tags of one article.
 
