@@ -556,7 +556,7 @@ class Tagger(BaseEstimator):
         """Per facet: ``(scores (n, n_labels) in taxonomy order, thresholds (n_labels,), from_rule (n_labels,),
         source of each label ("model" or "alias-rule"))``."""
         tax = self.fitted_taxonomy
-        n = next(iter(batch.blocks.values())).shape[0]
+        n = batch.n
         out = {}
         for f in tax.facets:
             n_lab = len(f.ids)
