@@ -132,8 +132,12 @@ class AliasMatcher:
             for alias in aliases:
                 m = _WORD.match(alias.lower())
                 by_first.setdefault(m.group(0) if m and m.start() == 0 else "", ([], []))[0 if exact_mode else 1].append(alias)
-        self._everywhere = "" in by_first  # an alias that starts with punctuation: no first word to look for
-        self._at_word: dict[str, tuple[tuple[frozenset[str], ...] | None, list[tuple[re.Pattern[str], bool, dict]]]] = {}
+        # Scan every position when an alias starts with punctuation (no first word to look for), or when
+        # lowering an alias changes its length ('İ'): its words in lower case are not those of the text.
+        self._everywhere = "" in by_first or any(len(a.lower()) != len(a) for a in folded)
+        # first word -> (what else a text must hold, see _needs_test; [(pattern, exact, owner of each key)])
+        self._at_word: dict[str, tuple[tuple[frozenset[str], tuple[frozenset[str], ...]] | None,
+                                       list[tuple[re.Pattern[str], bool, dict]]]] = {}
         for word, (ex, fo) in by_first.items():
             needs = {frozenset(_WORD.findall(a.lower())) - {word} for a in ex + fo}
             pats = []
@@ -141,12 +145,9 @@ class AliasMatcher:
                 keys = _keys(ex, False)
                 pats.append((re.compile(rf"(?:{_trie(keys)})(?!\w)"), True, {k: self._owner[k] for k in keys}))
             if fo:
+                # lower-case keys searched in the lower-cased text, case-sensitively (faster, same matches)
                 keys = _keys(fo, True)
-                # lower-case keys are searched in the lower-cased text, case-sensitively (faster, same matches);
-                # a key that lowering would change in length stays as written and needs IGNORECASE
-                flags = 0 if all(k == k.lower() for k in keys) else re.IGNORECASE
-                pats.append((re.compile(rf"(?:{_trie(keys)})(?!\w)", flags), False,
-                             {k: self._owner.get(k.casefold()) for k in keys}))
+                pats.append((re.compile(rf"(?:{_trie(keys)})(?!\w)"), False, {k: self._owner.get(k.casefold()) for k in keys}))
             self._at_word[word] = (_needs_test(needs), pats)
         self._first_words = frozenset(self._at_word)
         # every word a search may depend on: the words of a text that matter are its intersection with these
@@ -212,10 +213,7 @@ class AliasMatcher:
                     if s and _is_word_char(haystack[s - 1]):  # starts inside a word: try again one further
                         m = pat.search(haystack, s + 1)
                         continue
-                    label = owner.get(m.group())
-                    if label is None:
-                        label = self._label_of(text[s:e], exact)
-                    found.append(Mention(label, s, e, text[s:e]))
+                    found.append(Mention(owner[m.group()], s, e, text[s:e]))  # what matched is a key
                     m = pat.search(haystack, e)
         return found
 
