@@ -7,8 +7,8 @@ Every transformer takes texts as ``"title\\n\\nbody"`` (what :attr:`corpus.Artic
 
 from __future__ import annotations
 
-__all__ = ["AliasFeatures", "Analysed", "analyse", "alias_table", "group_table", "text_features", "tfidf_transform", "transform_text",
-           "TOKEN_PATTERN", "split_title"]
+__all__ = ["AliasFeatures", "Analysed", "analyse", "alias_table", "group_table", "text_features", "tfidf_transform",
+           "transform_text", "TOKEN_PATTERN", "split_title"]
 
 import re
 import weakref

@@ -114,7 +114,7 @@ def model_card_markdown(card: Mapping[str, Any]) -> str:
     """The model card for people."""
     t = card["training"]
     lines = [
-        f"# newstag model card", "",
+        "# newstag model card", "",
         f"- taxonomy: {card['taxonomy']['name']} v{card['taxonomy']['version']} (`{card['taxonomy']['hash'][:16]}`)",
         f"- trained on: {t.get('articles')} articles ({t.get('source')})",
     ]
@@ -124,11 +124,11 @@ def model_card_markdown(card: Mapping[str, Any]) -> str:
     if s:
         lines.append(f"- split: {s.get('method')} seed {s.get('seed')}, ratios {s.get('ratios')}, fit on "
                      f"`{s.get('fit_on')}`; sizes {s.get('counts')}; folds {s.get('folds', 'none')}")
-        lines.append(f"- split ids sha256: " + ", ".join(f"{k} `{v[:16]}`" for k, v in s.get("ids_sha256", {}).items()))
+        lines.append("- split ids sha256: " + ", ".join(f"{k} `{v[:16]}`" for k, v in s.get("ids_sha256", {}).items()))
     lines += [f"- seed: {t.get('random_state')}; trained {t.get('started_at')} in {t.get('seconds')} s",
               f"- model file: `{card['model_file']['name']}` sha256 `{card['model_file']['sha256'][:16]}`"
               if card.get("model_file") else "",
-              f"- versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()), ""]
+              "- versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()), ""]
     lines += ["## Heads", ""]
     for facet, h in card["heads"].items():
         lines.append(f"### {facet} ({h['kind']}-label)")

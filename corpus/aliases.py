@@ -147,7 +147,8 @@ class AliasMatcher:
             if fo:
                 # lower-case keys searched in the lower-cased text, case-sensitively (faster, same matches)
                 keys = _keys(fo, True)
-                pats.append((re.compile(rf"(?:{_trie(keys)})(?!\w)"), False, {k: self._owner.get(k.casefold()) for k in keys}))
+                pats.append((re.compile(rf"(?:{_trie(keys)})(?!\w)"), False,
+                             {k: self._owner.get(k.casefold()) for k in keys}))
             self._at_word[word] = (_needs_test(needs), pats)
         self._first_words = frozenset(self._at_word)
         # every word a search may depend on: the words of a text that matter are its intersection with these
