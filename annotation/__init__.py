@@ -11,15 +11,16 @@ from .client import PullResult, PushResult, download_export, pull, push
 from .config import labeling_config
 from .consensus import FacetConsensus, ImportReport, apply_annotations, consolidate, import_annotations
 from .errors import ExportError, LabelStudioError
+from .predictor import FacetScores, Predictor, load_predictor
 from .server import LabelStudioServer, find_label_studio
 from .tasks import FacetPrediction, Predictions, load_predictions, make_tasks, parse_predictions, write_tasks
 
 __all__ = [
     "AgreementReport", "AnnotationRecord", "Export", "ExportError", "FORMATS", "FacetAgreement", "FacetConsensus",
-    "FacetPrediction", "Figure", "ImportReport", "LabelAgreement", "LabelStudioError", "LabelStudioServer",
-    "Predictions", "PullResult", "PushResult", "Skipped", "Span", "agreement", "agreement_from_ratings",
+    "FacetPrediction", "FacetScores", "Figure", "ImportReport", "LabelAgreement", "LabelStudioError", "LabelStudioServer",
+    "Predictions", "Predictor", "PullResult", "PushResult", "Skipped", "Span", "agreement", "agreement_from_ratings",
     "apply_annotations", "cohen_kappa", "consolidate", "detect_format", "download_export", "find_label_studio",
-    "fleiss_kappa", "import_annotations", "krippendorff_alpha", "labeling_config", "load_predictions", "make_tasks",
+    "fleiss_kappa", "import_annotations", "krippendorff_alpha", "labeling_config", "load_predictions", "load_predictor", "make_tasks",
     "masi_distance", "parse_predictions", "plot_agreement", "pull", "push", "read_annotators", "read_export",
     "write_tasks",
 ]
