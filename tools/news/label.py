@@ -1,0 +1,353 @@
+"""Label the real news corpus (Wikipedia Current events items) through a real Label Studio server.
+
+The rounds, in the order the team runs them (issue 15; the datasheet is ``seeds/news/README.md``):
+
+1. ``corpus``   the pool corpus from ``.cache/news/pool.jsonl`` (``python -m tools.news.pool``), every
+                event one unlabeled article whose meta keeps its own id, date, story line and portal section;
+2. ``project``  a Label Studio project from the taxonomy's config (predictions stored, never shown to
+                annotators), one Label Studio user per annotator and one for the adjudications;
+3. ``random``   round 0: items drawn at random from the pool, stratified by month, imported as tasks;
+   (rounds 1..K: ``newstag annotate next --project`` chooses and imports the tasks, then ``claim`` reads
+   the project's new tasks into a round)
+4. ``assign``   each item of a round to two of the three annotators (rotating pairs): the todo files that
+                the annotators read hold the text and date only — no model output, no other annotator;
+5. ``post``     each annotator's labels file (``tools/news/labels/rK-<annotator>.jsonl``) posted as that
+                Label Studio user's annotation;
+6. ``disagree`` items whose two annotations differ on any facet, for the annotator who was not in the
+                pair: the text and the two label sets, unnamed;
+7. ``settle``   the adjudications (``rK-adjudicator.jsonl``) posted as ground-truth annotations by the
+                ``adjudicator`` user;
+8. ``export``   the project's JSON export and the annotated items' texts into ``seeds/news/``.
+
+Run each step as ``.venv/bin/python -m tools.news.label STEP [...]`` with a running server whose URL and
+token are in ``$NEWSTAG_LS_URL`` / ``$NEWSTAG_LS_TOKEN``. Nothing here needs the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+WORK = ROOT / ".cache" / "news"
+POOL = WORK / "pool.jsonl"
+POOL_CORPUS = WORK / "corpus"
+STATE = WORK / "state.json"
+LABELS = ROOT / "tools" / "news" / "labels"
+SEEDS = ROOT / "seeds" / "news"
+ANNOTATORS = ("annotator-a", "annotator-b", "annotator-c")
+ADJUDICATOR = "adjudicator"
+PAIRS = ((0, 1), (1, 2), (2, 0))  # the annotators of an item; the third one adjudicates
+FACETS = ("region", "themes", "actors")
+
+
+def _state() -> dict:
+    return json.loads(STATE.read_text()) if STATE.exists() else {}
+
+
+def _save_state(state: dict) -> None:
+    WORK.mkdir(parents=True, exist_ok=True)
+    STATE.write_text(json.dumps(state, indent=1, sort_keys=True))
+
+
+def _client():
+    from annotation.client import connect
+
+    return connect(os.environ["NEWSTAG_LS_URL"], os.environ["NEWSTAG_LS_TOKEN"])
+
+
+def _jsonl(path: Path) -> list[dict]:
+    out = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise SystemExit(f"{path}:{lineno}: invalid JSON ({exc.msg})") from None
+    return out
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows), encoding="utf-8")
+    tmp.replace(path)
+
+
+def pool_articles():
+    """The pool records as Articles: body = the event text; meta = own id, date, story line, section."""
+    from corpus import Article
+
+    for r in _jsonl(POOL):
+        y, m, d = (int(x) for x in r["date"].split("-"))
+        yield Article(title="", body=r["text"], raw=r["text"], date_text=r["date"], year=y, month=m, day=d,
+                      source="Wikipedia Current events", url=r["url"], origin=f"{POOL.name}:{r['id']}",
+                      meta={"source_id": r["id"], "date": r["date"], "story_line": r["story_line"],
+                            "portal_section": r["portal_section"], "outlets": r["outlets"]})
+
+
+def cmd_corpus(args) -> None:
+    from corpus import from_articles, load_taxonomy, save
+
+    corpus = from_articles(pool_articles(), load_taxonomy())
+    save(corpus, POOL_CORPUS)
+    print(f"pool corpus: {len(corpus)} articles -> {POOL_CORPUS}", file=sys.stderr)
+
+
+def _pool():
+    from corpus import load
+
+    return load(POOL_CORPUS)
+
+
+def cmd_project(args) -> None:
+    from annotation import labeling_config
+
+    state = _state()
+    if state.get("project"):
+        raise SystemExit(f"project {state['project']} exists already")
+    ls = _client()
+    corpus = _pool()
+    project = ls.projects.create(title=args.title, label_config=labeling_config(corpus.taxonomy),
+                                 show_collab_predictions=False, maximum_annotations=3)
+    users = {}
+    for who in (*ANNOTATORS, ADJUDICATOR):
+        users[who] = ls.users.create(username=who, email=f"{who}@newstag.example", first_name=who,
+                                     password=f"{who}-password-1").id
+    state.update(project=project.id, users=users, rounds={})
+    _save_state(state)
+    print(project.id)
+
+
+def _tasks(ls, project: int) -> dict[str, int]:
+    """article id -> task id of every task in the project."""
+    return {t.data["article_id"]: t.id for t in ls.tasks.list(project=project, fields="all")}
+
+
+def cmd_random(args) -> None:
+    """Round 0: ``--per-month`` items a month drawn at random (seeded), imported as tasks."""
+    from annotation import make_tasks
+
+    state = _state()
+    corpus = _pool()
+    cols = corpus.dataset.select_columns(["id", "year", "month"]).to_dict()
+    by_month = defaultdict(list)
+    for aid, y, m in zip(cols["id"], cols["year"], cols["month"]):
+        by_month[(y, m)].append(aid)
+    rng = np.random.default_rng(args.seed)
+    chosen = []
+    for key in sorted(by_month):
+        ids = sorted(by_month[key])
+        k = min(args.per_month, len(ids))
+        chosen += [ids[i] for i in sorted(rng.choice(len(ids), size=k, replace=False))]
+    keep = set(chosen)
+    sub = corpus.dataset.filter(lambda r: r["id"] in keep)
+    from corpus import Corpus
+
+    tasks = make_tasks(Corpus(sub, corpus.taxonomy))
+    for t in tasks:
+        t["data"]["newstag_selection"] = {"strategy": "random", "round": 0, "stratum": "month", "seed": args.seed}
+    ls = _client()
+    for start in range(0, len(tasks), 250):
+        ls.projects.import_tasks(id=state["project"], request=tasks[start:start + 250])
+    state["rounds"]["r0"] = {"strategy": "random", "seed": args.seed, "per_month": args.per_month,
+                             "articles": sorted(keep)}
+    _save_state(state)
+    print(f"round r0: {len(keep)} random items imported into project {state['project']}", file=sys.stderr)
+
+
+def cmd_claim(args) -> None:
+    """Round K: the project's tasks that no round holds yet (imported by ``newstag annotate next``)."""
+    state = _state()
+    held = {a for r in state["rounds"].values() for a in r["articles"]}
+    ls = _client()
+    new = sorted(set(_tasks(ls, state["project"])) - held)
+    state["rounds"][args.round] = {"strategy": "annotate next", "articles": new}
+    _save_state(state)
+    print(f"round {args.round}: {len(new)} new tasks", file=sys.stderr)
+
+
+def _assignment(round_name: str, articles: list[str]) -> dict[str, tuple[int, int]]:
+    """article -> the pair of annotator indexes; rotating pairs over a seeded shuffle (balanced)."""
+    rng = np.random.default_rng(int.from_bytes(hashlib.sha256(round_name.encode()).digest()[:8], "big"))
+    order = [articles[i] for i in rng.permutation(len(articles))]
+    return {a: PAIRS[k % 3] for k, a in enumerate(order)}
+
+
+def cmd_assign(args) -> None:
+    state = _state()
+    rnd = state["rounds"][args.round]
+    corpus = _pool()
+    cols = corpus.dataset.select_columns(["id", "body", "date_text"]).to_dict()
+    text = dict(zip(cols["id"], cols["body"]))
+    date = dict(zip(cols["id"], cols["date_text"]))
+    pairs = _assignment(args.round, rnd["articles"])
+    out = WORK / "rounds" / args.round
+    for k, who in enumerate(ANNOTATORS):
+        rows = [{"item": a, "date": date[a], "text": text[a]} for a in rnd["articles"] if k in pairs[a]]
+        _write_jsonl(out / f"todo-{who}.jsonl", rows)
+        print(f"{who}: {len(rows)} items -> {out / f'todo-{who}.jsonl'}", file=sys.stderr)
+
+
+def _check(rows: list[dict], path: Path, taxonomy) -> dict[str, dict]:
+    out = {}
+    for k, r in enumerate(rows, start=1):
+        where = f"{path.name} line {k} (item {r.get('item')})"
+        labels = {f: r.get(f) for f in FACETS}
+        if labels["region"] is None or not isinstance(labels["themes"], list) or not isinstance(labels["actors"], list):
+            raise SystemExit(f"{where}: expected region (one label) and themes/actors lists, got {labels}")
+        out[r["item"]] = taxonomy.check_labels(labels, where=where)
+    return out
+
+
+def _result(labels: dict) -> list[dict]:
+    return [{"from_name": f, "to_name": "text", "type": "choices",
+             "value": {"choices": [labels[f]] if isinstance(labels[f], str) else list(labels[f])}}
+            for f in FACETS]
+
+
+def cmd_post(args) -> None:
+    """Post ``rK-<annotator>.jsonl`` (or the adjudications, with --ground-truth) as that user's annotations."""
+    state = _state()
+    corpus = _pool()
+    who = args.annotator
+    path = LABELS / f"{args.round}-{who}.jsonl"
+    labels = _check(_jsonl(path), path, corpus.taxonomy)
+    rnd = state["rounds"][args.round]
+    if who in ANNOTATORS:
+        pairs = _assignment(args.round, rnd["articles"])
+        k = ANNOTATORS.index(who)
+        expected = {a for a in rnd["articles"] if k in pairs[a]}
+    else:
+        expected = {r["item"] for r in _jsonl(WORK / "rounds" / args.round / "disagreements.jsonl")}
+    if set(labels) != expected:
+        raise SystemExit(f"{path}: items differ from the assignment: missing {sorted(expected - set(labels))[:5]}, "
+                         f"extra {sorted(set(labels) - expected)[:5]}")
+    ls = _client()
+    tasks = _tasks(ls, state["project"])
+    posted = state.setdefault("posted", {}).setdefault(f"{args.round}/{who}", [])
+    for aid in sorted(labels):
+        if aid in posted:
+            continue
+        ls.annotations.create(id=tasks[aid], result=_result(labels[aid]), completed_by=state["users"][who],
+                              ground_truth=who == ADJUDICATOR)
+        posted.append(aid)
+    _save_state(state)
+    print(f"{args.round}/{who}: {len(labels)} annotations posted", file=sys.stderr)
+
+
+def cmd_disagree(args) -> None:
+    state = _state()
+    corpus = _pool()
+    rnd = state["rounds"][args.round]
+    pairs = _assignment(args.round, rnd["articles"])
+    got = {}
+    for who in ANNOTATORS:
+        path = LABELS / f"{args.round}-{who}.jsonl"
+        got[who] = _check(_jsonl(path), path, corpus.taxonomy)
+    cols = corpus.dataset.select_columns(["id", "body", "date_text"]).to_dict()
+    text = dict(zip(cols["id"], cols["body"]))
+    date = dict(zip(cols["id"], cols["date_text"]))
+    rows, per_adj = [], defaultdict(int)
+    for a in rnd["articles"]:
+        i, j = pairs[a]
+        x, y = got[ANNOTATORS[i]][a], got[ANNOTATORS[j]][a]
+        differ = [f for f in FACETS if (sorted(x[f]) if isinstance(x[f], list) else x[f]) !=
+                  (sorted(y[f]) if isinstance(y[f], list) else y[f])]
+        if differ:
+            third = ANNOTATORS[3 - i - j]
+            per_adj[third] += 1
+            rows.append({"item": a, "date": date[a], "text": text[a], "adjudicator": third, "differ": differ,
+                         "first": {f: x[f] for f in FACETS}, "second": {f: y[f] for f in FACETS}})
+    out = WORK / "rounds" / args.round
+    _write_jsonl(out / "disagreements.jsonl", rows)
+    for who in ANNOTATORS:
+        _write_jsonl(out / f"adjudicate-{who}.jsonl", [{k: v for k, v in r.items() if k != "adjudicator"}
+                                                        for r in rows if r["adjudicator"] == who])
+    print(f"{args.round}: {len(rows)} of {len(rnd['articles'])} items differ; per adjudicator {dict(per_adj)}",
+          file=sys.stderr)
+
+
+def cmd_check(args) -> None:
+    """Check an annotator's labels file against the taxonomy and its todo file (what is missing, extra, invalid)."""
+    from corpus import load_taxonomy
+
+    path = LABELS / f"{args.round}-{args.annotator}.jsonl"
+    todo_name = "disagreements.jsonl" if args.annotator == ADJUDICATOR else f"todo-{args.annotator}.jsonl"
+    todo = {r["item"] for r in _jsonl(WORK / "rounds" / args.round / todo_name)}
+    rows = _jsonl(path) if path.exists() else []
+    taxonomy = load_taxonomy()
+    errors, seen = [], set()
+    for k, r in enumerate(rows, start=1):
+        item = r.get("item")
+        if item in seen:
+            errors.append(f"line {k}: item {item} labeled twice")
+        seen.add(item)
+        if item not in todo:
+            errors.append(f"line {k}: item {item!r} is not in your todo file")
+        try:
+            labels = {f: r.get(f) for f in FACETS}
+            if not isinstance(labels["region"], str) or not isinstance(labels["themes"], list) or not isinstance(labels["actors"], list):
+                raise ValueError(f"expected region a string and themes/actors lists, got {labels}")
+            taxonomy.check_labels(labels, where=f"line {k}")
+        except Exception as exc:  # report every problem at once
+            errors.append(f"line {k} (item {item}): {exc}")
+    missing = sorted(todo - seen)
+    print(f"{path.name}: {len(rows)} lines, {len(seen & todo)} of {len(todo)} items done, {len(missing)} to do, "
+          f"{len(errors)} error(s)")
+    for e in errors[:40]:
+        print("  " + e)
+    if missing:
+        print("  next items to do: " + ", ".join(missing[:5]))
+
+
+def cmd_export(args) -> None:
+    """The project's JSON export and the annotated items (text + their own ids) into seeds/news/."""
+    from annotation import download_export
+
+    state = _state()
+    SEEDS.mkdir(parents=True, exist_ok=True)
+    download_export(url=os.environ["NEWSTAG_LS_URL"], token=os.environ["NEWSTAG_LS_TOKEN"],
+                    project=state["project"], fmt="JSON", path=SEEDS / "label-studio-export.json")
+    held = {a for r in state["rounds"].values() for a in r["articles"]}
+    corpus = _pool()
+    cols = corpus.dataset.select_columns(["id", "meta"]).to_dict()
+    by_source = {json.loads(m)["source_id"]: aid for aid, m in zip(cols["id"], cols["meta"])}
+    rows = [r for r in _jsonl(POOL) if by_source.get(r["id"]) in held]
+    _write_jsonl(SEEDS / "items.jsonl", [{k: r[k] for k in ("id", "date", "text", "url", "story_line")} for r in rows])
+    print(f"{len(rows)} items and the export -> {SEEDS}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="step", required=True)
+    sub.add_parser("corpus")
+    s = sub.add_parser("project")
+    s.add_argument("--title", default="newstag real news (Wikipedia Current events)")
+    s = sub.add_parser("random")
+    s.add_argument("--per-month", type=int, default=40)
+    s.add_argument("--seed", type=int, default=0)
+    for name in ("claim", "assign", "disagree"):
+        sub.add_parser(name).add_argument("round")
+    s = sub.add_parser("post")
+    s.add_argument("round")
+    s.add_argument("annotator", choices=(*ANNOTATORS, ADJUDICATOR))
+    s = sub.add_parser("check")
+    s.add_argument("round")
+    s.add_argument("annotator", choices=(*ANNOTATORS, ADJUDICATOR))
+    sub.add_parser("export")
+    args = p.parse_args(argv)
+    globals()[f"cmd_{args.step}"](args)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    sys.exit(main())
