@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ._text import clean, parse_date
+from ._text import clean, complete_date, parse_date
 from .article import Article
 from .errors import InputError
 
@@ -87,6 +87,7 @@ def parse_seed_text(text: str, where: str) -> Article:
             f"Check that paragraphs are separated by blank lines."
         )
     year, month, day = parse_date(date_text) if date_text else (None, None, None)
+    year, month, day = complete_date(year, month, day, url)
     return Article(
         title=title,
         body="\n\n".join(body),

@@ -55,6 +55,41 @@ _MD = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}
 _DM = re.compile(r"^(\d{1,2})\s+([A-Za-z]{3,9})\.?(?:,?\s+(\d{4}))?$")
 
 
+_URL_DATES = (
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)[_ -](?P<mon>[A-Za-z]{3,9})[_ -](?P<d>\d{1,2})(?!\d)"),  # 2025_January_6
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)[/_-](?P<m>\d{1,2})[/_-](?P<d>\d{1,2})(?!\d)"),       # 2025/01/06, 2025-01-06
+)
+
+
+def date_in_url(url: str) -> tuple[int, int, int] | None:
+    """The (year, month, day) a URL's path names (``.../2025_January_6``, ``/2025/01/06/``), or None.
+
+    News sites and Wikipedia's dated pages put the day in the URL; a dateline without a year can take
+    its year from there (see :func:`complete_date`).
+    """
+    for rx in _URL_DATES:
+        for m in rx.finditer(url or ""):
+            y, d = int(m.group("y")), int(m.group("d"))
+            mon = _MONTHS.get(m.group("mon").lower()) if "mon" in rx.groupindex else int(m.group("m"))
+            if mon is None:
+                continue
+            try:
+                date(y, mon, d)
+            except ValueError:
+                continue
+            return y, mon, d
+    return None
+
+
+def complete_date(year: int | None, month: int | None, day: int | None, url: str) -> tuple[int | None, int | None, int | None]:
+    """A dateline's (year, month, day) with a missing year taken from the URL's date when month and day agree."""
+    if year is None and month is not None:
+        found = date_in_url(url)
+        if found is not None and found[1] == month and (day is None or found[2] == day):
+            return found[0], month, day
+    return year, month, day
+
+
 def parse_date(text: str) -> tuple[int | None, int | None, int | None]:
     """(year, month, day) from '2025-03-10', 'Jul 28', 'July 28, 2024' or '28 Jul 2024'; None where absent."""
     s = text.strip().rstrip(".")

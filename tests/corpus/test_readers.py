@@ -168,3 +168,24 @@ def test_folder_is_read_recursively_good_files_land_and_bad_ones_are_listed(tmp_
 def test_missing_source_path_is_an_error(tmp_path):
     with pytest.raises(InputError, match="no such file or folder"):
         read_paths([tmp_path / "missing"])
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://en.wikipedia.org/wiki/Portal:Current_events/2025_January_6", (2025, 1, 6)),
+    ("https://example.com/world/2024/07/28/story.html", (2024, 7, 28)),
+    ("https://example.com/news/2026-03-01-title", (2026, 3, 1)),
+    ("https://example.com/2025_Foo_6", None), ("https://example.com/2025/02/30/x", None), ("", None),
+])
+def test_a_date_in_a_url_is_found_in_its_common_spellings(url, expected):
+    from corpus._text import date_in_url
+
+    assert date_in_url(url) == expected
+
+
+def test_a_dateline_without_a_year_takes_it_from_the_source_link_when_month_and_day_agree():
+    text = ("Asia\n\nTitle here\n\nJan 6. (NEWSTAG DESK) –\n\nBody paragraph.\n\nSource link\n\n"
+            "https://en.wikipedia.org/wiki/Portal:Current_events/2025_January_6")
+    a = parse_seed_text(text, "t.txt")
+    assert (a.year, a.month, a.day) == (2025, 1, 6)
+    other_day = parse_seed_text(text.replace("Jan 6.", "Jan 7."), "t.txt")
+    assert (other_day.year, other_day.month, other_day.day) == (None, 1, 7)
