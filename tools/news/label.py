@@ -281,6 +281,9 @@ def cmd_check(args) -> None:
 
     path = LABELS / f"{args.round}-{args.annotator}.jsonl"
     todo_name = "disagreements.jsonl" if args.annotator == ADJUDICATOR else f"todo-{args.annotator}.jsonl"
+    if args.adjudicating:  # one adjudicator's share of the disagreements
+        path = LABELS / f"{args.round}-adjudicator-by-{args.adjudicating}.jsonl"
+        todo_name = f"adjudicate-{args.adjudicating}.jsonl"
     todo = {r["item"] for r in _jsonl(WORK / "rounds" / args.round / todo_name)}
     rows = _jsonl(path) if path.exists() else []
     taxonomy = load_taxonomy()
@@ -308,21 +311,83 @@ def cmd_check(args) -> None:
         print("  next items to do: " + ", ".join(missing[:5]))
 
 
+WORK_CORPUS = WORK / "work-corpus"
+LIVE_EXPORT = WORK / "live-export.json"
+STARTER_EXPORT = ROOT / "seeds" / "label-studio-export.json"
+
+
+def cmd_train(args) -> None:
+    """The model of an active-learning round: fitted on every labeled article so far (starter + real).
+
+    The work corpus is the pool plus the starter articles; the starter export and the project's live
+    export are imported into a fresh copy of it each time (consensus; ground truth wins).
+    """
+    from annotation import download_export, import_annotations
+    from classifier import Tagger
+    from corpus import from_articles, load, load_taxonomy, read_paths, save
+
+    base = WORK / "work-corpus-base"
+    if not base.exists():
+        starter = read_paths([ROOT / "seeds" / "starter", ROOT / "seeds" / "000_de4c56d6e12b58d7.txt"], load_taxonomy())
+        save(from_articles([*pool_articles(), *starter.articles], load_taxonomy()), base)
+    import shutil
+
+    shutil.rmtree(WORK_CORPUS, ignore_errors=True)
+    shutil.copytree(base, WORK_CORPUS)
+    download_export(url=os.environ["NEWSTAG_LS_URL"], token=os.environ["NEWSTAG_LS_TOKEN"],
+                    project=_state()["project"], fmt="JSON", path=LIVE_EXPORT)
+    _, r1 = import_annotations(STARTER_EXPORT, WORK_CORPUS)
+    corpus, r2 = import_annotations(LIVE_EXPORT, WORK_CORPUS)
+    corpus = load(WORK_CORPUS)
+    print(f"work corpus: {len(corpus)} articles, {corpus.n_labeled} labeled", file=sys.stderr)
+    tagger = Tagger(random_state=0).fit(corpus)
+    out = WORK / "models" / args.round
+    tagger.save(out)
+    print(out)
+
+
 def cmd_export(args) -> None:
-    """The project's JSON export and the annotated items (text + their own ids) into seeds/news/."""
+    """The project's JSON export, the annotated items and their attribution into seeds/news/.
+
+    ``items.jsonl``: one annotated item a line — its own id, date, text, the day's portal page (``url``),
+    story line, and ``selection`` (``random`` for round 0, ``active`` for the ``annotate next`` rounds)
+    with its ``round``. ``ATTRIBUTION.md``: the licence and every portal page an item comes from.
+    """
     from annotation import download_export
 
     state = _state()
     SEEDS.mkdir(parents=True, exist_ok=True)
     download_export(url=os.environ["NEWSTAG_LS_URL"], token=os.environ["NEWSTAG_LS_TOKEN"],
                     project=state["project"], fmt="JSON", path=SEEDS / "label-studio-export.json")
-    held = {a for r in state["rounds"].values() for a in r["articles"]}
+    round_of = {a: (name, r["strategy"]) for name, r in state["rounds"].items() for a in r["articles"]}
     corpus = _pool()
     cols = corpus.dataset.select_columns(["id", "meta"]).to_dict()
     by_source = {json.loads(m)["source_id"]: aid for aid, m in zip(cols["id"], cols["meta"])}
-    rows = [r for r in _jsonl(POOL) if by_source.get(r["id"]) in held]
-    _write_jsonl(SEEDS / "items.jsonl", [{k: r[k] for k in ("id", "date", "text", "url", "story_line")} for r in rows])
-    print(f"{len(rows)} items and the export -> {SEEDS}", file=sys.stderr)
+    rows = []
+    for r in _jsonl(POOL):
+        aid = by_source.get(r["id"])
+        if aid in round_of:
+            name, strategy = round_of[aid]
+            rows.append({"id": r["id"], "date": r["date"], "text": r["text"], "url": r["url"],
+                         "story_line": r["story_line"], "round": name,
+                         "selection": "random" if strategy == "random" else "active"})
+    _write_jsonl(SEEDS / "items.jsonl", rows)
+    days = sorted({(r["date"], r["url"]) for r in rows})
+    lines = [
+        "# Attribution: the real news items in this folder", "",
+        "The texts of `items.jsonl` (and of the tasks in `label-studio-export.json`) are event summaries from",
+        "Wikipedia's [Portal:Current events](https://en.wikipedia.org/wiki/Portal:Current_events), written by",
+        "Wikipedia contributors and licensed under the",
+        "[Creative Commons Attribution-ShareAlike 4.0 International licence (CC BY-SA 4.0)]"
+        "(https://creativecommons.org/licenses/by-sa/4.0/).",
+        "They are reproduced as they appear on the portal (links reduced to their words, outlet citations",
+        "removed); the labels are newstag's annotations and are shared under the same licence.",
+        "The rest of the repository keeps its own licence.", "",
+        f"{len(rows)} items from {len(days)} daily pages, each item's `date` naming its page:", "",
+    ]
+    lines += [f"- {d}: {u}" for d, u in days]
+    (SEEDS / "ATTRIBUTION.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(rows)} items, the export and the attribution -> {SEEDS}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -339,9 +404,11 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("post")
     s.add_argument("round")
     s.add_argument("annotator", choices=(*ANNOTATORS, ADJUDICATOR))
+    sub.add_parser("train").add_argument("round")
     s = sub.add_parser("check")
     s.add_argument("round")
     s.add_argument("annotator", choices=(*ANNOTATORS, ADJUDICATOR))
+    s.add_argument("--adjudicating", choices=ANNOTATORS, help="check this annotator's share of the adjudications")
     sub.add_parser("export")
     args = p.parse_args(argv)
     globals()[f"cmd_{args.step}"](args)
