@@ -3,9 +3,9 @@
 ``push`` / ``pull`` import label-studio-sdk only when called: the SDK is heavy.
 """
 
-from .active import Batch, select_batch
 from ._export import (FORMATS, AnnotationRecord, Export, Skipped, Span, detect_format, read_annotators,
                       read_export)
+from .active import Batch, select_batch
 from .agreement import (AgreementReport, FacetAgreement, Figure, LabelAgreement, agreement, agreement_from_ratings,
                         cohen_kappa, fleiss_kappa, krippendorff_alpha, masi_distance, plot_agreement)
 from .client import PullResult, PushResult, download_export, project_article_ids, pull, push, push_batch
@@ -18,12 +18,12 @@ from .server import LabelStudioServer, find_label_studio
 from .tasks import FacetPrediction, Predictions, load_predictions, make_tasks, parse_predictions, write_tasks
 
 __all__ = [
-    "AgreementReport", "AnnotationRecord", "Batch", "Export", "ExportError", "FORMATS", "FacetAgreement", "FacetConsensus",
+    "AgreementReport", "AnnotationRecord", "Export", "ExportError", "FORMATS", "FacetAgreement", "FacetConsensus",
     "FacetPrediction", "FacetScores", "Figure", "ImportReport", "LabelAgreement", "LabelStudioError", "LabelStudioServer",
     "Predictions", "Predictor", "PullResult", "PushResult", "Skipped", "Span", "agreement", "agreement_from_ratings",
     "apply_annotations", "cohen_kappa", "consolidate", "detect_format", "download_export", "find_label_studio",
-    "fleiss_kappa", "import_annotations", "krippendorff_alpha", "labeling_config", "load_predictions", "load_predictor",
-    "ls_prediction", "make_tasks", "project_article_ids", "push_batch", "select_batch", "SelectionError",
+    "fleiss_kappa", "import_annotations", "krippendorff_alpha", "labeling_config", "load_predictions", "load_predictor", "make_tasks",
     "masi_distance", "parse_predictions", "plot_agreement", "pull", "push", "read_annotators", "read_export",
     "write_tasks",
+    "Batch", "SelectionError", "ls_prediction", "project_article_ids", "push_batch", "select_batch",
 ]

@@ -231,6 +231,9 @@ def next_command(
     rare_share: float = typer.Option(0.3, "--rare-share", help="Share of the non-random part for rare labels."),
     rare_facets: list[str] = typer.Option([], "--rare-facet", help="Facet whose labels may be rare (repeatable; "
                                                                    "default: every facet)."),
+    positives_from: list[Path] = typer.Option([], "--positives-from", help="Another annotated corpus the model learns "
+                                              "from (e.g. the starter corpus): its positives count when deciding "
+                                              "which labels are rare (repeatable)."),
     per_story: int = typer.Option(2, "--per-story", help="At most this many articles per story line."),
     per_source: Optional[int] = typer.Option(None, "--per-source", help="At most this many per source "
                                                                         "(default: a quarter of -n)."),
@@ -261,7 +264,8 @@ def next_command(
     exclude = project_article_ids(url=url or "", token=token or "", project=project) if project is not None else set()
     batch = select_batch(corpus, predictor, n, random_share=random_share, seed=seed, before=before, after=after,
                          exclude_ids=exclude, rare_below=rare_below, rare_share=rare_share,
-                         rare_facets=rare_facets or None, per_story=per_story, per_source=per_source)
+                         rare_facets=rare_facets or None, positives_from=[load(p) for p in positives_from],
+                         per_story=per_story, per_source=per_source)
     if output is not None:
         batch.save(output)
     summary = Table(title=f"next batch (model {batch.model_version}, seed {batch.seed})", show_header=False)

@@ -36,9 +36,8 @@ from __future__ import annotations
 __all__ = ["Batch", "select_batch", "BATCH_FORMAT"]
 
 import datetime as dt
-import json
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -47,6 +46,7 @@ import numpy as np
 
 from corpus import Corpus, atomic_write_json
 
+from ._pool import Caps, Pool, candidate_pool, draw_random, _unannotated
 from .errors import SelectionError
 from .predictions import default_controls, facet_margins, ls_prediction
 from .predictor import FacetScores, Predictor
@@ -104,14 +104,6 @@ class Batch:
         return Path(path)
 
 
-def _unannotated(corpus: Corpus) -> np.ndarray:
-    """Which articles still need annotation (bool per corpus row): today, those not ``labeled``.
-
-    The one place that decides it, so a per-facet "annotated" state can replace ``labeled`` here.
-    """
-    return ~np.asarray(corpus.dataset.with_format("arrow")["labeled"].to_numpy(zero_copy_only=False), dtype=bool)
-
-
 def _parse_day(value: dt.date | str | None, name: str) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
@@ -126,127 +118,13 @@ def _check(n: int, random_share: float, rare_share: float, rare_below: int, per_
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise SelectionError(f"the batch size n must be a whole number of at least 1, got {n!r}; "
                              f"e.g. -n 100.")
-    for name, v in (("random share", random_share), ("rare-label share", rare_share)):
+    for name, v in (("random share (--random)", random_share), ("rare-label share (--rare-share)", rare_share)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
             raise SelectionError(f"the {name} must be a number in [0, 1], got {v!r}; e.g. 0.3 for 30%.")
-    for name, v in (("rare_below", rare_below), ("per_story", per_story), ("per_source", per_source)):
+    for name, v in (("rare_below (--rare-below)", rare_below), ("per_story (--per-story)", per_story),
+                    ("per_source (--per-source)", per_source)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1):
             raise SelectionError(f"{name} must be a whole number of at least 1, got {v!r}.")
-
-
-@dataclass
-class _Pool:
-    """The candidates: corpus rows and what the caps and strata need of each."""
-
-    rows: list[int]
-    ids: list[str]
-    texts: list[str]
-    month: list[str]
-    group: list[str]
-    story: list[str]
-    source: list[str]
-
-
-def _first(value: Any) -> str:
-    return str(value[0]) if isinstance(value, list) and value and value[0] else ""
-
-
-def _candidates(corpus: Corpus, before: dt.date | None, after: dt.date | None, exclude: set[str],
-                counts: dict[str, int]) -> _Pool:
-    cols = corpus.dataset.select_columns(["id", "title", "body", "year", "month", "day", "group_id", "source",
-                                          "meta"]).to_dict()
-    open_ = _unannotated(corpus)
-    counts.update(articles=len(open_), annotated=int((~open_).sum()), outside_window=0, undated=0, excluded=0)
-    pool = _Pool([], [], [], [], [], [], [])
-    for i, aid in enumerate(cols["id"]):
-        if not open_[i]:
-            continue
-        y, m, d = cols["year"][i], cols["month"][i], cols["day"][i]
-        try:
-            day = dt.date(y, m or 1, d or 1) if y else None
-        except ValueError:
-            day = None
-        if before is not None or after is not None:
-            if day is None:
-                counts["undated"] += 1
-                continue
-            if (before is not None and day >= before) or (after is not None and day < after):
-                counts["outside_window"] += 1
-                continue
-        if aid in exclude:
-            counts["excluded"] += 1
-            continue
-        meta = json.loads(cols["meta"][i] or "{}")
-        title, body = cols["title"][i], cols["body"][i]
-        pool.rows.append(i)
-        pool.ids.append(aid)
-        pool.texts.append(f"{title}\n\n{body}" if title else body)
-        pool.month.append(f"{y:04d}-{m:02d}" if y and m else "")
-        group = cols["group_id"][i] or aid
-        pool.group.append(group)
-        pool.story.append(_first(meta.get("story_line")) or f"group:{group}")
-        pool.source.append(_first(meta.get("outlets")) or cols["source"][i] or "")
-    counts["candidates"] = len(pool.ids)
-    return pool
-
-
-def _quotas(sizes: Mapping[str, int], k: int) -> dict[str, int]:
-    """Largest-remainder shares of ``k`` proportional to ``sizes`` (ties: stratum order)."""
-    total = sum(sizes.values())
-    exact = {s: k * v / total for s, v in sizes.items()}
-    out = {s: int(math.floor(x)) for s, x in exact.items()}
-    for s in sorted(sizes, key=lambda s: (-(exact[s] - out[s]), s))[:k - sum(out.values())]:
-        out[s] += 1
-    return out
-
-
-class _Caps:
-    def __init__(self, pool: _Pool, per_story: int, per_source: int):
-        self.pool, self.per_story, self.per_source = pool, per_story, per_source
-        self.groups: set[str] = set()
-        self.stories: Counter[str] = Counter()
-        self.sources: Counter[str] = Counter()
-
-    def fits(self, i: int, *, lift_source: bool = False) -> bool:
-        p = self.pool
-        return (p.group[i] not in self.groups and self.stories[p.story[i]] < self.per_story
-                and (lift_source or self.sources[p.source[i]] < self.per_source))
-
-    def add(self, i: int) -> None:
-        p = self.pool
-        self.groups.add(p.group[i])
-        self.stories[p.story[i]] += 1
-        self.sources[p.source[i]] += 1
-
-
-def _draw_random(pool: _Pool, k: int, rng: np.random.Generator, caps: _Caps) -> list[tuple[int, str]]:
-    strata: dict[str, list[int]] = defaultdict(list)
-    for i, m in enumerate(pool.month):
-        strata[m or "undated"].append(i)
-    quotas = _quotas({s: len(v) for s, v in strata.items()}, min(k, len(pool.ids)))
-    chosen: list[tuple[int, str]] = []
-
-    def take(i: int, stratum: str) -> bool:
-        if pool.group[i] in caps.groups:
-            return False
-        caps.add(i)
-        chosen.append((i, stratum))
-        return True
-
-    for s in sorted(strata):
-        members, got = strata[s], 0
-        for j in rng.permutation(len(members)):
-            if got == quotas[s]:
-                break
-            got += take(members[int(j)], s)
-    if len(chosen) < k:  # a stratum short of articles outside the groups already drawn
-        taken = {i for i, _ in chosen}
-        for j in rng.permutation(len(pool.ids)):
-            if len(chosen) >= k:
-                break
-            if int(j) not in taken:
-                take(int(j), pool.month[int(j)] or "undated")
-    return chosen
 
 
 def _score(predictor: Predictor, texts: list[str]) -> dict[str, FacetScores]:
@@ -275,24 +153,28 @@ def _r(x: float) -> float:
     return round(float(x), _DIGITS)
 
 
-def _positives(corpus: Corpus, facet: str) -> Counter[str]:
-    done = ~_unannotated(corpus)
-    f = corpus.taxonomy.facet(facet)
+def _positives(corpora: Sequence[Corpus], facet: str) -> Counter[str]:
+    """Annotated positives of each label of ``facet``, summed over the corpora that have the facet."""
     c: Counter[str] = Counter()
-    for ok, v in zip(done, corpus.labels(facet)):
-        if ok and v:
-            c.update(v if f.multi else [v])
+    for corpus in corpora:
+        if facet not in corpus.taxonomy.facet_names:
+            continue
+        multi = corpus.taxonomy.facet(facet).multi
+        for open_, v in zip(_unannotated(corpus), corpus.labels(facet)):
+            if not open_ and v:
+                c.update(v if multi else [v])
     return c
 
 
-def _rare_queues(corpus: Corpus, pool: _Pool, scores: Mapping[str, FacetScores], facets: Sequence[str],
-                 rare_below: int, cues: bool) -> list[tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]]:
+def _rare_queues(corpora: Sequence[Corpus], pool: Pool, scores: Mapping[str, FacetScores],
+                 facets: Sequence[str], rare_below: int, cues: bool) -> list[tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]]:
     """For each rare label (fewest positives first): its WHY base and its candidates, best first."""
     from corpus import AliasMatcher
 
+    corpus = corpora[0]
     labels = []
     for fi, f in enumerate(facets):
-        pos = _positives(corpus, f)
+        pos = _positives(corpora, f)
         for j, lab in enumerate(scores[f].labels):
             if pos[lab] < rare_below:
                 labels.append((pos[lab], fi, j, f, lab))
@@ -326,7 +208,7 @@ def _rare_queues(corpus: Corpus, pool: _Pool, scores: Mapping[str, FacetScores],
     return queues
 
 
-def _pick_rare(queues, k: int, caps: _Caps, taken: set[int], lift: bool) -> list[tuple[int, dict[str, Any]]]:
+def _pick_rare(queues, k: int, caps: Caps, taken: set[int], lift: bool) -> list[tuple[int, dict[str, Any]]]:
     """Round-robin over the rare labels' queues: each label in turn takes its best candidate that fits."""
     chosen: list[tuple[int, dict[str, Any]]] = []
     pos = [0] * len(queues)
@@ -387,8 +269,8 @@ def _uncertainty_why(scores, facets, margins, best, best_rank, i: int) -> dict[s
 def select_batch(corpus: Corpus, predictor: Predictor, n: int, *, random_share: float = 0.3, seed: int = 0,
                  before: dt.date | str | None = None, after: dt.date | str | None = None,
                  exclude_ids: Iterable[str] = (), rare_below: int = 30, rare_share: float = 0.3,
-                 rare_facets: Sequence[str] | None = None, cues: bool = True, per_story: int = 2,
-                 per_source: int | None = None) -> Batch:
+                 rare_facets: Sequence[str] | None = None, positives_from: Sequence[Corpus] = (),
+                 cues: bool = True, per_story: int = 2, per_source: int | None = None) -> Batch:
     """Choose the next ``n`` articles to annotate (strategy in the module docstring).
 
     Parameters
@@ -402,9 +284,12 @@ def select_batch(corpus: Corpus, predictor: Predictor, n: int, *, random_share: 
         (``YYYY-MM-DD``; an article with only a year and month counts as the month's first day).
         With either, undated articles are left out (counted in ``counts["undated"]``)
     exclude_ids : article ids never to choose (tasks already in the Label Studio project)
-    rare_below : a label with fewer annotated positives than this is rare
+    rare_below : a label with fewer annotated positives than this is rare (positives counted in ``corpus``
+        and in ``positives_from``)
     rare_share : at most this share of the non-random part goes to rare labels
     rare_facets : facets whose labels may be rare (default: every facet the model scores)
+    positives_from : other annotated corpora the model learns from (the starter corpus), whose positives
+        count too
     cues : fall back on the taxonomy's cue phrases for a rare label the model gives to no candidate
     per_story : at most this many articles per story line
     per_source : at most this many per source (default: ``ceil(n / 4)``, lifted when it leaves the
@@ -426,23 +311,23 @@ def select_batch(corpus: Corpus, predictor: Predictor, n: int, *, random_share: 
         raise SelectionError(f"the date window is empty: --after {after} is not before --before {before}.")
     counts: dict[str, int] = {}
     exclude = set(exclude_ids)
-    pool = _candidates(corpus, before, after, exclude, counts)
+    pool = candidate_pool(corpus, before, after, exclude, counts)
     if not pool.ids:
         raise SelectionError(
             f"no article left to choose from: {counts['articles']} in the corpus, {counts['annotated']} annotated, "
             f"{counts['outside_window'] + counts['undated']} outside the date window, {counts['excluded']} "
             f"excluded (already in the project). Widen the window or add articles to the corpus.")
     rng = np.random.default_rng(seed)
-    caps = _Caps(pool, per_story, per_source)
+    caps = Caps(pool, per_story, per_source)
     why: dict[int, dict[str, Any]] = {}
-    for i, stratum in _draw_random(pool, round(n * random_share), rng, caps):
+    for i, stratum in draw_random(pool, round(n * random_share), rng, caps):
         why[i] = {"strategy": "random", "stratum": stratum}
     taken = set(why)
     scores = _score(predictor, pool.texts)
     facets = _check_model(corpus, predictor, scores)
     rest = min(n, len(pool.ids)) - len(why)
     rare_facets = facets if rare_facets is None else [f for f in facets if f in set(rare_facets)]
-    queues = _rare_queues(corpus, pool, scores, rare_facets, rare_below, cues)
+    queues = _rare_queues([corpus, *positives_from], pool, scores, rare_facets, rare_below, cues)
     order, margins, best, best_rank = _uncertainty_order(scores, facets, len(pool.ids), rng)
     k_rare, lifted = round(rest * rare_share), 0
     # Each phase fills what it can under every cap, then (when the source cap left it short) lifts that cap.
@@ -476,7 +361,8 @@ def select_batch(corpus: Corpus, predictor: Predictor, n: int, *, random_share: 
     made = Counter(w["strategy"] for w in why.values())
     counts.update({k: made.get(k, 0) for k in STRATEGIES})
     params = {"n": n, "random_share": random_share, "rare_share": rare_share, "rare_below": rare_below,
-              "rare_facets": list(rare_facets), "cues": cues, "per_story": per_story, "per_source": per_source,
+              "rare_facets": list(rare_facets), "cues": cues,
+              "positives_from": [str(c.manifest.get("fingerprint") or c.fingerprint) for c in positives_from], "per_story": per_story, "per_source": per_source,
               "before": before.isoformat() if before else None, "after": after.isoformat() if after else None,
               "exclude_ids": len(exclude)}
     return Batch(tuple(pool.ids[i] for i in chosen), {pool.ids[i]: why[i] for i in chosen}, predictor.model_version,

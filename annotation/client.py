@@ -81,6 +81,8 @@ def push(corpus: Corpus, *, url: str, token: str, title: str | None = None, proj
          batch_size: int = 250, progress: Callable[[int], None] | None = None) -> PushResult:
     """Create a project from the taxonomy's labeling config (or use ``project``) and import the tasks.
 
+    A project made here hides predictions from annotators (:func:`create_project`).
+
     Parameters
     ----------
     corpus : the articles to annotate (tasks carry their article id)

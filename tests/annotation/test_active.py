@@ -171,6 +171,16 @@ def test_labels_with_enough_annotated_positives_are_not_sought(taxonomy):
     assert batch.ids == ("a002",) and batch.why["a002"]["label"] == "military_training"
 
 
+def test_positives_in_another_corpus_the_model_learns_from_count_too(taxonomy):
+    starter = pool(taxonomy, [art(100 + k, labels={"region": "asia", "themes": ["deterrence"]}) for k in range(3)])
+    corpus = pool(taxonomy, [art(k) for k in range(6)])
+    table = {text(corpus, "a001"): {"themes": (0.9, 0.05, 0.05)}, text(corpus, "a002"): {"themes": (0.05, 0.9, 0.05)}}
+    kw = {"random_share": 0.0, "rare_share": 1.0, "rare_below": 3, "rare_facets": ["themes"], "cues": False}
+    assert select_batch(corpus, predictor(taxonomy, table), 1, **kw).ids == ("a001",)
+    batch = select_batch(corpus, predictor(taxonomy, table), 1, positives_from=[starter], **kw)
+    assert batch.ids == ("a002",) and batch.params["positives_from"] == [starter.fingerprint]
+
+
 # ---- diversity ----
 
 def test_no_two_articles_of_one_near_duplicate_group_are_chosen(taxonomy):
@@ -254,10 +264,10 @@ def test_the_date_window_keeps_days_from_after_up_to_before_and_counts_undated_a
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"n": 0}, "batch size n must be a whole number of at least 1, got 0"),
-    ({"n": 10, "random_share": 1.5}, r"random share must be a number in \[0, 1\], got 1.5"),
+    ({"n": 10, "random_share": 1.5}, r"random share \(--random\) must be a number in \[0, 1\], got 1.5"),
     ({"n": 10, "before": "2025-13-01"}, "--before must be a date YYYY-MM-DD, got '2025-13-01'"),
     ({"n": 10, "after": "2025-03-01", "before": "2025-02-01"}, "the date window is empty"),
-    ({"n": 10, "per_story": 0}, "per_story must be a whole number of at least 1"),
+    ({"n": 10, "per_story": 0}, r"per_story \(--per-story\) must be a whole number of at least 1"),
 ])
 def test_bad_parameters_are_refused_with_what_was_expected(taxonomy, kwargs, message):
     corpus = pool(taxonomy, [art(0)])

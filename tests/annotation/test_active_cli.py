@@ -52,7 +52,7 @@ def test_next_twice_with_the_same_seed_writes_the_same_bytes(corpus_dir, model_d
 
 @pytest.mark.parametrize("args, message", [
     (["-n", "0"], "error: the batch size n must be a whole number of at least 1, got 0; e.g. -n 100."),
-    (["--random", "1.5"], r"error: the random share must be a number in \[0, 1\], got 1.5; e.g. 0.3 for 30%."),
+    (["--random", "1.5"], r"error: the random share \(--random\) must be a number in \[0, 1\], got 1.5; e.g. 0.3 for 30%."),
     (["--before", "March"], "error: --before must be a date YYYY-MM-DD, got 'March'"),
 ])
 def test_next_refuses_bad_arguments_saying_what_was_expected(corpus_dir, model_dir, capsys, args, message):
