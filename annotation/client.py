@@ -128,11 +128,11 @@ def _import_tasks(corpus: Corpus, tasks: list[dict[str, Any]], *, url: str, toke
     return PushResult(url, int(project), len(tasks), sum(len(t.get("predictions", ())) for t in tasks))
 
 
-def project_article_ids(*, url: str, token: str, project: int) -> set[str]:
+def project_article_ids(*, url: str, token: str, project: int, page_size: int = 500) -> set[str]:
     """The ``data.article_id`` of every task already in a project (so a batch never sends one twice)."""
     client = connect(url, token)
     with _errors(url, f"list the tasks of project {project}"):
-        return {str(t.data["article_id"]) for t in client.tasks.list(project=project, page_size=500)
+        return {str(t.data["article_id"]) for t in client.tasks.list(project=project, page_size=page_size)
                 if isinstance(getattr(t, "data", None), dict) and t.data.get("article_id")}
 
 

@@ -109,6 +109,16 @@ def test_a_second_call_never_sends_a_task_the_project_already_has(first_batch, s
     assert len(ids) == 12 and len(set(ids)) == 12
 
 
+def test_the_tasks_already_in_a_project_are_read_page_by_page(first_batch, label_studio):
+    from annotation import project_article_ids
+
+    batch, project = first_batch
+    for page_size in (4, 6, 500):  # pages that divide the tasks, and one that holds them all
+        ids = project_article_ids(url=label_studio.url, token=label_studio.token, project=project,
+                                  page_size=page_size)
+        assert set(batch["ids"]) <= ids
+
+
 def test_an_existing_projects_prediction_setting_is_left_as_it_was(setup, label_studio):
     from annotation import labeling_config
     from corpus import load
