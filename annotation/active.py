@@ -7,10 +7,11 @@
    are drawn first, from all candidates, so the model cannot bias them: they are the unbiased sample
    for evaluation. The only rule they obey is one article per near-duplicate group.
 2. **rare_label** — up to ``rare_share`` of the rest goes to labels with fewer than ``rare_below``
-   annotated positives so far: round-robin over those labels (fewest positives first, then taxonomy
-   order), each taking its candidate with the highest model score among those the model gives the
-   label to. A label the model gives to no candidate falls back to the taxonomy's cue phrases (the
-   label's aliases, :class:`corpus.AliasMatcher`): candidates that mention it, most mentions first.
+   annotated positives so far: round-robin over those labels, facets taking turns (within a facet,
+   fewest positives first, then the labels the model gives to fewer candidates), each label taking its
+   candidate with the highest model score among those the model gives the label to. A label the
+   model gives to no candidate falls back on the taxonomy's cue phrases (the label's aliases,
+   :class:`corpus.AliasMatcher`): candidates that mention it, most mentions first.
 3. **uncertainty** — the rest, by the model's uncertainty. Per facet, a margin in [0, 1] (small =
    uncertain): single-label facet, best score minus second best; multi-label facet, each label's
    distance to its threshold normalised by the room on that side (``(s-t)/(1-t)`` or ``(t-s)/t``), the
@@ -36,6 +37,7 @@ from __future__ import annotations
 __all__ = ["Batch", "select_batch", "BATCH_FORMAT"]
 
 import datetime as dt
+import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -167,45 +169,42 @@ def _positives(corpora: Sequence[Corpus], facet: str) -> Counter[str]:
 
 
 def _rare_queues(corpora: Sequence[Corpus], pool: Pool, scores: Mapping[str, FacetScores],
-                 facets: Sequence[str], rare_below: int, cues: bool) -> list[tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]]:
-    """For each rare label (fewest positives first): its WHY base and its candidates, best first."""
+                 facets: Sequence[str], rare_below: int, cues: bool) -> list[tuple[dict[str, Any], list]]:
+    """The rare labels' queues in round-robin order: each with its WHY base and its candidates, best first.
+
+    Facets take turns (a facet with hundreds of rare labels, actors, does not crowd out themes); within a
+    facet, labels with fewer positives come first, then those the model gives to fewer candidates: a
+    label common in the pool gets positives from the random and uncertainty parts anyway.
+    """
     from corpus import AliasMatcher
 
-    corpus = corpora[0]
-    labels = []
-    for fi, f in enumerate(facets):
-        pos = _positives(corpora, f)
-        for j, lab in enumerate(scores[f].labels):
-            if pos[lab] < rare_below:
-                labels.append((pos[lab], fi, j, f, lab))
-    mentions: dict[str, list[Counter[str]]] = {}
-    queues = []
-    for positives, _, j, f, lab in sorted(labels):
-        fs = scores[f]
-        s = fs.scores[:, j]
-        given = np.flatnonzero(fs.chosen()[:, j])
-        base = {"strategy": "rare_label", "facet": f, "label": lab, "positives": positives}
-        if len(given):
-            order = given[np.lexsort((given, -s[given]))]
-            extra = {"via": "model"}
-            if fs.multi:
-                extra["threshold"] = _r(fs.thresholds[j])
-            queue = [(int(i), {**extra, "score": _r(s[i])}) for i in order]
-        elif cues:
-            if f not in mentions:
-                matcher = AliasMatcher(corpus.taxonomy.facet(f))
-                mentions[f] = [Counter(m.label for m in matcher.find(t)) for t in pool.texts]
-            hits = np.array([i for i, c in enumerate(mentions[f]) if c[lab]], dtype=int)
-            if not len(hits):
-                continue
-            n_hits = np.array([mentions[f][i][lab] for i in hits])
-            order = hits[np.lexsort((hits, -s[hits], -n_hits))]
-            queue = [(int(i), {"via": "cues", "mentions": int(mentions[f][i][lab]), "score": _r(s[i])})
-                     for i in order]
-        else:
-            continue
-        queues.append((base, queue))
-    return queues
+    per_facet = []
+    for f in facets:
+        fs, pos = scores[f], _positives(corpora, f)
+        given = fs.chosen()
+        labels = sorted((pos[lab], int(given[:, j].sum()), j) for j, lab in enumerate(fs.labels)
+                        if pos[lab] < rare_below)
+        queues, mentions = [], None
+        for positives, _, j in labels:
+            s, rows = fs.scores[:, j], np.flatnonzero(given[:, j])
+            base = {"strategy": "rare_label", "facet": f, "label": fs.labels[j], "positives": positives}
+            if len(rows):
+                extra = {"via": "model", **({"threshold": _r(fs.thresholds[j])} if fs.multi else {})}
+                queue = [(int(i), {**extra, "score": _r(s[i])}) for i in rows[np.lexsort((rows, -s[rows]))]]
+            elif cues:
+                if mentions is None:
+                    matcher = AliasMatcher(corpora[0].taxonomy.facet(f))
+                    mentions = [Counter(m.label for m in matcher.find(t)) for t in pool.texts]
+                hits = np.array([i for i, c in enumerate(mentions) if c[fs.labels[j]]], dtype=int)
+                n_hits = np.array([mentions[i][fs.labels[j]] for i in hits], dtype=int)
+                queue = [(int(i), {"via": "cues", "mentions": int(mentions[i][fs.labels[j]]), "score": _r(s[i])})
+                         for i in hits[np.lexsort((hits, -s[hits], -n_hits))]]
+            else:
+                queue = []
+            if queue:
+                queues.append((base, queue))
+        per_facet.append(queues)
+    return [q for turn in itertools.zip_longest(*per_facet) for q in turn if q is not None]
 
 
 def _pick_rare(queues, k: int, caps: Caps, taken: set[int], lift: bool) -> list[tuple[int, dict[str, Any]]]:

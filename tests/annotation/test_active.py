@@ -148,9 +148,21 @@ def test_rare_labels_take_their_best_scored_candidates_in_turn(taxonomy):
     batch = select_batch(corpus, predictor(taxonomy, table), 4, random_share=0.0, rare_share=0.75,
                          rare_facets=["themes"], cues=False, per_source=4)
     rare = [(a, batch.why[a]["label"]) for a in batch.ids if batch.why[a]["strategy"] == "rare_label"]
-    assert rare == [("a001", "deterrence"), ("a003", "military_training"), ("a002", "deterrence")]
+    # military_training is given to one candidate, deterrence to two: the rarer in the pool goes first
+    assert rare == [("a003", "military_training"), ("a001", "deterrence"), ("a002", "deterrence")]
     assert batch.why["a001"] == {"strategy": "rare_label", "facet": "themes", "label": "deterrence", "positives": 0,
                                  "via": "model", "score": 0.9, "threshold": 0.5}
+
+
+def test_facets_take_turns_and_labels_the_model_gives_least_often_go_first(taxonomy):
+    corpus = pool(taxonomy, [art(k) for k in range(12)])
+    europe, africa = (0.1, 0.8, 0.1), (0.1, 0.1, 0.8)  # asia is given to every other candidate
+    table = {text(corpus, "a001"): {"region": europe}, text(corpus, "a002"): {"region": africa},
+             text(corpus, "a003"): {"region": africa}, text(corpus, "a004"): {"themes": (0.05, 0.05, 0.9)}}
+    batch = select_batch(corpus, predictor(taxonomy, table), 4, random_share=0.0, rare_share=1.0, cues=False,
+                         per_source=4)
+    assert [(batch.why[a]["facet"], batch.why[a]["label"]) for a in batch.ids] == [
+        ("region", "europe"), ("themes", "diplomacy"), ("region", "africa"), ("region", "asia")]
 
 
 def test_a_rare_label_the_model_never_gives_falls_back_on_its_cue_phrases(taxonomy):
