@@ -72,3 +72,9 @@ def test_next_with_a_project_but_no_server_address_says_what_to_pass(corpus_dir,
     monkeypatch.delenv("NEWSTAG_LS_TOKEN", raising=False)
     assert main(["annotate", "next", "--corpus", str(corpus_dir), "--model", str(model_dir), "--project", "3"]) == 2
     assert "a Label Studio URL and API token are needed: pass --url and --token" in capsys.readouterr().err
+
+
+def test_next_refuses_both_an_existing_and_a_new_project(corpus_dir, model_dir, capsys):
+    assert main(["annotate", "next", "--corpus", str(corpus_dir), "--model", str(model_dir), "--project", "3",
+                 "--project-title", "round 2"]) == 2
+    assert "pass --project (an existing project) or --project-title (a new one), not both" in capsys.readouterr().err
