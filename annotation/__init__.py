@@ -5,12 +5,14 @@
 
 from ._export import (FORMATS, AnnotationRecord, Export, Skipped, Span, detect_format, read_annotators,
                       read_export)
+from .active import Batch, select_batch
 from .agreement import (AgreementReport, FacetAgreement, Figure, LabelAgreement, agreement, agreement_from_ratings,
                         cohen_kappa, fleiss_kappa, krippendorff_alpha, masi_distance, plot_agreement)
-from .client import PullResult, PushResult, download_export, pull, push
+from .client import PullResult, PushResult, download_export, project_article_ids, pull, push, push_batch
 from .config import labeling_config
 from .consensus import FacetConsensus, ImportReport, apply_annotations, consolidate, import_annotations
-from .errors import ExportError, LabelStudioError
+from .errors import ExportError, LabelStudioError, SelectionError
+from .predictions import ls_prediction
 from .predictor import FacetScores, Predictor, load_predictor
 from .server import LabelStudioServer, find_label_studio
 from .tasks import FacetPrediction, Predictions, load_predictions, make_tasks, parse_predictions, write_tasks
@@ -23,4 +25,5 @@ __all__ = [
     "fleiss_kappa", "import_annotations", "krippendorff_alpha", "labeling_config", "load_predictions", "load_predictor", "make_tasks",
     "masi_distance", "parse_predictions", "plot_agreement", "pull", "push", "read_annotators", "read_export",
     "write_tasks",
+    "Batch", "SelectionError", "ls_prediction", "project_article_ids", "push_batch", "select_batch",
 ]

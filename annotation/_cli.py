@@ -214,3 +214,71 @@ def agreement_command(
     notes = {f.note for fa in report.facets.values() for f in (fa.alpha, fa.fleiss, fa.cohen) if f and f.note}
     for note in sorted(notes):
         err.print(f"[dim]n/a: {note}[/dim]", highlight=False)
+
+
+@app.command("next")
+def next_command(
+    corpus_dir: Path = typer.Option(..., "--corpus", help="Corpus folder: the pool of articles."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: the default model)."),
+    n: int = typer.Option(100, "-n", help="How many articles to choose."),
+    random_share: float = typer.Option(0.3, "--random", help="Share drawn at random, stratified by month (0..1)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random draw."),
+    before: Optional[str] = typer.Option(None, "--before", metavar="YYYY-MM-DD",
+                                         help="Only articles dated before this day (keep the eval period out)."),
+    after: Optional[str] = typer.Option(None, "--after", metavar="YYYY-MM-DD",
+                                        help="Only articles dated on or after this day."),
+    rare_below: int = typer.Option(30, "--rare-below", help="A label with fewer annotated positives is rare."),
+    rare_share: float = typer.Option(0.3, "--rare-share", help="Share of the non-random part for rare labels."),
+    rare_facets: list[str] = typer.Option([], "--rare-facet", help="Facet whose labels may be rare (repeatable; "
+                                                                   "default: every facet)."),
+    positives_from: list[Path] = typer.Option([], "--positives-from", help="Another annotated corpus the model learns "
+                                              "from (e.g. the starter corpus): its positives count when deciding "
+                                              "which labels are rare (repeatable)."),
+    per_story: int = typer.Option(2, "--per-story", help="At most this many articles per story line."),
+    per_source: Optional[int] = typer.Option(None, "--per-source", help="At most this many per source "
+                                                                        "(default: a quarter of -n)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the batch file (ids, why) here."),
+    project: Optional[int] = typer.Option(None, "--project", help="Push the batch as tasks into this project "
+                                                                  "(its tasks are never chosen again)."),
+    project_title: Optional[str] = typer.Option(None, "--project-title",
+                                                help="Push into a new project with this title instead."),
+    url: Optional[str] = typer.Option(None, "--url", envvar="NEWSTAG_LS_URL",
+                                      help="Label Studio URL (or NEWSTAG_LS_URL)."),
+    token: Optional[str] = typer.Option(None, "--token", envvar="NEWSTAG_LS_TOKEN", show_default=False,
+                                        help="Label Studio API token (or NEWSTAG_LS_TOKEN)."),
+    mentions: list[str] = _MENTIONS,
+) -> None:
+    """Choose the next articles to annotate (uncertainty, rare labels, a random share) and push them."""
+    from corpus import load
+
+    from .active import select_batch
+    from .client import project_article_ids, push_batch
+    from .errors import SelectionError
+    from .predictor import load_predictor
+
+    if project is not None and project_title is not None:
+        raise SelectionError("pass --project (an existing project) or --project-title (a new one), not both.")
+    pushing = project is not None or project_title is not None
+    corpus = load(corpus_dir)
+    predictor = load_predictor(model)
+    exclude = project_article_ids(url=url or "", token=token or "", project=project) if project is not None else set()
+    batch = select_batch(corpus, predictor, n, random_share=random_share, seed=seed, before=before, after=after,
+                         exclude_ids=exclude, rare_below=rare_below, rare_share=rare_share,
+                         rare_facets=rare_facets or None, positives_from=[load(p) for p in positives_from],
+                         per_story=per_story, per_source=per_source)
+    if output is not None:
+        batch.save(output)
+    summary = Table(title=f"next batch (model {batch.model_version}, seed {batch.seed})", show_header=False)
+    for k, v in batch.counts.items():
+        summary.add_row(k.replace("_", " "), str(v))
+    out.print(summary)
+    for note in batch.notes:
+        err.print(f"[yellow]note:[/yellow] {note}", highlight=False, soft_wrap=True)
+    if output is not None:
+        err.print(f"batch of {len(batch)} written to {output}")
+    if pushing:
+        result = push_batch(corpus, batch, url=url or "", token=token or "", project=project, title=project_title,
+                            mentions=mentions)
+        err.print(f"{result.tasks} task(s), {result.predictions} prediction(s) imported into project "
+                  f"{result.project_id} at {result.url}")
+        print(result.project_id)

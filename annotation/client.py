@@ -6,12 +6,13 @@ rest of the package, and the command line's other sub-commands, load without it.
 
 from __future__ import annotations
 
-__all__ = ["PushResult", "PullResult", "connect", "push", "pull", "download_export", "annotator_ids"]
+__all__ = ["PushResult", "PullResult", "connect", "push", "push_batch", "pull", "download_export", "annotator_ids",
+           "create_project", "project_article_ids"]
 
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from corpus import Corpus
 from corpus.atomic import atomic_path
@@ -20,7 +21,11 @@ from corpus import load as load_corpus
 from .config import labeling_config
 from .consensus import ImportReport, import_annotations
 from .errors import LabelStudioError
+from .config import SELECTION_FIELD
 from .tasks import Predictions, make_tasks
+
+if TYPE_CHECKING:
+    from .active import Batch
 
 EXPORT_SUFFIX = {"JSON": ".json", "JSON_MIN": ".min.json", "CSV": ".csv", "TSV": ".tsv"}
 
@@ -76,6 +81,8 @@ def push(corpus: Corpus, *, url: str, token: str, title: str | None = None, proj
          batch_size: int = 250, progress: Callable[[int], None] | None = None) -> PushResult:
     """Create a project from the taxonomy's labeling config (or use ``project``) and import the tasks.
 
+    A project made here hides predictions from annotators (:func:`create_project`).
+
     Parameters
     ----------
     corpus : the articles to annotate (tasks carry their article id)
@@ -85,16 +92,33 @@ def push(corpus: Corpus, *, url: str, token: str, title: str | None = None, proj
     mentions : facets that get span labels (config and alias pre-annotations)
     progress : called with the number of tasks sent after each batch
     """
-    taxonomy = corpus.taxonomy
     tasks = make_tasks(corpus, predictions=predictions, mentions=mentions, only_unlabeled=only_unlabeled)
+    return _import_tasks(corpus, tasks, url=url, token=token, title=title, project=project, mentions=mentions,
+                         batch_size=batch_size, progress=progress)
+
+
+def create_project(client, corpus: Corpus, *, url: str, title: str | None = None, mentions: Sequence[str] = ()) -> int:
+    """Create a project with the taxonomy's labeling config; returns its id.
+
+    Annotators do not see model predictions in it (``show_collab_predictions`` off): predictions are
+    stored for ranking and review, and a project's owner may turn them on in its settings. newstag
+    never changes that setting of a project it did not create.
+    """
+    taxonomy = corpus.taxonomy
+    title = title or f"newstag {taxonomy.name} v{taxonomy.version}"
+    if len(title.strip()) < 3:
+        raise LabelStudioError(f"project title {title!r} is too short: Label Studio needs at least 3 characters.")
+    with _errors(url, "create a project"):
+        config = labeling_config(taxonomy, mentions=mentions)
+        return int(client.projects.create(title=title.strip(), label_config=config, show_collab_predictions=False).id)
+
+
+def _import_tasks(corpus: Corpus, tasks: list[dict[str, Any]], *, url: str, token: str, title: str | None,
+                  project: int | None, mentions: Sequence[str], batch_size: int,
+                  progress: Callable[[int], None] | None) -> PushResult:
     client = connect(url, token)
     if project is None:
-        title = title or f"newstag {taxonomy.name} v{taxonomy.version}"
-        if len(title.strip()) < 3:
-            raise LabelStudioError(f"project title {title!r} is too short: Label Studio needs at least 3 characters.")
-        with _errors(url, "create a project"):
-            project = client.projects.create(title=title.strip(), label_config=labeling_config(
-                taxonomy, mentions=mentions)).id
+        project = create_project(client, corpus, url=url, title=title, mentions=mentions)
     with _errors(url, f"import tasks into project {project}"):
         for start in range(0, len(tasks), batch_size):
             batch = tasks[start:start + batch_size]
@@ -102,6 +126,34 @@ def push(corpus: Corpus, *, url: str, token: str, title: str | None = None, proj
             if progress:
                 progress(len(batch))
     return PushResult(url, int(project), len(tasks), sum(len(t.get("predictions", ())) for t in tasks))
+
+
+def project_article_ids(*, url: str, token: str, project: int, page_size: int = 500) -> set[str]:
+    """The ``data.article_id`` of every task already in a project (so a batch never sends one twice)."""
+    client = connect(url, token)
+    with _errors(url, f"list the tasks of project {project}"):
+        return {str(t.data["article_id"]) for t in client.tasks.list(project=project, page_size=page_size)
+                if isinstance(getattr(t, "data", None), dict) and t.data.get("article_id")}
+
+
+def push_batch(corpus: Corpus, batch: "Batch", *, url: str, token: str, project: int | None = None,
+               title: str | None = None, mentions: Sequence[str] = (), batch_size: int = 250,
+               progress: Callable[[int], None] | None = None) -> PushResult:
+    """Import an active-learning batch as tasks, with the model's predictions and why each was chosen.
+
+    Each task's ``data`` is what ``annotate tasks`` writes plus ``newstag_selection`` (the batch's WHY
+    record); its predictions are the model's (``model_version`` = the batch's) and, with ``mentions``,
+    the alias spans. With ``project`` None a new project is made (predictions hidden from annotators:
+    :func:`create_project`); an existing project's settings are left as they are.
+    """
+    tasks = make_tasks(corpus, mentions=mentions, ids=list(batch.ids))
+    for task in tasks:
+        aid = task["data"]["article_id"]
+        task["data"][SELECTION_FIELD] = dict(batch.why[aid])
+        if aid in batch.predictions:
+            task["predictions"] = [dict(batch.predictions[aid])] + task.get("predictions", [])
+    return _import_tasks(corpus, tasks, url=url, token=token, title=title, project=project, mentions=mentions,
+                         batch_size=batch_size, progress=progress)
 
 
 def annotator_ids(*, url: str, token: str) -> dict[str, str]:

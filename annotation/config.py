@@ -11,7 +11,7 @@ carries are reserved: a facet may not be named like one of them.
 
 from __future__ import annotations
 
-__all__ = ["labeling_config", "mention_control", "TASK_FIELDS", "RESERVED_NAMES", "TEXT_FIELD"]
+__all__ = ["labeling_config", "mention_control", "TASK_FIELDS", "RESERVED_NAMES", "TEXT_FIELD", "SELECTION_FIELD"]
 
 import xml.etree.ElementTree as ET
 from typing import Iterable
@@ -19,8 +19,9 @@ from typing import Iterable
 from corpus import Taxonomy, TaxonomyError
 
 TEXT_FIELD = "text"
-# The task ``data`` fields written by annotation.tasks (JSON_MIN flattens them into each row).
-TASK_FIELDS = ("article_id", "title", TEXT_FIELD, "section", "date", "source", "url", "group_id")
+SELECTION_FIELD = "newstag_selection"  # why active learning chose the task (annotation.active)
+# The task ``data`` fields written by annotation.tasks and annotation.active (JSON_MIN flattens them into each row).
+TASK_FIELDS = ("article_id", "title", TEXT_FIELD, "section", "date", "source", "url", "group_id", SELECTION_FIELD)
 # Fields Label Studio adds to each JSON_MIN / CSV row.
 _MIN_FIELDS = ("id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time")
 RESERVED_NAMES = frozenset(TASK_FIELDS + _MIN_FIELDS)

@@ -6,7 +6,7 @@ Every message says where (file, row, task, annotator), what was expected, what c
 
 from __future__ import annotations
 
-__all__ = ["ExportError", "LabelStudioError"]
+__all__ = ["ExportError", "LabelStudioError", "SelectionError"]
 
 from corpus import InputError, NewstagError
 
@@ -17,3 +17,7 @@ class ExportError(InputError):
 
 class LabelStudioError(NewstagError, RuntimeError):
     """A Label Studio server did not start, cannot be reached, or refused a request."""
+
+
+class SelectionError(NewstagError, ValueError):
+    """Active learning cannot choose a batch: a bad parameter, a model that does not fit the corpus, no candidate."""

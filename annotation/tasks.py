@@ -139,8 +139,8 @@ def _mention_prediction(text: str, matchers, model_version: str) -> dict[str, An
 
 
 def make_tasks(corpus: Corpus, *, predictions: Predictions | None = None, mentions: Sequence[str] = (),
-               only_unlabeled: bool = False) -> list[dict[str, Any]]:
-    """One Label Studio task per article (in corpus order), with predictions where given.
+               only_unlabeled: bool = False, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """One Label Studio task per article (in corpus order, or in the order of ``ids``), with predictions where given.
 
     Parameters
     ----------
@@ -151,11 +151,12 @@ def make_tasks(corpus: Corpus, *, predictions: Predictions | None = None, mentio
         (``corpus.AliasMatcher``), as a second prediction with model_version ``"aliases"``. The labeling
         config must have been made with the same ``mentions``.
     only_unlabeled : leave out articles that are already labeled
+    ids : only these articles, in this order
 
     Raises
     ------
     ExportError
-        When ``predictions`` names articles that are not in the corpus.
+        When ``predictions`` or ``ids`` name articles that are not in the corpus.
     """
     from corpus import AliasMatcher
 
@@ -163,8 +164,8 @@ def make_tasks(corpus: Corpus, *, predictions: Predictions | None = None, mentio
     mentions = check_control_names(taxonomy, mentions)
     matchers = [(m, AliasMatcher(taxonomy.facet(m))) for m in mentions]
     if predictions is not None:
-        ids = set(corpus.ids)
-        missing = sorted(a for a in predictions.articles if a not in ids)
+        known = set(corpus.ids)
+        missing = sorted(a for a in predictions.articles if a not in known)
         if missing:
             raise ExportError(
                 f"predictions ({predictions.model_version}) name {len(missing)} article(s) not in the corpus, "
@@ -172,8 +173,17 @@ def make_tasks(corpus: Corpus, *, predictions: Predictions | None = None, mentio
             )
     cols = corpus.dataset.select_columns(["id", "title", "body", "section", "date_text", "source", "url",
                                           "group_id", "labeled"]).to_dict()
+    rows: Sequence[int] = range(len(cols["id"]))
+    if ids is not None:
+        where = {aid: i for i, aid in enumerate(cols["id"])}
+        missing = [a for a in ids if a not in where]
+        if missing:
+            raise ExportError(f"{len(missing)} article id(s) are not in the corpus, e.g. {missing[:5]}; "
+                              f"choose articles of this corpus.")
+        rows = [where[a] for a in ids]
     tasks = []
-    for i, aid in enumerate(cols["id"]):
+    for i in rows:
+        aid = cols["id"][i]
         if only_unlabeled and cols["labeled"][i]:
             continue
         data = {"article_id": aid, "title": cols["title"][i] or "", TEXT_FIELD: cols["body"][i] or "",

@@ -107,3 +107,12 @@ def test_a_predictions_file_that_is_not_json_is_an_error(tmp_path, small_taxonom
         load_predictions(tmp_path / "p.json", small_taxonomy)
     with pytest.raises(ExportError, match=r"predictions file '.*none.json' does not exist"):
         load_predictions(tmp_path / "none.json", small_taxonomy)
+
+
+def test_tasks_for_chosen_ids_come_in_the_order_asked(small_corpus):
+    assert [t["data"]["article_id"] for t in make_tasks(small_corpus, ids=["a3", "a1"])] == ["a3", "a1"]
+
+
+def test_tasks_for_an_id_not_in_the_corpus_are_refused(small_corpus):
+    with pytest.raises(ExportError, match=r"1 article id\(s\) are not in the corpus, e.g. \['zz'\]"):
+        make_tasks(small_corpus, ids=["a1", "zz"])
