@@ -201,17 +201,25 @@ def _rare_queues(corpora: Sequence[Corpus], pool: Pool, scores: Mapping[str, Fac
                          for i in hits[np.lexsort((hits, -s[hits], -n_hits))]]
             else:
                 queue = []
+            if not queue and len(s) and s.max() > 0:
+                # neither the model nor a cue phrase points anywhere: the model's best-scored candidates
+                # are still the likeliest positives; sought only once the other queues run dry
+                top = np.flatnonzero(s > 0)
+                queue = [(int(i), {"via": "model_top", "score": _r(s[i])}) for i in top[np.lexsort((top, -s[top]))]]
+                base = {**base, "fallback": True}
             if queue:
                 queues.append((base, queue))
         per_facet.append(queues)
-    return [q for turn in itertools.zip_longest(*per_facet) for q in turn if q is not None]
+    tiers = [[[q for q in queues if bool(q[0].get("fallback")) == fb] for queues in per_facet] for fb in (False, True)]
+    return [q for tier in tiers for turn in itertools.zip_longest(*tier) for q in turn if q is not None]
 
 
 def _pick_rare(queues, k: int, caps: Caps, taken: set[int], lift: bool) -> list[tuple[int, dict[str, Any]]]:
     """Round-robin over the rare labels' queues: each label in turn takes its best candidate that fits."""
     chosen: list[tuple[int, dict[str, Any]]] = []
     pos = [0] * len(queues)
-    active = list(range(len(queues)))
+    primary = [q for q in range(len(queues)) if not queues[q][0].get("fallback")]
+    active = primary or list(range(len(queues)))
     while len(chosen) < k and active:
         for q in list(active):
             if len(chosen) >= k:
@@ -227,6 +235,8 @@ def _pick_rare(queues, k: int, caps: Caps, taken: set[int], lift: bool) -> list[
                     break
             else:
                 active.remove(q)
+        if not active and len(primary) < len(queues) and len(chosen) < k and primary:
+            active, primary = [q for q in range(len(queues)) if queues[q][0].get("fallback")], []
     return chosen
 
 

@@ -311,3 +311,13 @@ def test_each_chosen_article_carries_the_models_label_studio_prediction(taxonomy
     assert pred["model_version"] == "table-1"
     themes = next(r for r in pred["result"] if r["from_name"] == "themes")
     assert themes["value"] == {"choices": ["deterrence", "diplomacy"]}
+
+
+def test_a_rare_label_with_no_candidate_given_and_no_cue_takes_the_models_best_scored_candidates(taxonomy):
+    corpus = pool(taxonomy, [art(k) for k in range(6)])
+    near = (0.3, 0.05, 0.05)  # deterrence under its threshold everywhere, but highest for this candidate
+    table = {text(corpus, "a003"): {"themes": near}}
+    batch = select_batch(corpus, predictor(taxonomy, table), 1, random_share=0.0, rare_share=1.0,
+                         rare_facets=["themes"], cues=False)
+    assert batch.ids == ("a003",)
+    assert batch.why["a003"]["label"] == "deterrence" and batch.why["a003"]["via"] == "model_top"
