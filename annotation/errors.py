@@ -6,7 +6,7 @@ Every message says where (file, row, task, annotator), what was expected, what c
 
 from __future__ import annotations
 
-__all__ = ["ExportError", "LabelStudioError"]
+__all__ = ["BackendError", "ConfigError", "ExportError", "LabelStudioError"]
 
 from corpus import InputError, NewstagError
 
@@ -17,3 +17,15 @@ class ExportError(InputError):
 
 class LabelStudioError(NewstagError, RuntimeError):
     """A Label Studio server did not start, cannot be reached, or refused a request."""
+
+
+class ConfigError(InputError):
+    """A labeling config does not fit the taxonomy: not XML, or no ``<Choices>`` control maps to a facet."""
+
+
+class BackendError(InputError):
+    """A request to the ML backend cannot be used; ``status`` is the HTTP status it answers with (4xx)."""
+
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.status = status
