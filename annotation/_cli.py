@@ -214,3 +214,32 @@ def agreement_command(
     notes = {f.note for fa in report.facets.values() for f in (fa.alpha, fa.fleiss, fa.cohen) if f and f.note}
     for note in sorted(notes):
         err.print(f"[dim]n/a: {note}[/dim]", highlight=False)
+
+
+@app.command("backend")
+def backend_command(
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL or models/default)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; other than loopback needs --token."),
+    port: int = typer.Option(9090, "--port", help="Port to listen on."),
+    token: Optional[str] = typer.Option(None, "--token", envvar="NEWSTAG_BACKEND_TOKEN", show_default=False,
+                                        help="Required on every request (Token/Bearer header, or basic-auth password); "
+                                             "or NEWSTAG_BACKEND_TOKEN."),
+    retrain_after: int = typer.Option(0, "--retrain-after", help="Retrain after this many new annotations "
+                                                                 "(0: only when Label Studio asks)."),
+    corpus_dir: Optional[Path] = typer.Option(None, "--corpus", help="Base corpus a retrain starts from "
+                                                                     "(its labeled articles plus the annotations)."),
+    state_dir: Path = typer.Option(Path("newstag-backend"), "--state-dir",
+                                   help="The backend's folder: annotations learnt and retrained models."),
+    max_body_mb: float = typer.Option(10.0, "--max-body-mb", help="Largest request body accepted, in MB."),
+) -> None:
+    """Serve a model to Label Studio as an ML backend: predictions, annotations learnt, background retrains."""
+    from ._http import serve
+    from .backend import Backend
+    from .predictor import load_predictor
+
+    predictor = load_predictor(model)
+    backend = Backend(predictor, state_dir=state_dir, corpus=corpus_dir, retrain_after=retrain_after)
+    err.print(f"ML backend for {predictor.source} (model_version {predictor.model_version}) on http://{host}:{port}; "
+              f"state in {state_dir}. Connect it in Label Studio: project Settings -> Model -> Connect Model.")
+    serve(backend, host=host, port=port, token=token, max_body=int(max_body_mb * 1024 * 1024))
+
