@@ -10,7 +10,7 @@ from ._http import BackendServer
 from .agreement import (AgreementReport, FacetAgreement, Figure, LabelAgreement, agreement, agreement_from_ratings,
                         cohen_kappa, fleiss_kappa, krippendorff_alpha, masi_distance, plot_agreement)
 from .backend import Backend
-from .client import PullResult, PushResult, download_export, pull, push
+from .client import PullResult, PushResult, RefreshResult, download_export, pull, push, refresh_predictions
 from .config import labeling_config
 from .consensus import FacetConsensus, ImportReport, apply_annotations, consolidate, import_annotations
 from .errors import BackendError, ConfigError, ExportError, LabelStudioError
@@ -28,6 +28,6 @@ __all__ = [
     "fleiss_kappa", "import_annotations", "krippendorff_alpha", "labeling_config", "load_predictions", "load_predictor", "make_tasks",
     "masi_distance", "parse_predictions", "plot_agreement", "pull", "push", "read_annotators", "read_export",
     "write_tasks",
-    "Backend", "BackendError", "BackendServer", "ConfigError", "ConfigMap", "ls_predictions",
-    "map_label_config",
+    "Backend", "BackendError", "BackendServer", "ConfigError", "ConfigMap", "RefreshResult", "ls_predictions",
+    "map_label_config", "refresh_predictions",
 ]

@@ -243,3 +243,27 @@ def backend_command(
               f"state in {state_dir}. Connect it in Label Studio: project Settings -> Model -> Connect Model.")
     serve(backend, host=host, port=port, token=token, max_body=int(max_body_mb * 1024 * 1024))
 
+
+@app.command("predict")
+def predict_command(
+    project: int = typer.Option(..., "--project", help="Project id."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL or models/default)."),
+    url: str = _URL,
+    token: str = _TOKEN,
+    keep: list[str] = typer.Option(["aliases"], "--keep", help="Model versions whose predictions stay (repeatable)."),
+    strict: bool = typer.Option(False, "--strict", help="Fail when a task has no text."),
+) -> None:
+    """Replace the predictions on a project's tasks with the current model's."""
+    from .client import refresh_predictions
+
+    with _progress("predict") as bar:
+        task = bar.add_task("predicting", total=None)
+        result = refresh_predictions(url=url, token=token, project=project, model=model, keep_versions=keep,
+                                     strict=strict, progress=lambda n: bar.advance(task, n))
+    for s in result.skipped[:20]:
+        err.print(f"[yellow]skipped[/yellow] {s}", highlight=False, soft_wrap=True)
+    for note in result.notes:
+        err.print(f"[dim]note: {note}[/dim]", highlight=False, soft_wrap=True)
+    err.print(f"project {result.project_id}: {result.created} prediction(s) of model_version {result.model_version} "
+              f"created, {result.deleted} of other versions deleted, {result.already_current} task(s) already current, "
+              f"{len(result.skipped)} skipped, of {result.tasks} task(s)")

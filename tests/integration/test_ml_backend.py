@@ -4,7 +4,8 @@ A project from the taxonomy's config, with tasks from the small corpus -> the ba
 port, connected through ``POST /api/ml`` (Label Studio calls /health and /setup) -> Label Studio's own
 "Retrieve predictions" action calls /predict and stores one prediction per task with the backend's
 model_version -> two annotations made in Label Studio reach /webhook through the webhook Label Studio
-creates for the backend -> the retrain gives a new model_version, which Label Studio picks up.
+creates for the backend -> the retrain gives a new model_version, which Label Studio picks up ->
+``newstag annotate predict`` swaps the old version's predictions for the new model's.
 """
 
 from __future__ import annotations
@@ -109,3 +110,22 @@ def test_start_training_in_label_studio_reaches_the_backend(connected):
     _wait(lambda: backend.last_training is not before and not backend.training, 180, "the START_TRAINING retrain")
     assert backend.last_training["error"] is None and backend.last_training["annotations"] == 2
 
+
+def test_annotate_predict_replaces_other_versions_predictions_with_the_current_models(connected, label_studio, capsys):
+    from corpus._cli import main
+
+    ls, project, _, server = connected
+    backend = server.backend
+    first = list(ls.tasks.list(project=project))[0].id
+    ls.projects.import_predictions(id=project, request=[{"task": first, "model_version": "aliases",
+                                                         "result": [_choices("region", ["asia"])]}])
+    before = {p.model_version for ps in _predictions_by_task(ls, project).values() for p in ps}
+    assert len(before - {"aliases"}) >= 2  # the first model's and the retrained one's
+    assert main(["annotate", "predict", "--project", str(project), "--model", backend.predictor.source,
+                 "--url", label_studio.url, "--token", label_studio.token]) == 0
+    assert f"of model_version {backend.model_version} created" in capsys.readouterr().err
+    by_task = _predictions_by_task(ls, project)
+    assert len(by_task) == len(list(ls.tasks.list(project=project)))
+    for task, ps in by_task.items():
+        want = [backend.model_version] + (["aliases"] if task == first else [])
+        assert sorted(p.model_version for p in ps) == sorted(want)
