@@ -129,3 +129,33 @@ def test_annotate_predict_replaces_other_versions_predictions_with_the_current_m
     for task, ps in by_task.items():
         want = [backend.model_version] + (["aliases"] if task == first else [])
         assert sorted(p.model_version for p in ps) == sorted(want)
+
+
+def test_a_backend_with_a_token_connects_by_basic_auth_and_learns_once_its_webhook_carries_the_token(
+        label_studio, small_model, tmp_path):
+    from label_studio_sdk import LabelStudio
+
+    model_dir, corpus_dir = small_model
+    corpus = load(corpus_dir)
+    ls = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
+    project = ls.projects.create(title="ml backend with token", label_config=labeling_config(corpus.taxonomy)).id
+    ls.projects.import_tasks(id=project, request=make_tasks(corpus)[:2])
+    first, second = (t.id for t in ls.tasks.list(project=project))
+    token = "backend-token-for-tests"
+    backend = Backend(load_predictor(model_dir), state_dir=tmp_path)
+    with BackendServer(backend, token=token) as server:
+        ml = ls.ml.create(project=project, url=server.url, title="newstag", auth_method="BASIC_AUTH",
+                          basic_auth_user="label-studio", basic_auth_pass=token)
+        assert ls.ml.get(id=ml.id).state == "CO"
+        ls.actions.create(id="retrieve_tasks_predictions", project=project, selected_items={"all": True, "excluded": []})
+        assert {p.model_version for p in ls.predictions.list(project=project)} == {backend.model_version}
+
+        # Label Studio's webhook for the backend carries no credentials: refused until it has the header
+        ls.annotations.create(id=first, result=[_choices("region", ["asia"])])
+        time.sleep(2)
+        assert len(backend.store) == 0
+        hook = next(h for h in ls.webhooks.list(project=str(project)) if h.url == f"{server.url}/webhook")
+        ls.webhooks.update(id=hook.id, headers={"Authorization": f"Token {token}"})
+        ls.annotations.create(id=second, result=[_choices("region", ["europe"])])
+        _wait(lambda: len(backend.store) == 1, 60, "the webhook with the token")
+        assert backend.store.latest()[0]["labels"]["region"] == "europe"
