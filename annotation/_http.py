@@ -166,6 +166,8 @@ def _config(backend: Backend, host: str, port: int, token: str | None, max_body:
     if not is_loopback(host) and not token:
         raise BackendError(f"--host {host} is not a loopback address: anyone who reaches it could read predictions "
                            f"and send annotations. Give a --token (or NEWSTAG_BACKEND_TOKEN), or bind 127.0.0.1.")
+    if max_body <= 0:
+        raise BackendError(f"the body limit must be a positive number of bytes, got {max_body}.")
     if token is not None and len(token) < 8:
         raise BackendError(f"the backend token has {len(token)} characters; use at least 8 (e.g. from "
                            f"`python -c 'import secrets; print(secrets.token_hex(16))'`).")

@@ -303,3 +303,11 @@ def test_the_backend_command_serves_until_stopped(small_model, tmp_path):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(30)
+
+
+def test_a_short_token_or_no_body_limit_is_refused(small_model, tmp_path):
+    backend = Backend(load_predictor(small_model[0]), state_dir=tmp_path)
+    with pytest.raises(BackendError, match="token has 3 characters; use at least 8"):
+        BackendServer(backend, token="abc")
+    with pytest.raises(BackendError, match="body limit must be a positive number"):
+        BackendServer(backend, max_body=0)
