@@ -1,18 +1,23 @@
 """newstag.annotation: Label Studio config, tasks, export import, consolidation and agreement.
 
-``push`` / ``pull`` import label-studio-sdk only when called: the SDK is heavy.
+``push`` / ``pull`` import label-studio-sdk only when called: the SDK is heavy. The ML backend's HTTP
+layer imports Starlette and uvicorn (the ``serve`` extra) only when a server is made.
 """
 
 from ._export import (FORMATS, AnnotationRecord, Export, Skipped, Span, detect_format, read_annotators,
                       read_export)
+from ._http import BackendServer
 from .active import Batch, select_batch
 from .agreement import (AgreementReport, FacetAgreement, Figure, LabelAgreement, agreement, agreement_from_ratings,
                         cohen_kappa, fleiss_kappa, krippendorff_alpha, masi_distance, plot_agreement)
-from .client import PullResult, PushResult, download_export, project_article_ids, pull, push, push_batch
+from .backend import Backend
+from .client import (PullResult, PushResult, RefreshResult, download_export, project_article_ids, pull, push,
+                     push_batch, refresh_predictions)
 from .config import labeling_config
 from .consensus import FacetConsensus, ImportReport, apply_annotations, consolidate, import_annotations
-from .errors import ExportError, LabelStudioError, SelectionError
-from .predictions import ls_prediction
+from .errors import BackendError, ConfigError, ExportError, LabelStudioError, SelectionError
+from .mapping import ConfigMap, map_label_config
+from .predictions import ls_prediction, ls_predictions
 from .predictor import FacetScores, Predictor, load_predictor
 from .server import LabelStudioServer, find_label_studio
 from .tasks import FacetPrediction, Predictions, load_predictions, make_tasks, parse_predictions, write_tasks
@@ -26,4 +31,6 @@ __all__ = [
     "masi_distance", "parse_predictions", "plot_agreement", "pull", "push", "read_annotators", "read_export",
     "write_tasks",
     "Batch", "SelectionError", "ls_prediction", "project_article_ids", "push_batch", "select_batch",
+    "Backend", "BackendError", "BackendServer", "ConfigError", "ConfigMap", "RefreshResult", "ls_predictions",
+    "map_label_config", "refresh_predictions",
 ]

@@ -282,3 +282,56 @@ def next_command(
         err.print(f"{result.tasks} task(s), {result.predictions} prediction(s) imported into project "
                   f"{result.project_id} at {result.url}")
         print(result.project_id)
+
+
+@app.command("backend")
+def backend_command(
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL or models/default)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; other than loopback needs --token."),
+    port: int = typer.Option(9090, "--port", help="Port to listen on."),
+    token: Optional[str] = typer.Option(None, "--token", envvar="NEWSTAG_BACKEND_TOKEN", show_default=False,
+                                        help="Required on every request (Token/Bearer header, or basic-auth password); "
+                                             "or NEWSTAG_BACKEND_TOKEN."),
+    retrain_after: int = typer.Option(0, "--retrain-after", help="Retrain after this many new annotations "
+                                                                 "(0: only when Label Studio asks)."),
+    corpus_dir: Optional[Path] = typer.Option(None, "--corpus", help="Base corpus a retrain starts from "
+                                                                     "(its labeled articles plus the annotations)."),
+    state_dir: Path = typer.Option(Path("newstag-backend"), "--state-dir",
+                                   help="The backend's folder: annotations learnt and retrained models."),
+    max_body_mb: float = typer.Option(10.0, "--max-body-mb", help="Largest request body accepted, in MB."),
+) -> None:
+    """Serve a model to Label Studio as an ML backend: predictions, annotations learnt, background retrains."""
+    from ._http import serve
+    from .backend import Backend
+    from .predictor import load_predictor
+
+    predictor = load_predictor(model)
+    backend = Backend(predictor, state_dir=state_dir, corpus=corpus_dir, retrain_after=retrain_after)
+    err.print(f"ML backend for {predictor.source} (model_version {predictor.model_version}) on http://{host}:{port}; "
+              f"state in {state_dir}. Connect it in Label Studio: project Settings -> Model -> Connect Model.")
+    serve(backend, host=host, port=port, token=token, max_body=int(max_body_mb * 1024 * 1024))
+
+
+@app.command("predict")
+def predict_command(
+    project: int = typer.Option(..., "--project", help="Project id."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL or models/default)."),
+    url: str = _URL,
+    token: str = _TOKEN,
+    keep: list[str] = typer.Option(["aliases"], "--keep", help="Model versions whose predictions stay (repeatable)."),
+    strict: bool = typer.Option(False, "--strict", help="Fail when a task has no text."),
+) -> None:
+    """Replace the predictions on a project's tasks with the current model's."""
+    from .client import refresh_predictions
+
+    with _progress("predict") as bar:
+        task = bar.add_task("predicting", total=None)
+        result = refresh_predictions(url=url, token=token, project=project, model=model, keep_versions=keep,
+                                     strict=strict, progress=lambda n: bar.advance(task, n))
+    for s in result.skipped[:20]:
+        err.print(f"[yellow]skipped[/yellow] {s}", highlight=False, soft_wrap=True)
+    for note in result.notes:
+        err.print(f"[dim]note: {note}[/dim]", highlight=False, soft_wrap=True)
+    err.print(f"project {result.project_id}: {result.created} prediction(s) of model_version {result.model_version} "
+              f"created, {result.deleted} of other versions deleted, {result.already_current} task(s) already current, "
+              f"{len(result.skipped)} skipped, of {result.tasks} task(s)")

@@ -6,11 +6,11 @@ rest of the package, and the command line's other sub-commands, load without it.
 
 from __future__ import annotations
 
-__all__ = ["PushResult", "PullResult", "connect", "push", "push_batch", "pull", "download_export", "annotator_ids",
-           "create_project", "project_article_ids"]
+__all__ = ["PushResult", "PullResult", "RefreshResult", "connect", "push", "push_batch", "pull", "download_export",
+           "annotator_ids", "create_project", "project_article_ids", "refresh_predictions"]
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
@@ -20,8 +20,11 @@ from corpus import load as load_corpus
 
 from .config import labeling_config
 from .consensus import ImportReport, import_annotations
-from .errors import LabelStudioError
 from .config import SELECTION_FIELD
+from .errors import ExportError, LabelStudioError
+from .mapping import map_label_config, task_text
+from .predictions import ls_predictions
+from .predictor import Predictor, load_predictor
 from .tasks import Predictions, make_tasks
 
 if TYPE_CHECKING:
@@ -202,3 +205,83 @@ def pull(*, url: str, token: str, project: int, corpus: Corpus | str | Path, fmt
     new, report = import_annotations(path, corpus, fmt=fmt, strict=strict, facets=facets, save=save,
                                      annotators=annotator_ids(url=url, token=token))
     return PullResult(new, report, path)
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What :func:`refresh_predictions` changed: predictions created and deleted, tasks left as they were."""
+
+    project_id: int
+    model_version: str
+    tasks: int
+    created: int
+    deleted: int
+    already_current: int
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def refresh_predictions(*, url: str, token: str, project: int, model: str | Path | None = None,
+                        predictor: Predictor | None = None, keep_versions: Sequence[str] = ("aliases",),
+                        strict: bool = False, batch_size: int = 250,
+                        progress: Callable[[int], None] | None = None) -> RefreshResult:
+    """Replace the predictions on a project's tasks with the current model's.
+
+    Every task gets one prediction of the model's ``model_version`` (tasks that have one already keep it),
+    mapped onto the project's own controls (:func:`annotation.mapping.map_label_config`); then the
+    predictions of other model versions are deleted, except those of ``keep_versions`` (the alias
+    mention spans of ``push --mentions`` by default). New predictions are created before old ones go, so
+    an interrupted run leaves every task with a prediction.
+
+    Parameters
+    ----------
+    model : a model folder (None: the default model); or give a loaded ``predictor``
+    strict : fail, before changing anything, when a task has no text (else it is skipped and reported)
+    progress : called with the number of tasks predicted after each batch
+
+    Raises
+    ------
+    ConfigError
+        When no control of the project's config maps to a facet of the model's taxonomy.
+    ExportError
+        With ``strict``, when some tasks have no text.
+    LabelStudioError
+        When the server refuses or cannot be reached.
+    """
+    predictor = predictor if predictor is not None else load_predictor(model)
+    version = predictor.model_version
+    client = connect(url, token)
+    with _errors(url, f"read project {project}"):
+        config_xml = client.projects.get(id=project).label_config
+        tasks = [(t.id, t.data) for t in client.tasks.list(project=project, page_size=500)]
+        existing = client.predictions.list(project=project)
+    config = map_label_config(config_xml, predictor.taxonomy, where=f"project {project} at {url}")
+    current = {p.task for p in existing if p.model_version == version}
+    todo, texts, skipped = [], [], []
+    for tid, data in tasks:
+        if tid in current:
+            continue
+        try:
+            texts.append(task_text(data, config.text_field, where=f"project {project}, task {tid}"))
+            todo.append(tid)
+        except ValueError as exc:
+            skipped.append(str(exc))
+    if skipped and strict:
+        raise ExportError(f"{len(skipped)} task(s) of project {project} have no text (--strict), e.g. {skipped[0]}")
+    created = 0
+    for start in range(0, len(todo), batch_size):
+        ids, batch = todo[start:start + batch_size], texts[start:start + batch_size]
+        preds = ls_predictions(predictor.predict(batch), config, model_version=version)
+        request = [{"task": tid, **p} for tid, p in zip(ids, preds) if p["result"]]
+        if request:
+            with _errors(url, f"create predictions in project {project}"):
+                client.projects.import_predictions(id=project, request=request)
+        created += len(request)
+        if progress:
+            progress(len(ids))
+    stale = [p.id for p in existing if p.model_version != version and p.model_version not in set(keep_versions)]
+    with _errors(url, f"delete old predictions in project {project}"):
+        for pid in stale:
+            client.predictions.delete(id=pid)
+    return RefreshResult(int(project), version, len(tasks), created, len(stale), len(current), skipped,
+                         config.notes())

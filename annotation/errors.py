@@ -6,7 +6,7 @@ Every message says where (file, row, task, annotator), what was expected, what c
 
 from __future__ import annotations
 
-__all__ = ["ExportError", "LabelStudioError", "SelectionError"]
+__all__ = ["BackendError", "ConfigError", "ExportError", "LabelStudioError", "SelectionError"]
 
 from corpus import InputError, NewstagError
 
@@ -21,3 +21,15 @@ class LabelStudioError(NewstagError, RuntimeError):
 
 class SelectionError(NewstagError, ValueError):
     """Active learning cannot choose a batch: a bad parameter, a model that does not fit the corpus, no candidate."""
+
+
+class ConfigError(InputError):
+    """A labeling config does not fit the taxonomy: not XML, or no ``<Choices>`` control maps to a facet."""
+
+
+class BackendError(InputError):
+    """A request to the ML backend cannot be used; ``status`` is the HTTP status it answers with (4xx)."""
+
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.status = status

@@ -17,13 +17,17 @@ the smallest facet confidence, so Label Studio's "prediction score" column sorts
 
 A facet's confidence is its :func:`facet_margins` value: 0 at a decision boundary, 1 far from every
 boundary — the same number active learning ranks by (:mod:`annotation.active`).
+
+A control is ``(from_name, to_name)`` for newstag's own config (choice values are label ids), or a
+:class:`annotation.mapping.FacetControl` of a project's own config, whose ``tokens`` give the choice
+value for each label id; a label the config has no choice for is left out.
 """
 
 from __future__ import annotations
 
-__all__ = ["ls_prediction", "default_controls", "facet_margins", "label_margins"]
+__all__ = ["ls_prediction", "ls_predictions", "default_controls", "facet_margins", "label_margins"]
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -84,8 +88,15 @@ def _r(x: float) -> float:
     return round(float(x), _DIGITS)
 
 
+def _control(control) -> tuple[str, str, Mapping[str, str] | None]:
+    if isinstance(control, Sequence) and not isinstance(control, str):
+        from_name, to_name = control
+        return from_name, to_name, None
+    return control.from_name, control.to_name, control.tokens
+
+
 def ls_prediction(scores: Mapping[str, FacetScores], row: int, *, model_version: str,
-                  controls: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+                  controls: Mapping[str, Any]) -> dict[str, Any]:
     """The Label Studio prediction of text ``row`` of a scored batch.
 
     Parameters
@@ -93,8 +104,8 @@ def ls_prediction(scores: Mapping[str, FacetScores], row: int, *, model_version:
     scores : ``{facet: FacetScores}`` as :meth:`Predictor.predict` returns them
     row : which text of the batch
     model_version : the predictor's ``model_version`` (Label Studio groups predictions by it)
-    controls : ``{facet: (from_name, to_name)}``: the labeling config's control and object names per
-        facet (:func:`default_controls` for newstag's own config); facets not in it are left out
+    controls : ``{facet: (from_name, to_name)}`` (:func:`default_controls` for newstag's own config) or
+        ``{facet: FacetControl}`` of a project's config (``ConfigMap.controls``); facets not in it are left out
 
     Returns
     -------
@@ -105,11 +116,13 @@ def ls_prediction(scores: Mapping[str, FacetScores], row: int, *, model_version:
     for facet, fs in scores.items():
         if facet not in controls:
             continue
-        from_name, to_name = controls[facet]
+        from_name, to_name, tokens = _control(controls[facet])
         one = FacetScores(fs.labels, fs.scores[row:row + 1], fs.thresholds)
         conf = _r(facet_margins(one)[0][0])
         confidences.append(conf)
         chosen = one.decided()[0]
+        if tokens is not None:
+            chosen = [tokens[lab] for lab in chosen if lab in tokens]
         if not chosen:
             continue
         item: dict[str, Any] = {
@@ -123,3 +136,13 @@ def ls_prediction(scores: Mapping[str, FacetScores], row: int, *, model_version:
     if confidences:
         out["score"] = min(confidences)
     return out
+
+
+def ls_predictions(scores: Mapping[str, FacetScores], config, *, model_version: str) -> list[dict[str, Any]]:
+    """One Label Studio prediction per text (the rows of ``scores``), in order, on a project's controls.
+
+    ``config`` is a :class:`annotation.mapping.ConfigMap` (or any object with ``controls``); see
+    :func:`ls_prediction` for each prediction's shape.
+    """
+    n = next((fs.scores.shape[0] for fs in scores.values()), 0)
+    return [ls_prediction(scores, i, model_version=model_version, controls=config.controls) for i in range(n)]

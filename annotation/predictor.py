@@ -90,6 +90,32 @@ class Predictor:
                                      None if thresholds is None else np.asarray(thresholds, dtype=float))
         return out
 
+    @property
+    def can_retrain(self) -> bool:
+        return callable(getattr(self.provider, "retrain", None))
+
+    def retrain(self, texts: Sequence[str], labels: Sequence[dict[str, Any]], *, models_dir: str | Path,
+                ids: Sequence[str | None] | None = None, corpus: str | Path | None = None) -> "Predictor":
+        """A new model fitted like this one on ``corpus``'s labeled articles plus the labeled ``texts``,
+        saved into ``models_dir`` (the provider's ``retrain``; newstag's classifier has one).
+
+        Parameters
+        ----------
+        texts : the new texts; labels : per text ``{facet: label id | [label ids] | None}``
+        ids : per text an article id (or None): a base-corpus article with that id takes the new labels
+        corpus : the base corpus folder, or None
+
+        Raises
+        ------
+        LabelStudioError
+            When the provider cannot retrain.
+        """
+        if not self.can_retrain:
+            raise LabelStudioError(f"the model provider of {self.source} has no retrain(); it cannot learn from "
+                                   f"new annotations.")
+        return Predictor(self.provider.retrain(list(texts), list(labels), models_dir=models_dir, ids=ids,
+                                               corpus=corpus))
+
     def __repr__(self) -> str:
         return f"Predictor({self.source!r}, model_version={self.model_version!r})"
 

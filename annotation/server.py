@@ -25,7 +25,7 @@ What it does (facts in ../shared/LABEL_STUDIO.md):
 from __future__ import annotations
 
 __all__ = ["LabelStudioServer", "find_label_studio", "free_port", "server_env", "migrated_template",
-           "label_studio_version", "STRIPPED_VARIABLES"]
+           "label_studio_version", "STRIPPED_VARIABLES", "LOCAL_ML_BACKEND_ENV"]
 
 import json
 import os
@@ -46,6 +46,9 @@ from corpus import atomic_write_text, dumps_json
 from .errors import LabelStudioError
 
 STRIPPED_VARIABLES = ("USERNAME", "PASSWORD", "HOST", "PORT", "USER_TOKEN", "DEBUG")
+# Label Studio refuses ML backend URLs and webhooks on private or loopback addresses by default (SSRF
+# protection); these let it reach `newstag annotate backend` on 127.0.0.1. Only for a server on loopback.
+LOCAL_ML_BACKEND_ENV = {"LABEL_STUDIO_ML_BLOCK_LOCAL_IP": "false", "LABEL_STUDIO_SSRF_PROTECTION_ENABLED": "false"}
 _CREDENTIALS = "newstag-server.json"
 
 
@@ -151,11 +154,14 @@ class LabelStudioServer:
     startup_timeout : seconds to wait for ``/health`` and the API
     template : a migrated data folder (:func:`migrated_template`) copied into ``data_dir`` when that
         has no database yet
+    env : further variables for the server, e.g. :data:`LOCAL_ML_BACKEND_ENV` to let it reach an ML
+        backend on this machine
     """
 
     def __init__(self, data_dir: str | Path, *, executable: str | Path | None = None, port: int | None = None,
                  username: str | None = None, password: str | None = None, token: str | None = None,
-                 startup_timeout: float = 180.0, template: str | Path | None = None):
+                 startup_timeout: float = 180.0, template: str | Path | None = None,
+                 env: Mapping[str, str] | None = None):
         self.data_dir = Path(data_dir).resolve()
         self.executable = Path(executable) if executable is not None else find_label_studio()
         self.host = "127.0.0.1"
@@ -163,6 +169,7 @@ class LabelStudioServer:
         self.username, self.password, self.token = username, password, token
         self.startup_timeout = startup_timeout
         self.template = Path(template) if template is not None else None
+        self.extra_env = dict(env or {})
         self.log_path = self.data_dir / "server.log"
         self._proc: subprocess.Popen | None = None
         self._log = None
@@ -231,6 +238,7 @@ class LabelStudioServer:
         self.port = self.port or free_port(self.host)
         env = server_env(os.environ, self.data_dir, username=self.username, password=self.password,
                          token=self.token)
+        env.update(self.extra_env)
         cmd = [str(self.executable), "start", "--no-browser", "--internal-host", self.host,
                "--port", str(self.port), "--data-dir", str(self.data_dir)]
         self._log = open(self.log_path, "ab")

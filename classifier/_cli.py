@@ -142,11 +142,19 @@ def tag_command(
                                             "'local'); -o names the result folder (Parquet parts + manifest)."),
     num_proc: Optional[int] = typer.Option(None, "--num-proc", help="Tag a corpus folder with N processes on this "
                                                                     "machine (1: this process); -o names the result folder."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl (one line per article) or ls-predictions (one JSON "
+                                                      "file for `newstag annotate tasks/push --predictions`)."),
 ) -> None:
     """Tag articles: one JSON line per input, in order, with region, themes, actors, scores and evidence.
 
     With --dask or --num-proc, tag a whole corpus folder into a result folder instead (same bytes either way).
+    With --format ls-predictions, write one predictions file keyed by article id (stdin records without an
+    "id" get the corpus's id for their title and text) for Label Studio pre-annotations.
     """
+    if fmt not in ("jsonl", "ls-predictions"):
+        raise InputError(f"--format {fmt!r}: expected jsonl or ls-predictions.")
+    if fmt == "ls-predictions" and (dask is not None or num_proc is not None):
+        raise InputError("--format ls-predictions tags on this machine; leave out --dask and --num-proc.")
     if dask is not None or num_proc is not None:
         from ._dask_tag import tag_corpus_command
 
@@ -171,12 +179,33 @@ def tag_command(
             raise InputError(f"{len(read.rejections)} article record(s) could not be read (--strict).")
         articles = [a if a.id else a.with_changes(id=article_id(a.title, a.body)) for a in read.articles]
         items, sources = articles, [a.origin for a in articles]
+    if fmt == "ls-predictions":
+        _write_predictions(tagger, items, model, output, batch_size)
+        return
     results = tagger.tag_batch(items, batch_size=batch_size, evidence=evidence, top_terms=top_terms)
     if output is None:
         _write_lines(results, sources, sys.stdout)
         return
     with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as sink:
         _write_lines(results, sources, sink)
+
+
+def _write_predictions(tagger, items, model: Optional[Path], output: Optional[Path], batch_size: int) -> None:
+    from corpus import Article, article_id, atomic_write_json, dumps_json
+
+    from ._persist import default_model_path
+    from ._predictor import model_version, predictions_document
+
+    items = list(items)
+    ids = [a.id if isinstance(a, Article) else str(a["id"]) if a.get("id") is not None
+           else article_id(a.get("title") or "", a["text"]) for a in items]
+    doc = predictions_document(tagger.tag_batch(items, batch_size=batch_size, evidence=False), ids,
+                               model_version=model_version(model if model is not None else default_model_path()))
+    if output is None:
+        sys.stdout.write(dumps_json(doc))
+    else:
+        atomic_write_json(output, doc)
+        err.print(f"predictions for {len(ids)} article(s), model_version {doc['model_version']}, written to {output}")
 
 
 def _write_lines(results, sources, sink: TextIO) -> None:

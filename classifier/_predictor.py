@@ -7,15 +7,67 @@ package returns plain data without importing annotation.
 
 from __future__ import annotations
 
-__all__ = ["TaggerProvider", "tagger_provider"]
+__all__ = ["TaggerProvider", "tagger_provider", "model_version", "predictions_document"]
 
+import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from corpus import Article, Corpus, InputError, from_articles
+from corpus import load as load_corpus
+
 from ._persist import CARD_JSON, MODEL_FILE
+from ._result import LabelScore, TagResult
 from ._tagger import Tagger
+
+
+def model_version(folder: str | Path) -> str:
+    """A model folder's version: the first 12 hex digits of its model file's SHA-256 (from the card, else
+    hashed), so every retrained model has a new one. What Label Studio shows as ``model_version``."""
+    folder = Path(folder)
+    folder = folder if folder.is_dir() else folder.parent
+    try:
+        card = json.loads((folder / CARD_JSON).read_text(encoding="utf-8"))
+        return card["model_file"]["sha256"][:12]
+    except (OSError, ValueError, KeyError, TypeError):
+        import hashlib
+
+        return hashlib.sha256((folder / MODEL_FILE).read_bytes()).hexdigest()[:12]
+
+
+def predictions_document(results: Iterable[TagResult], ids: Sequence[str], *, model_version: str) -> dict[str, Any]:
+    """Tag results as the predictions file ``newstag annotate tasks --predictions`` reads (plain JSON):
+    ``{"model_version": ..., "predictions": {article id: {facet: {"labels": [...], "score": ...}}}}``.
+
+    A facet's score is its label's score (single-label) or the mean over the labels given (multi-label;
+    no score when none is given). A single-label facet the model has no head for is left out.
+
+    Raises
+    ------
+    InputError
+        When ``ids`` and ``results`` differ in length.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    results = list(results)
+    if len(results) != len(ids):
+        raise InputError(f"predictions: {len(results)} results for {len(ids)} ids; give one id per article.")
+    for aid, res in zip(ids, results):
+        facets: dict[str, Any] = {}
+        for facet, tags in res.tags.items():
+            if tags is None:
+                continue
+            given = [tags] if isinstance(tags, LabelScore) else list(tags)
+            entry: dict[str, Any] = {"labels": [t.label for t in given]}
+            if given:
+                entry["score"] = round(float(np.mean([t.score for t in given])), 6)
+            facets[facet] = entry
+        out[str(aid)] = facets
+    return {"model_version": model_version, "predictions": out}
 
 
 class TaggerProvider:
@@ -47,21 +99,74 @@ class TaggerProvider:
                 out[f.name] = (list(f.ids), np.asarray(s, dtype=float), None)
         return out
 
+    def retrain(self, texts: Sequence[str], labels: Sequence[Mapping[str, Any]], *, models_dir: str | Path,
+                ids: Sequence[str | None] | None = None, corpus: str | Path | Corpus | None = None) -> "TaggerProvider":
+        """Fit a new Tagger (same parameters and seed) on a base corpus's labeled articles plus new labeled
+        texts, save it into ``models_dir/<model_version>`` atomically, and return it as a provider.
+
+        Parameters
+        ----------
+        texts : the new texts (title, blank line, body, as the Tagger reads them)
+        labels : per text ``{facet: label id | [label ids] | None}`` (plain data; facets left out: unlabeled)
+        models_dir : the folder the new model goes into (its own subfolder, named by its version)
+        ids : per text an article id or None; a text whose id is a base-corpus article replaces that
+            article's labels (its corpus text is kept)
+        corpus : the base corpus (a folder or a Corpus); None to fit on the new texts alone
+
+        Raises
+        ------
+        InputError
+            When the texts and labels differ in length, or nothing is labeled.
+        TaxonomyError
+            When a label is not in the model's taxonomy.
+        """
+        tax = self.taxonomy
+        if len(texts) != len(labels) or (ids is not None and len(ids) != len(texts)):
+            raise InputError(f"retrain: {len(texts)} texts, {len(labels)} label rows and "
+                             f"{'no' if ids is None else len(ids)} ids; give one of each per text.")
+        base = load_corpus(corpus) if isinstance(corpus, (str, Path)) else corpus
+        if base is not None and base.taxonomy.hash != tax.hash:
+            raise InputError(f"retrain: the base corpus's taxonomy ({base.taxonomy.name}, {base.taxonomy.hash[:12]}) "
+                             f"is not the model's ({tax.name}, {tax.hash[:12]}); give the corpus the model was "
+                             f"trained on.")
+        new: dict[str, Article] = {}
+        for n, (text, row) in enumerate(zip(texts, labels)):
+            checked = tax.check_labels({k: v for k, v in row.items() if v is not None}, f"retrain text {n}")
+            aid = (ids[n] if ids is not None else None) or ""
+            a = Article(title="", body=text, id=aid, labels=checked, origin=f"annotation {n}")
+            new[a.id or f"#{n}"] = a
+        articles = [] if base is None else [a for a in base.articles() if a.labels]
+        by_id = {a.id: a for a in articles}
+        for key, a in new.items():
+            if key in by_id:
+                by_id[key] = by_id[key].with_changes(labels=a.labels)
+            else:
+                by_id[key] = a
+        if not by_id:
+            raise InputError("retrain: no labeled texts (and no labeled articles in the base corpus).")
+        train = from_articles(list(by_id.values()), tax, taxonomy_text=getattr(base, "taxonomy_text", None))
+        tagger = Tagger(**self.tagger.get_params()).fit(train)
+        models_dir = Path(models_dir)
+        models_dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".retrain-", dir=models_dir))
+        try:
+            tagger.save(tmp)
+            version = model_version(tmp)
+            target = models_dir / version
+            if target.exists():  # the same model again (same data and seed): keep the one there
+                shutil.rmtree(tmp)
+            else:
+                os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        return TaggerProvider(tagger, model_version=version, source=str(target))
+
 
 def tagger_provider(model: str | Path | None = None) -> TaggerProvider:
     """The ``newstag.predictors`` entry point: load a model folder (None: the default model)."""
-    import json
-
     from ._persist import default_model_path
 
     path = Path(model) if model is not None else default_model_path()
     tagger = Tagger.load(path)
-    folder = path if path.is_dir() else path.parent
-    try:
-        card = json.loads((folder / CARD_JSON).read_text(encoding="utf-8"))
-        version = card["model_file"]["sha256"][:12]
-    except (OSError, ValueError, KeyError, TypeError):
-        import hashlib
-
-        version = hashlib.sha256((folder / MODEL_FILE).read_bytes()).hexdigest()[:12]
-    return TaggerProvider(tagger, model_version=version, source=str(path))
+    return TaggerProvider(tagger, model_version=model_version(path), source=str(path))

@@ -39,3 +39,20 @@ def taxonomy():
     from corpus import load_taxonomy
 
     return load_taxonomy()
+
+
+SMALL_ARTICLES = ROOT / "tests" / "classifier" / "data" / "train_articles.jsonl"
+
+
+@pytest.fixture(scope="session")
+def small_model(tmp_path_factory):
+    """``(model folder, corpus folder)``: a Tagger (seed 0) fitted on all 33 articles of tests/classifier/data,
+    for the tests that serve a model (the ML backend). Shared: tests must not write into these folders."""
+    from classifier import Tagger
+    from corpus import build
+
+    tmp = tmp_path_factory.mktemp("small-model")
+    corpus, report = build([SMALL_ARTICLES], output=tmp / "corpus")
+    assert not report.rejections
+    Tagger(random_state=0).fit(corpus).save(tmp / "model")
+    return tmp / "model", tmp / "corpus"

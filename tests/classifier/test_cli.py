@@ -65,6 +65,33 @@ def test_tag_stdin_json_lines_keeps_order_and_ids(cli_model, capsys, monkeypatch
     assert all("evidence" not in r for r in out)
 
 
+def test_tag_ls_predictions_writes_a_file_that_annotate_tasks_reads_as_pre_annotations(cli_model, corpus_dir,
+                                                                                         tmp_path, monkeypatch):
+    from corpus import load
+
+    corpus = load(corpus_dir)
+    records = [{"title": t, "text": b} for t, b in zip(corpus.dataset["title"][:4], corpus.dataset["body"][:4])]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("".join(json.dumps(r) + "\n" for r in records)))
+    preds = tmp_path / "preds.json"
+    assert main(["tag", "--model", str(cli_model), "-", "--format", "ls-predictions", "-o", str(preds)]) == 0
+    doc = json.loads(preds.read_text())
+    card = json.loads((cli_model / "model_card.json").read_text())
+    assert doc["model_version"] == card["model_file"]["sha256"][:12]
+    assert sorted(doc["predictions"]) == sorted(corpus.ids[:4])  # stdin records get the corpus's ids
+    first = doc["predictions"][corpus.ids[0]]
+    assert len(first["region"]["labels"]) == 1 and 0 <= first["region"]["score"] <= 1
+
+    tasks = tmp_path / "tasks.json"
+    assert main(["annotate", "tasks", str(corpus_dir), "--predictions", str(preds), "-o", str(tasks)]) == 0
+    with_preds = [t for t in json.loads(tasks.read_text()) if t.get("predictions")]
+    assert len(with_preds) == 4 and all(t["predictions"][0]["model_version"] == doc["model_version"] for t in with_preds)
+
+
+def test_tag_ls_predictions_is_not_for_a_cluster(cli_model, corpus_dir, capsys):
+    assert main(["tag", "--model", str(cli_model), str(corpus_dir), "--format", "ls-predictions", "--num-proc", "2"]) == 2
+    assert "leave out --dask and --num-proc" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("stdin, message", [
     ('{"text": "fine"}\nnot json\n', "stdin line 2: not valid JSON"),
     ('{"body": "x"}\n', "stdin line 1: expected a JSON object with a 'text' string"),

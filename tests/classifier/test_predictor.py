@@ -47,3 +47,48 @@ def test_no_provider_is_an_error_that_says_how_to_register_it():
 
     with pytest.raises(LabelStudioError, match="Reinstall newstag"):
         load_predictor(name="no-such-provider")
+
+
+def test_a_retrain_adds_new_labeled_texts_to_the_corpus_and_saves_a_new_version(model_dir, corpus_dir, small_corpus,
+                                                                               tmp_path):
+    import json
+
+    from annotation import load_predictor
+
+    old = load_predictor(model_dir)
+    texts = ["Fiji and Australia hold talks on Pacific maritime security.", "Kenya hosts African Union envoys."]
+    labels = [{"region": "oceania", "themes": ["diplomacy"]}, {"region": "africa", "themes": ["diplomacy"]}]
+    new = old.retrain(texts, labels, models_dir=tmp_path, corpus=corpus_dir)
+    assert new.model_version != old.model_version and new.source == str(tmp_path / new.model_version)
+    card = json.loads((tmp_path / new.model_version / "model_card.json").read_text())
+    assert card["training"]["articles"] == sum(small_corpus.dataset["labeled"]) + 2
+    assert [p.name for p in tmp_path.iterdir()] == [new.model_version]  # no temporary folder left
+    again = old.retrain(texts, labels, models_dir=tmp_path / "again", corpus=corpus_dir)
+    probe = small_corpus.texts()[:8] + texts
+    for facet, fs in new.predict(probe).items():  # same data, same seed: the same scores
+        np.testing.assert_array_equal(fs.scores, again.predict(probe)[facet].scores)
+
+
+def test_a_corpus_article_an_annotation_names_takes_its_labels_instead_of_being_added_again(model_dir, corpus_dir,
+                                                                                           small_corpus, tmp_path):
+    import json
+
+    from annotation import load_predictor
+
+    regions = small_corpus.labels("region")
+    row = next(i for i, r in enumerate(regions) if r != "oceania")
+    new = load_predictor(model_dir).retrain(["the corpus text is kept"], [{"region": "oceania", "themes": []}],
+                                            ids=[small_corpus.ids[row]], models_dir=tmp_path, corpus=corpus_dir)
+    card = json.loads((tmp_path / new.model_version / "model_card.json").read_text())
+    assert card["training"]["articles"] == sum(small_corpus.dataset["labeled"])
+    assert card["label_counts"]["region"]["oceania"] == regions.count("oceania") + 1
+
+
+def test_a_retrain_with_a_label_outside_the_taxonomy_says_which(model_dir, tmp_path):
+    import pytest
+
+    from annotation import load_predictor
+    from corpus import TaxonomyError
+
+    with pytest.raises(TaxonomyError, match="retrain text 0"):
+        load_predictor(model_dir).retrain(["text"], [{"region": "atlantis"}], models_dir=tmp_path)

@@ -4,7 +4,8 @@ The server runs from the repository's ``.venv-ls/bin/label-studio`` (``make inst
 own data folder under pytest's tmp directory, offline, on 127.0.0.1 and a free port
 (:class:`annotation.LabelStudioServer`). The data folder starts as a copy of a migrated template kept in
 the repository's ``.cache/label-studio/`` (made once per Label Studio version by ``label-studio init``):
-the first session pays the ~40 s of migrations, later ones start in seconds. Without the executable
+the first session pays the ~40 s of migrations, later ones start in seconds. It may reach services on
+127.0.0.1 (``LOCAL_ML_BACKEND_ENV``), so the ML backend tests can connect a backend on loopback. Without the executable
 the tests that need it skip with the reason, except in CI (env ``CI`` set), where they fail. When such
 a test fails, the tail of the server log is added to its report.
 """
@@ -24,7 +25,7 @@ LABEL_STUDIO = ROOT / ".venv-ls" / "bin" / "label-studio"
 def label_studio(tmp_path_factory):
     """A running Label Studio server (``.url``, ``.token``, ``.log_path``), stopped at session end."""
     from annotation import LabelStudioError, LabelStudioServer
-    from annotation.server import migrated_template
+    from annotation.server import LOCAL_ML_BACKEND_ENV, migrated_template
 
     if not LABEL_STUDIO.is_file():
         reason = (f"{LABEL_STUDIO.relative_to(ROOT)} is absent: install the Label Studio server with "
@@ -35,7 +36,7 @@ def label_studio(tmp_path_factory):
     try:
         template = migrated_template(ROOT / ".cache" / "label-studio", executable=LABEL_STUDIO)
         server = LabelStudioServer(tmp_path_factory.mktemp("label-studio"), executable=LABEL_STUDIO,
-                                   template=template, startup_timeout=180.0)
+                                   template=template, startup_timeout=180.0, env=LOCAL_ML_BACKEND_ENV)
         server.start()
     except LabelStudioError as exc:
         pytest.fail(f"Label Studio did not start: {exc}")
