@@ -201,14 +201,15 @@ def _rare_queues(corpora: Sequence[Corpus], pool: Pool, scores: Mapping[str, Fac
                          for i in hits[np.lexsort((hits, -s[hits], -n_hits))]]
             else:
                 queue = []
-            if not queue and len(s) and s.max() > 0:
-                # neither the model nor a cue phrase points anywhere: the model's best-scored candidates
-                # are still the likeliest positives; sought only once the other queues run dry
-                top = np.flatnonzero(s > 0)
-                queue = [(int(i), {"via": "model_top", "score": _r(s[i])}) for i in top[np.lexsort((top, -s[top]))]]
-                base = {**base, "fallback": True}
             if queue:
                 queues.append((base, queue))
+            # beyond what the model gives and the cues find, the model's best-scored candidates are still the
+            # likeliest positives: a second queue, sought once the first ones run dry
+            listed = {i for i, _ in queue}
+            top = np.array([i for i in np.flatnonzero(s > 0) if i not in listed], dtype=int)
+            if len(top):
+                queues.append(({**base, "fallback": True},
+                               [(int(i), {"via": "model_top", "score": _r(s[i])}) for i in top[np.lexsort((top, -s[top]))]]))
         per_facet.append(queues)
     tiers = [[[q for q in queues if bool(q[0].get("fallback")) == fb] for queues in per_facet] for fb in (False, True)]
     return [q for tier in tiers for turn in itertools.zip_longest(*tier) for q in turn if q is not None]
