@@ -236,7 +236,7 @@ def test_top_k_per_row_equals_sorting_each_row_with_ties_and_short_rows():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from classifier._tagger import _top_k_per_row
+    from classifier._evidence import _top_k_per_row
 
     rows_st = st.lists(st.lists(st.sampled_from([-1.0, 0.0, 0.1, 0.2, 0.2, 0.5, 1.5, 3.0]), max_size=40), max_size=8)
 
