@@ -200,9 +200,9 @@ def _stages(tagger, texts: list[str]) -> dict[str, float]:
                 t = time.perf_counter()
                 unit.features(part, found)
                 out["alias_features"] += time.perf_counter() - t
-        batch = tagger._batch(part)
+        batch = tagger.features(part)
         t = time.perf_counter()
-        tagger._facet_scores(batch)
+        tagger.scores(batch)
         out["heads"] += time.perf_counter() - t
     t = time.perf_counter()
     list(tagger.tag_batch(texts))

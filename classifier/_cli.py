@@ -97,7 +97,7 @@ def evaluate_command(
     from corpus import load, load_splits
 
     from ._evaluate import evaluate
-    from ._persist import load_model
+    from ._tagger import load_model
 
     tagger = load_model(model)
     c = load(corpus)
@@ -155,7 +155,7 @@ def tag_command(
         return
     from corpus import article_id, read_paths
 
-    from ._persist import load_model
+    from ._tagger import load_model
 
     tagger = load_model(model)
     if "-" in files:

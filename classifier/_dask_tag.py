@@ -32,7 +32,8 @@ from corpus import Article, InputError, Taxonomy
 from corpus.atomic import atomic_path, atomic_write_json, file_sha256
 from corpus.store import corpus_files, shard_name, write_shard
 
-from ._persist import _model_file, default_model_path, load_model
+from ._persist import _model_file, default_model_path
+from ._tagger import load_model
 from ._result import LabelScore, TagResult
 
 RESULTS_FORMAT = "newstag-tags/1"

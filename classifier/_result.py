@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LabelScore", "TermWeight", "AliasMatch", "Evidence", "TagResult"]
+__all__ = ["LabelScore", "TermWeight", "AliasMatch", "Evidence", "TagResult", "Scores"]
 
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
@@ -121,3 +121,28 @@ class TagResult:
         if self.evidence is not None:
             out["evidence"] = self.evidence.to_dict()
         return out
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Every facet's scores of a batch of texts and what :meth:`Tagger.predict` decides from them: what
+    :meth:`Tagger.scores` returns, for evaluation and inspection.
+
+    Attributes
+    ----------
+    proba : {facet: (n_texts, n_labels) array}
+        Scores, columns in the taxonomy's label order (:meth:`Tagger.predict_proba`).
+    thresholds : {facet: (n_labels,) array}
+        The score a label of a multi-label facet needs (inf: never given; 0 for a single-label facet's
+        learned labels, which are decided by the best score).
+    labels : {facet: [labels per text]}
+        The decisions (:meth:`Tagger.predict`'s format).
+    alias_features : {facet: sparse (n_texts, n_features) matrix}
+        The :class:`AliasFeatures` of each facet with aliases (the alias rule's input).
+    """
+
+    proba: Mapping[str, Any]
+    thresholds: Mapping[str, Any]
+    labels: Mapping[str, list]
+    alias_features: Mapping[str, Any]
+

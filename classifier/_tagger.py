@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Tagger", "TrainingData", "training_data"]
+__all__ = ["Tagger", "load_model"]
 
 import gc
 import json
@@ -28,8 +28,9 @@ from ._batch import Batch, as_input, batches, block_name, union_name
 from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest
 from ._evidence import tag_results
 from ._features import AliasFeatures, alias_table, analyse, group_table, text_features, transform_text
-from ._result import TagResult
-from ._training_data import TrainingData, training_data
+from ._persist import read_model, save_model
+from ._result import Scores, TagResult
+from ._training_data import training_data
 
 Progress = Callable[[str, str], None]  # progress(stage, detail)
 
@@ -383,6 +384,22 @@ class Tagger(BaseEstimator):
 
     # ---- the scikit-learn way ----
 
+    def features(self, X: Iterable[Any]) -> Batch:
+        """The features of texts (or Articles, or ``{"text", ...}`` records) as a :class:`Batch`: one sparse
+        block per source (``"text"``, and each facet with aliases) and the alias mentions found."""
+        check_is_fitted(self, "features_")
+        return self._batch([t for _, t in (as_input(x, i) for i, x in enumerate(X))])
+
+    def scores(self, X: Iterable[Any] | Batch) -> Scores:
+        """Every facet's scores, thresholds and decisions for texts (or their :meth:`features`), with the
+        alias features behind them; what :func:`classifier.evaluate` scores."""
+        check_is_fitted(self, "heads_")
+        batch = X if isinstance(X, Batch) else self.features(X)
+        raw = self._facet_scores(batch)
+        return Scores(proba={f: v[0] for f, v in raw.items()}, thresholds={f: v[1] for f, v in raw.items()},
+                      labels=self._decide(raw, batch.n),
+                      alias_features={b: m for b, m in batch.blocks.items() if b != "text"})
+
     def predict_proba(self, X: Iterable[Any]) -> dict[str, np.ndarray]:
         """``{facet: (n_texts, n_labels) scores}``, columns in the taxonomy's label order (see :attr:`classes_`)."""
         check_is_fitted(self, "heads_")
@@ -446,8 +463,6 @@ class Tagger(BaseEstimator):
 
     def save(self, path: str | Path, *, metrics: Mapping[str, Any] | None = None) -> Path:
         """Write the model folder: ``model.skops``, ``model_card.json``/``.md``, ``taxonomy.toml``."""
-        from ._persist import save_model
-
         return save_model(self, path, metrics=metrics)
 
     @classmethod
@@ -458,9 +473,26 @@ class Tagger(BaseEstimator):
         ------
         ModelNotFoundError, UntrustedModelError
         """
-        from ._persist import load_model
+        return read_model(path, cls)
 
-        return load_model(path)
+
+def load_model(path: str | Path | None = None) -> Tagger:
+    """Load a Tagger from a model folder or ``.skops`` file (the default model when ``path`` is None):
+    :meth:`Tagger.load`.
+
+    Only the types in ``classifier.TRUSTED_TYPES`` are allowed; a file holding any other type is refused
+    before anything in it is built.
+
+    Raises
+    ------
+    ModelNotFoundError
+        When there is no model at ``path``.
+    UntrustedModelError
+        When the file holds types not on the trusted list (the message names them).
+    ModelError
+        When the file is not the one the model card names, or does not hold a Tagger.
+    """
+    return Tagger.load(path)
 
 
 # Caches rebuilt on demand, never persisted: the parsed taxonomy, display names, coefficient vectors.

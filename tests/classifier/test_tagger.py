@@ -146,6 +146,20 @@ def test_predict_and_predict_proba_follow_the_taxonomys_label_order(trained, sma
     assert pred["region"] == best
 
 
+def test_scores_give_predict_proba_predict_and_the_alias_features_of_one_pass(trained, small_corpus):
+    texts = small_corpus.texts()[:6]
+    scores = trained.scores(texts)
+    proba = trained.predict_proba(texts)
+    assert scores.labels == trained.predict(texts)
+    for facet, p in proba.items():
+        np.testing.assert_array_equal(scores.proba[facet], p)
+        assert scores.thresholds[facet].shape == (p.shape[1],)
+    assert set(scores.alias_features) == {"themes", "actors"}
+    assert scores.alias_features["actors"].shape[0] == len(texts)
+    again = trained.scores(trained.features(texts))
+    assert again.labels == scores.labels
+
+
 def test_actor_labels_with_few_examples_fall_back_to_the_alias_rule(small_corpus):
     t = Tagger(rule_below=4).fit(small_corpus)
     counts = t.label_counts_["actors"]
