@@ -4,11 +4,9 @@ from __future__ import annotations
 
 __all__ = ["Tagger", "load_model"]
 
-import gc
 import json
 import numbers
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -27,7 +25,8 @@ from corpus import Article, InputError, Taxonomy, load_taxonomy, parse_taxonomy
 from ._batch import Batch, as_input, batches, block_name, union_name
 from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest
 from ._evidence import tag_results
-from ._features import AliasFeatures, alias_table, analyse, group_table, text_features, transform_text
+from ._fast_tfidf import analyse, transform_text
+from ._features import AliasFeatures, alias_table, group_table, text_features
 from ._persist import read_model, save_model
 from ._result import Scores, TagResult
 from ._training_data import training_data
@@ -449,8 +448,7 @@ class Tagger(BaseEstimator):
         facets = [(f.name, f.multi, f.ids, f.name in self.heads_) for f in self.fitted_taxonomy.facets]
         n_done = 0
         for items_ in batches(items, batch_size):
-            with _gc_paused():
-                results = self._tag_one_batch(items_, n_done, facets, evidence, top_terms)
+            results = self._tag_one_batch(items_, n_done, facets, evidence, top_terms)
             n_done += len(items_)
             yield from results
 
@@ -497,22 +495,3 @@ def load_model(path: str | Path | None = None) -> Tagger:
 
 # Caches rebuilt on demand, never persisted: the parsed taxonomy, display names, coefficient vectors.
 _CACHES = ("_taxonomy", "_names", "_coefs")
-
-
-@contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector while a batch's results are built.
-
-    A batch makes tens of thousands of small tuples and dicts; each 700 of them would start a collection,
-    and every tenth of those a pass over all the objects of the process (the caller's too, such as a list
-    of earlier results): a fifth of tag_batch's time on 10,000 articles. The records hold no reference
-    cycles, so nothing is left for the collector to free; its state is restored afterwards (it stays off
-    if the caller had turned it off).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
