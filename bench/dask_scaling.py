@@ -63,7 +63,7 @@ def train_r10_tagger(reuters, path: Path, *, n_train: int = TRAIN_DOCS) -> Path:
     titles, bodies, ids, topics = ds["title"], ds["body"], ds["id"], reuters.labels("topics")
     arts = [Article(title=titles[i], body=bodies[i], id=ids[i], labels={"topics": [t for t in topics[i] if t in r10]})
             for i in train]
-    Tagger(alias_facet=None, group_attr=None, threshold_cv=3).fit(from_articles(arts, tax)).save(path)
+    Tagger(alias_facet=None, group_attr=None, group_facet=None, threshold_cv=3).fit(from_articles(arts, tax)).save(path)
     return path
 
 

@@ -306,7 +306,7 @@ def tagger_on(corpus, task: Task, facet: str) -> tuple[np.ndarray, float, dict[s
 
     from sklearn.exceptions import ConvergenceWarning
 
-    tagger = Tagger(alias_facet=None, group_attr=None, random_state=SEED)
+    tagger = Tagger(alias_facet=None, group_attr=None, group_facet=None, random_state=SEED)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         t0 = time.perf_counter()

@@ -298,13 +298,12 @@ def _average_precision(Y, S, present, ids) -> dict[str, float]:
 def _group_vote(tagger, facet, scores, keep, fallback) -> list[str] | None:
     """Region by alias rules: the group (an actor's region) with the most mentions; ``fallback`` when none."""
     aliases = tagger.alias_features(tagger.alias_facet_) if tagger.alias_facet_ else None
-    if aliases is None or facet.name != tagger.group_attr or not aliases.group_names_:
+    if aliases is None or facet.name != tagger.group_facet or not aliases.group_names_:
         return None
     groups = [g for g in aliases.group_names_ if g in facet.ids]
     if not groups:
         return None
-    base = 4 * len(aliases.labels_)
-    cols = [base + 2 * aliases.group_names_.index(g) for g in groups]
+    cols = [aliases.group_column(g, "group_count") for g in groups]
     counts = scores.alias_features[tagger.alias_facet_][:, cols].toarray()
     out = []
     for i in keep:

@@ -57,11 +57,12 @@ def facet_tags(tagger, batch: Batch, name: str, ids: Sequence[str], multi: bool,
     if rule.any():  # an alias-rule label's evidence: its alias features that fired, in column order
         pairs = np.flatnonzero(rule)
         A = batch.blocks[name]
-        block = np.zeros((len(pairs), 4))
-        for j in range(4):
-            block[:, j] = np.asarray(A[rows[pairs], 4 * ks[pairs] + j]).ravel()
+        columns = tagger.alias_features(name).label_columns(ks[pairs])
+        block = np.zeros(columns.shape)
+        for j in range(columns.shape[1]):
+            block[:, j] = np.asarray(A[rows[pairs], columns[:, j]]).ravel()
         p, c = np.nonzero(block)
-        names = block_feature_names(tagger, name)[4 * ks[pairs[p]] + c]
+        names = block_feature_names(tagger, name)[columns[p, c]]
         _fill(terms, pairs, p, names, block[p, c])
     WT, column = facet_coefs(tagger, name)
     model = np.flatnonzero(~rule & (column[ks] >= 0))

@@ -22,9 +22,9 @@ from corpus import AliasMatcher, Facet, Label, Mention
 
 from ._fast_tfidf import TOKEN_PATTERN, Analysed, FastTfidfVectorizer
 
-# Per-label features, in column order.
-PER_LABEL = ("count", "title", "early", "lead")
-PER_GROUP = ("group_count", "group_share")
+# The column layout of AliasFeatures (its methods are the only readers of these; other modules ask them).
+PER_LABEL = ("count", "title", "early", "lead")  # per label, in column order
+PER_GROUP = ("group_count", "group_share")  # per group, after every label's columns
 
 
 def text_features(*, word_ngram_range: tuple[int, int] = (1, 2), char_ngram_range: tuple[int, int] | None = None,
@@ -202,6 +202,33 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         out = sp.csr_matrix((data, (rows, cols)), shape=(len(texts), self.n_features_out_))
         out.eliminate_zeros()
         return out
+
+    # ---- the column layout: label k owns columns [k * len(PER_LABEL), (k + 1) * len(PER_LABEL)); the
+    # groups' columns follow every label's ----
+
+    PER_LABEL = PER_LABEL
+    PER_GROUP = PER_GROUP
+
+    def label_columns(self, labels: Sequence[int] | np.ndarray) -> np.ndarray:
+        """``(len(labels), len(PER_LABEL))``: the columns of each label (given by position in ``labels_``)."""
+        n_per = len(PER_LABEL)
+        return np.asarray(labels, dtype=np.int64).reshape(-1, 1) * n_per + np.arange(n_per)
+
+    def column_labels(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(label position, part)`` of per-label columns (part indexes :data:`PER_LABEL`); see
+        :attr:`n_label_columns_` for where they end."""
+        return np.divmod(np.asarray(columns), len(PER_LABEL))
+
+    @property
+    def n_label_columns_(self) -> int:
+        """How many columns the labels have (the groups' columns start here)."""
+        check_is_fitted(self, "labels_")
+        return len(PER_LABEL) * len(self.labels_)
+
+    def group_column(self, group: str, part: str = "group_count") -> int:
+        """The column of a group's feature ``part`` (one of :data:`PER_GROUP`)."""
+        check_is_fitted(self, "labels_")
+        return self.n_label_columns_ + len(PER_GROUP) * self.group_names_.index(group) + PER_GROUP.index(part)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "labels_")

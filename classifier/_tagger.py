@@ -42,8 +42,8 @@ class Tagger(BaseEstimator):
     labels have aliases (actors' names, capitals and leaders; themes' cue phrases), :class:`AliasFeatures`
     — per label: mention count, in the title, position of the first mention, in the first paragraph; for
     ``alias_facet`` also per ``group_attr`` group (an actor's region). A head reads the tf-idf, its own
-    facet's alias features, and — the single-label facet named ``group_attr`` (region) — those of
-    ``alias_facet`` too, so a region can follow from the actors mentioned.
+    facet's alias features, and — the single-label ``group_facet`` (region) — those of ``alias_facet``
+    too, so a region can follow from the actors mentioned.
 
     Heads: a single-label facet gets a ``LinearSVC`` (balanced class weights) calibrated by temperature
     scaling on out-of-fold predictions (a ``LogisticRegression`` when a class has a single example);
@@ -61,8 +61,11 @@ class Tagger(BaseEstimator):
     alias_facet : str or None, default "actors"
         The facet whose aliases give the rule fallback and the grouped features; None for none.
     group_attr : str or None, default "region"
-        The label attribute of ``alias_facet`` that groups its labels into extra features, and the
-        single-label facet that reads them.
+        The label attribute of ``alias_facet`` that groups its labels into extra features (an actor's
+        ``region``); None for no groups.
+    group_facet : str or None, default "region"
+        The single-label facet whose head also reads ``alias_facet``'s features (its mentions and their
+        groups); None for none.
     C : float, default 1.0
         Inverse regularisation strength of every head.
     threshold_cv : int, default 5
@@ -101,7 +104,8 @@ class Tagger(BaseEstimator):
 
     def __init__(self, *, taxonomy: str | None = None, word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] | None = None, min_df: int | float = 2,
-                 alias_facet: str | None = "actors", group_attr: str | None = "region", C: float = 1.0,
+                 alias_facet: str | None = "actors", group_attr: str | None = "region",
+                 group_facet: str | None = "region", C: float = 1.0,
                  threshold_cv: int = 5, min_positives: int = 3, rule_below: int = 10, random_state: int = 0):
         self.taxonomy = taxonomy
         self.word_ngram_range = word_ngram_range
@@ -109,6 +113,7 @@ class Tagger(BaseEstimator):
         self.min_df = min_df
         self.alias_facet = alias_facet
         self.group_attr = group_attr
+        self.group_facet = group_facet
         self.C = C
         self.threshold_cv = threshold_cv
         self.min_positives = min_positives
@@ -136,7 +141,7 @@ class Tagger(BaseEstimator):
         """The blocks ``facet``'s head reads: the text, its own aliases, and (region) the alias facet's."""
         have = self._alias_blocks(tax)
         out = ["text"] + ([facet] if facet in have else [])
-        if (not tax.facet(facet).multi and facet == self.group_attr and self.alias_facet in have
+        if (not tax.facet(facet).multi and facet == self.group_facet and self.alias_facet in have
                 and self.alias_facet != facet):
             out.append(self.alias_facet)
         return out
@@ -303,13 +308,13 @@ class Tagger(BaseEstimator):
         return self
 
     def _private_columns(self, facet: str, learned: Sequence[int]) -> list[np.ndarray] | None:
-        """For a multi-label head reading its own alias block: each label's four alias columns, private to
-        it (label ``k`` of the facet owns columns ``4k .. 4k+3`` of the block); None without such a block."""
+        """For a multi-label head reading its own alias block: each label's alias columns, private to it
+        (:meth:`AliasFeatures.label_columns`), in the head's input; None without such a block."""
         blocks = self.head_blocks_[facet]
         if facet not in blocks:
             return None
         offset = sum(self.blocks_[b][1] - self.blocks_[b][0] for b in blocks[: blocks.index(facet)])
-        return [offset + 4 * k + np.arange(4) for k in learned]
+        return list(offset + self.alias_features(facet).label_columns(learned))
 
     # ---- the taxonomy, features and scores of a fitted tagger ----
 
@@ -326,6 +331,12 @@ class Tagger(BaseEstimator):
         for cache in _CACHES:
             state.pop(cache, None)
         return state
+
+    def __setstate__(self, state):
+        # models saved before group_facet existed used group_attr for both meanings
+        state = dict(state)
+        state.setdefault("group_facet", state.get("group_attr"))
+        super().__setstate__(state)
 
     def alias_features(self, facet: str) -> AliasFeatures | None:
         """The fitted :class:`AliasFeatures` of ``facet`` (None when its labels have no aliases)."""

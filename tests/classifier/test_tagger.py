@@ -178,6 +178,25 @@ def test_each_head_reads_its_own_aliases_and_region_reads_the_actors_too(trained
     assert trained.alias_features("region") is None  # region labels have no aliases in the default taxonomy
 
 
+def test_group_facet_names_the_head_that_reads_the_actors_and_group_attr_their_grouping(small_corpus):
+    from classifier import Tagger
+
+    alone = Tagger(group_facet=None, random_state=0).fit(small_corpus)
+    assert alone.head_blocks_["region"] == ["text"]
+    assert alone.alias_features("actors").group_names_
+    ungrouped = Tagger(group_attr=None, random_state=0).fit(small_corpus)
+    assert ungrouped.head_blocks_["region"] == ["text", "actors"]
+    assert ungrouped.alias_features("actors").group_names_ == []
+
+
+def test_a_tagger_saved_before_group_facet_existed_reads_it_from_group_attr(trained):
+    state = dict(trained.__getstate__())  # a copy: the state may be the live __dict__
+    del state["group_facet"]
+    old = type(trained).__new__(type(trained))
+    old.__setstate__(state)
+    assert old.group_facet == "region" and old.get_params()["group_facet"] == "region"
+
+
 def test_labels_absent_from_training_never_break_fitting_and_are_never_predicted():
     texts = ["Russia shelled Kharkiv.", "Japan held drills with the US.", "Iran enriched uranium.",
              "Ukraine struck a Russian depot.", "China and Japan held talks."] * 2
