@@ -15,22 +15,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import NewstagError
+from .console import err as console, out, progress_bar, run_command
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="newstag: news articles -> annotated corpus -> taggers for region, themes and actors.")
 corpus_app = typer.Typer(no_args_is_help=True, help="Build, inspect and split corpora.")
 app.add_typer(corpus_app, name="corpus")
-console = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)  # results on stdout; lines are not wrapped so they can be grepped
-
-
-def progress_bar(description: str, total: int | None = None):
-    """A rich progress bar on stderr (silent when stderr is not a terminal and NEWSTAG_PROGRESS=0)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=False)
 
 
 @corpus_app.command("build")
@@ -214,33 +204,7 @@ def register(name: str, command) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (errors newstag raises on purpose exit 2, no traceback)."""
     _load_plugins()
-    command = typer.main.get_command(app)
-    try:
-        command.main(args=argv if argv is not None else sys.argv[1:], prog_name="newstag", standalone_mode=False)
-    except NewstagError as exc:
-        print(f"error: {exc}", file=sys.stderr)  # plain text, never wrapped: scripts grep it
-        return 2
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    except typer.Exit as exc:
-        return exc.exit_code
-    except Exception as exc:
-        import click
-
-        usage_errors: tuple[type, ...] = (click.ClickException,)
-        try:  # typer >= 0.29 raises the exceptions of its own vendored click
-            from typer._click.exceptions import ClickException as _TyperClickException
-
-            usage_errors += (_TyperClickException,)
-        except ImportError:
-            pass
-        if isinstance(exc, usage_errors):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            return 1
-        raise
-    return 0
+    return run_command(typer.main.get_command(app), argv, "newstag")
 
 
 if __name__ == "__main__":
