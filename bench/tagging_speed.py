@@ -5,9 +5,9 @@ Run: ``.venv/bin/python -m bench.tagging_speed [--runs 3] [--articles 10000] [--
 (writes bench/results/tagging_speed.json)
 
 **Data.** Both systems are fitted on the same 4,000 real, labeled Wikipedia "Current events" items
-(``corpus.realdata.read_wikipedia_current_events``: facets ``region``, ``actors`` — the 262 actors of
+(``corpus.datasets.read_wikipedia_current_events``: facets ``region``, ``actors`` — the 262 actors of
 the default taxonomy, with their aliases — and ``sections``), then tag the first 10,000 Reuters-21578
-documents with a body (``corpus.realdata.read_reuters``; ~870 characters each): real news text that
+documents with a body (``corpus.datasets.read_reuters``; ~870 characters each): real news text that
 neither model has seen. The baseline learns the same labels (every facet's labels as one indicator
 matrix) with scikit-learn's defaults.
 
@@ -103,7 +103,7 @@ HISTORY = [
 
 def _inputs(n_tag: int) -> dict[str, Any]:
     """Training articles (Wikipedia, labeled) and texts to tag (Reuters), cached as JSON."""
-    from corpus.realdata import read_reuters, read_wikipedia_current_events
+    from corpus.datasets import read_reuters, read_wikipedia_current_events
 
     WORK.mkdir(parents=True, exist_ok=True)
     train_file, tag_file = WORK / "train.json", WORK / f"tag-{n_tag}.json"
@@ -123,7 +123,7 @@ def _inputs(n_tag: int) -> dict[str, Any]:
 
 def _corpus(train: list[dict]):
     from corpus import Article, from_articles
-    from corpus.realdata import wikinews_taxonomy
+    from corpus.datasets import wikinews_taxonomy
 
     tax = wikinews_taxonomy()
     return from_articles([Article(title=r["title"], body=r["body"], labels=r["labels"]) for r in train], tax)

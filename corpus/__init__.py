@@ -8,7 +8,7 @@ from ._dask_build import build_dask, dask_client, environment  # Dask itself is 
 from .errors import CorpusError, InputError, NewstagError, Rejection, TaxonomyError
 from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups, normalise
 from .readers import ReadResult, read_file, read_paths
-from .realdata import (build_reuters, build_wikipedia_current_events, modapte_split, read_reuters,
+from .datasets import (build_reuters, build_wikipedia_current_events, modapte_split, read_reuters,
                        read_wikipedia_current_events, reuters_taxonomy, time_split, wikinews_taxonomy)
 from .splits import SplitManifest, load_splits, make_splits, split_datasets
 from .store import BuildReport, Corpus, build, corpus_features, from_articles, load, save

@@ -86,9 +86,9 @@ def info_command(path: Path = typer.Argument(..., help="Corpus folder.")) -> Non
 
 def _real_corpus(kind: str, source: Path, output: Path, strict: bool, split) -> None:
     """Build a real corpus folder with its split manifest (``newstag corpus reuters|wikinews``)."""
-    from . import realdata
+    from . import datasets
 
-    build = realdata.build_reuters if kind == "reuters" else realdata.build_wikipedia_current_events
+    build = datasets.build_reuters if kind == "reuters" else datasets.build_wikipedia_current_events
     with progress_bar(kind) as bar:
         task = bar.add_task(f"reading {source}", total=None)
         corpus, report = build(source, output=output, strict=strict, progress=lambda stage, n: bar.advance(task, n))
@@ -112,7 +112,7 @@ def reuters_command(
     strict: bool = typer.Option(False, "--strict", help="Fail when any record is rejected."),
 ) -> None:
     """Build Reuters-21578 (facets topics, places, people, orgs) and save its ModApte split as splits.json."""
-    from .realdata import modapte_split
+    from .datasets import modapte_split
 
     _real_corpus("reuters", data_dir, output, strict, lambda c: modapte_split(c, subset))
 
@@ -125,7 +125,7 @@ def wikinews_command(
     strict: bool = typer.Option(False, "--strict", help="Fail when any record is rejected."),
 ) -> None:
     """Build the Wikipedia Current events corpus (sections, actors, region) and save a time split as splits.json."""
-    from .realdata import _parse_cutoff, time_split
+    from .datasets.wikipedia import _parse_cutoff, time_split
 
     _parse_cutoff(cutoff)  # a bad date fails before the build, not after
     _real_corpus("wikinews", posts_dir, output, strict, lambda c: time_split(c, cutoff))
