@@ -12,7 +12,7 @@ import numpy as np
 
 from corpus import Corpus, InputError
 from corpus.atomic import atomic_path, atomic_write_json, atomic_write_text
-from corpus.splits import split_rows
+from corpus.split_manifest import split_rows
 
 # The systems every facet is scored for, in report order.
 SYSTEMS = ("model", "majority", "alias_rules")

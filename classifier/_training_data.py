@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from corpus import Article, Corpus, InputError, Taxonomy, TaxonomyError, load_taxonomy
-from corpus.splits import split_rows
+from corpus.split_manifest import split_rows
 
 
 @dataclass

@@ -10,7 +10,8 @@ from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups,
 from .readers import ReadResult, read_file, read_paths
 from .datasets import (build_reuters, build_wikipedia_current_events, modapte_split, read_reuters,
                        read_wikipedia_current_events, reuters_taxonomy, time_split, wikinews_taxonomy)
-from .splits import SplitManifest, load_splits, make_splits, split_datasets
+from .split_manifest import SplitManifest, load_splits, split_datasets, split_rows
+from .splits import make_splits
 from .store import BuildReport, Corpus, build, corpus_features, from_articles, load, save
 from .taxonomy import Facet, Label, Taxonomy, default_taxonomy_path, load_taxonomy, parse_taxonomy
 
@@ -21,7 +22,7 @@ __all__ = [
     "article_id", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "build", "build_dask",
     "corpus_features", "dask_client", "default_taxonomy_path", "environment", "dumps_json", "from_articles", "load", "load_splits",
     "load_taxonomy", "make_splits",
-    "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "save", "split_datasets",
+    "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "save", "split_datasets", "split_rows",
     "build_reuters", "build_wikipedia_current_events", "modapte_split", "read_reuters", "read_wikipedia_current_events",
     "reuters_taxonomy", "time_split", "wikinews_taxonomy",
     "label_counts_table", "plot_label_counts", "split_counts_table", "text_words",

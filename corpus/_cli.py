@@ -142,7 +142,7 @@ def split_command(
     reshuffle: bool = typer.Option(False, "--reshuffle", help="Split from scratch instead of extending DIR/splits.json (articles may change sides)."),
 ) -> None:
     """Stratified, grouped, reproducible train/eval(/test) split (and folds) of a corpus's labeled articles."""
-    from .splits import split_corpus, split_table
+    from ._split_command import split_corpus, split_table
 
     with console.status("splitting"):
         manifest, written = split_corpus(path, ratios=ratios, test=test, seed=seed, folds=folds,

@@ -22,7 +22,7 @@ from ..article import Article
 from ..errors import CorpusError, InputError, Rejection, TaxonomyError
 from ..fingerprint import NearDuplicateParams
 from ..readers import ReadResult
-from ..splits import NEAR_DUPLICATE_COLUMN, SplitManifest
+from ..split_manifest import NEAR_DUPLICATE_COLUMN, SplitManifest
 from ..store import BuildReport, Corpus
 from ..taxonomy import Facet, Taxonomy, load_taxonomy, parse_taxonomy
 from ._common import _build, _data_dir
