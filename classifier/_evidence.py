@@ -4,10 +4,10 @@ alias mentions found in each text; and the records (:mod:`._result`) built from 
 
 from __future__ import annotations
 
-__all__ = ["tag_results", "facet_tags", "block_feature_names", "head_feature_names", "facet_coefs"]
+__all__ = ["decide", "tag_results", "facet_tags", "block_feature_names", "head_feature_names", "facet_coefs"]
 
 from itertools import chain, repeat
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -119,6 +119,23 @@ def facet_coefs(tagger, facet: str) -> tuple[np.ndarray, np.ndarray]:
                 column[learned] = np.arange(len(learned))
         cache[facet] = (np.ascontiguousarray(WT), column)  # C order: evidence reads WT.ravel()
     return cache[facet]
+
+
+def decide(taxonomy, heads: Mapping[str, Any], scores, n: int) -> dict[str, list]:
+    """``{facet: [labels per text]}`` from :meth:`Tagger._facet_scores` (:meth:`Tagger.predict`'s format): the
+    labels of :func:`_chosen`, a list per text (multi-label facets) or a label id or None (single-label)."""
+    out = {}
+    for f in taxonomy.facets:
+        s, t = scores[f.name][:2]
+        if f.multi:
+            hit = s >= t
+            out[f.name] = [[f.ids[k] for k in np.flatnonzero(hit[i])] for i in range(n)]
+        elif f.name in heads:
+            best = np.argmax(s, axis=1)
+            out[f.name] = [f.ids[k] for k in best]
+        else:
+            out[f.name] = [None] * n
+    return out
 
 
 def _chosen(facet_scores, multi: bool, has_head: bool) -> np.ndarray:

@@ -24,7 +24,7 @@ from corpus import Article, InputError, Taxonomy, load_taxonomy, parse_taxonomy
 
 from ._batch import Batch, as_input, batches, block_name, union_name
 from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest
-from ._evidence import tag_results
+from ._evidence import decide, tag_results
 from ._fast_tfidf import analyse, transform_text
 from ._features import AliasFeatures, alias_table, group_table, text_features
 from ._persist import read_model, save_model
@@ -407,7 +407,7 @@ class Tagger(BaseEstimator):
         batch = X if isinstance(X, Batch) else self.features(X)
         raw = self._facet_scores(batch)
         return Scores(proba={f: v[0] for f, v in raw.items()}, thresholds={f: v[1] for f, v in raw.items()},
-                      labels=self._decide(raw, batch.n),
+                      labels=decide(self.fitted_taxonomy, self.heads_, raw, batch.n),
                       alias_features={b: m for b, m in batch.blocks.items() if b != "text"})
 
     def predict_proba(self, X: Iterable[Any]) -> dict[str, np.ndarray]:
@@ -421,22 +421,7 @@ class Tagger(BaseEstimator):
         multi-label ones (the format of :meth:`corpus.Corpus.labels`)."""
         check_is_fitted(self, "heads_")
         texts = [t for _, t in (as_input(x, i) for i, x in enumerate(X))]
-        return self._decide(self._facet_scores(self._batch(texts)), len(texts))
-
-    def _decide(self, scores, n: int) -> dict[str, list]:
-        tax = self.fitted_taxonomy
-        out = {}
-        for f in tax.facets:
-            s, t = scores[f.name][:2]
-            if f.multi:
-                hit = s >= t
-                out[f.name] = [[f.ids[k] for k in np.flatnonzero(hit[i])] for i in range(n)]
-            elif f.name in self.heads_:
-                best = np.argmax(s, axis=1)
-                out[f.name] = [f.ids[k] for k in best]
-            else:
-                out[f.name] = [None] * n
-        return out
+        return decide(self.fitted_taxonomy, self.heads_, self._facet_scores(self._batch(texts)), len(texts))
 
     @property
     def classes_(self) -> dict[str, list[str]]:
