@@ -32,11 +32,11 @@ $(LSVENV)/.installed: constraints-labelstudio.txt
 	touch $@
 
 main: install
-	bash scripts/main.sh $(OUT)
+	bash tools/main.sh $(OUT)
 
 # The main job runs first: it is the README's other command, and the notebooks load the model it trains.
 test: install install-labelstudio
-	bash scripts/main.sh $(OUT)
+	bash tools/main.sh $(OUT)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install

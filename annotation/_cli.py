@@ -22,7 +22,7 @@ _FORMATS = "auto, JSON, JSON_MIN, CSV or TSV"
 
 
 def _progress(description: str):
-    from corpus._cli import progress_bar
+    from corpus.console import progress_bar
 
     return progress_bar(description)
 

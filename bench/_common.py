@@ -8,6 +8,7 @@ measured work, so the parent's own memory never counts.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -16,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -28,6 +30,25 @@ RESULTS = ROOT / "bench" / "results"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 CACHE = ROOT / ".cache" / "bench"
 MIB = 1024 * 1024
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector for the timed call (benchmarks only: the library never
+    switches it).
+
+    Tagging 10,000 articles makes a few hundred thousand result records; with a list of all of them kept,
+    the collector's full passes over every object of the process cost as much again as building them
+    (bench/README.md quotes both figures). A benchmark that opts in times every system of a round this
+    way, so they are compared alike; the collector's state is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def shared_data(name: str) -> Path:

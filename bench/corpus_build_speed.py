@@ -29,7 +29,7 @@ GOAL_PEAK_RSS_MIB = 1024
 def combined_taxonomy():
     """One taxonomy holding both corpora's facets (their names do not collide)."""
     from corpus import parse_taxonomy
-    from corpus.realdata import reuters_taxonomy, wikinews_taxonomy
+    from corpus.datasets import reuters_taxonomy, wikinews_taxonomy
 
     reuters = reuters_taxonomy(shared_data("reuters21578")).to_dict()
     wiki = wikinews_taxonomy().to_dict()
@@ -43,7 +43,7 @@ def worker(save: bool) -> None:
     import datasets  # noqa: F401  (importing the library is not part of a build)
 
     from corpus import BuildReport, from_articles, near_duplicate_groups, save as save_corpus
-    from corpus.realdata import read_reuters, read_wikipedia_current_events
+    from corpus.datasets import read_reuters, read_wikipedia_current_events
 
     tax = combined_taxonomy()
     t_import = time.perf_counter() - t0

@@ -53,7 +53,7 @@ def train_r10_tagger(reuters, path: Path, *, n_train: int = TRAIN_DOCS) -> Path:
     tests/integration/test_dask.py)."""
     from classifier import Tagger
     from corpus import Article, from_articles, parse_taxonomy
-    from corpus.realdata import reuters_categories
+    from corpus.datasets import reuters_categories
 
     r10 = reuters_categories(reuters, "r10")
     tax = parse_taxonomy({"taxonomy": {"name": "reuters-r10", "version": "1"}, "facets": {"topics": {
@@ -63,14 +63,14 @@ def train_r10_tagger(reuters, path: Path, *, n_train: int = TRAIN_DOCS) -> Path:
     titles, bodies, ids, topics = ds["title"], ds["body"], ds["id"], reuters.labels("topics")
     arts = [Article(title=titles[i], body=bodies[i], id=ids[i], labels={"topics": [t for t in topics[i] if t in r10]})
             for i in train]
-    Tagger(alias_facet=None, group_attr=None, threshold_cv=3).fit(from_articles(arts, tax)).save(path)
+    Tagger(alias_facet=None, group_attr=None, group_facet=None, threshold_cv=3).fit(from_articles(arts, tax)).save(path)
     return path
 
 
 def _inputs() -> dict[str, Any]:
     """The Reuters corpus folder and the JSON Lines copy for the build (cached), and the model."""
     from corpus import load
-    from corpus.realdata import build_reuters, read_reuters, reuters_taxonomy
+    from corpus.datasets import build_reuters, read_reuters, reuters_taxonomy
 
     data = shared_data("reuters21578")
     corpus_dir, model_dir, jsonl_dir = WORK / "reuters", WORK / "model-r10", WORK / "reuters-jsonl"

@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python -m bench.reuters_accuracy``  (writes bench/results/reuters_accuracy.json)
 
-The corpus is built from ``../shared/data/reuters21578`` by :func:`corpus.realdata.build_reuters`
-and split by :func:`corpus.realdata.modapte_split` (R(90): 7,770 train / 3,019 test documents; R(10):
+The corpus is built from ``../shared/data/reuters21578`` by :func:`corpus.datasets.build_reuters`
+and split by :func:`corpus.datasets.modapte_split` (R(90): 7,770 train / 3,019 test documents; R(10):
 6,490 / 2,545). Text = title and body. Every number below is computed in this run; only the
 ``PUBLISHED`` figures are constants, quoted with their sources.
 
@@ -101,7 +101,7 @@ def make_task(corpus, name: str, facet: str, manifest, categories: list[str]) ->
 def places_split(corpus):
     """ModApte documents restricted to the places with a training and a test document (like R(90))."""
     from corpus import SplitManifest
-    from corpus.realdata import modapte_split
+    from corpus.datasets import modapte_split
 
     base = modapte_split(corpus)
     pos = {i: n for n, i in enumerate(corpus.ids)}
@@ -306,7 +306,7 @@ def tagger_on(corpus, task: Task, facet: str) -> tuple[np.ndarray, float, dict[s
 
     from sklearn.exceptions import ConvergenceWarning
 
-    tagger = Tagger(alias_facet=None, group_attr=None, random_state=SEED)
+    tagger = Tagger(alias_facet=None, group_attr=None, group_facet=None, random_state=SEED)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         t0 = time.perf_counter()
@@ -324,7 +324,7 @@ def tagger_on(corpus, task: Task, facet: str) -> tuple[np.ndarray, float, dict[s
 
 
 def main() -> dict[str, Any]:
-    from corpus.realdata import build_reuters, modapte_split, reuters_categories
+    from corpus.datasets import build_reuters, modapte_split, reuters_categories
 
     try:
         import classifier  # noqa: F401

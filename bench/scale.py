@@ -57,7 +57,7 @@ def prepare() -> dict[str, Any]:
     import json
 
     from corpus import Article, atomic_write_json, from_articles
-    from corpus.realdata import read_reuters, read_wikipedia_current_events, reuters_taxonomy, wikinews_taxonomy
+    from corpus.datasets import read_reuters, read_wikipedia_current_events, reuters_taxonomy, wikinews_taxonomy
 
     rdir = shared_data("reuters21578")
     rtax = reuters_taxonomy(rdir)

@@ -5,9 +5,9 @@ Run: ``.venv/bin/python -m bench.tagging_speed [--runs 3] [--articles 10000] [--
 (writes bench/results/tagging_speed.json)
 
 **Data.** Both systems are fitted on the same 4,000 real, labeled Wikipedia "Current events" items
-(``corpus.realdata.read_wikipedia_current_events``: facets ``region``, ``actors`` — the 262 actors of
+(``corpus.datasets.read_wikipedia_current_events``: facets ``region``, ``actors`` — the 262 actors of
 the default taxonomy, with their aliases — and ``sections``), then tag the first 10,000 Reuters-21578
-documents with a body (``corpus.realdata.read_reuters``; ~870 characters each): real news text that
+documents with a body (``corpus.datasets.read_reuters``; ~870 characters each): real news text that
 neither model has seen. The baseline learns the same labels (every facet's labels as one indicator
 matrix) with scikit-learn's defaults.
 
@@ -20,7 +20,11 @@ times each stage of ``tag_batch`` once per round. Peak RSS is measured in child 
 the saved model and tag the 10,000 articles (and one that only loads the texts, for the floor).
 Inputs and models are cached in ``.cache/bench/tagging_speed/``.
 
-Goal: ``tag_batch`` no slower than 1.2x the baseline's ``predict``.
+The throughput rounds time every system with Python's garbage collector paused
+(:func:`bench._common.gc_paused`: benchmarks opt in, the library never switches it), and time
+``tag_batch`` and the baseline once more per round with it running (``*_gc_on``).
+
+Goal (issue 14): ``tag_batch`` within 1.5x the baseline's ``predict`` time, median of >= 5 rounds.
 """
 
 from __future__ import annotations
@@ -28,17 +32,18 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+from contextlib import nullcontext
 import sys
 import time
 from typing import Any
 
 import numpy as np
 
-from bench._common import CACHE, child_result, progress, run_child, shared_data, write_result
+from bench._common import CACHE, child_result, gc_paused, progress, run_child, shared_data, write_result
 
 WORK = CACHE / "tagging_speed"
 N_TRAIN = 4000
-GOAL = 1.2
+GOAL = 1.5  # issue 14: tag_batch within 1.5x the plain pipeline's time, median of >= 5 interleaved rounds
 
 # What was tried on the way to the goal, measured on this machine while developing (us per Reuters
 # article; the runs themselves are in the git history of classifier/ and corpus/aliases.py).
@@ -98,7 +103,7 @@ HISTORY = [
 
 def _inputs(n_tag: int) -> dict[str, Any]:
     """Training articles (Wikipedia, labeled) and texts to tag (Reuters), cached as JSON."""
-    from corpus.realdata import read_reuters, read_wikipedia_current_events
+    from corpus.datasets import read_reuters, read_wikipedia_current_events
 
     WORK.mkdir(parents=True, exist_ok=True)
     train_file, tag_file = WORK / "train.json", WORK / f"tag-{n_tag}.json"
@@ -118,7 +123,7 @@ def _inputs(n_tag: int) -> dict[str, Any]:
 
 def _corpus(train: list[dict]):
     from corpus import Article, from_articles
-    from corpus.realdata import wikinews_taxonomy
+    from corpus.datasets import wikinews_taxonomy
 
     tax = wikinews_taxonomy()
     return from_articles([Article(title=r["title"], body=r["body"], labels=r["labels"]) for r in train], tax)
@@ -180,7 +185,7 @@ def _stages(tagger, texts: list[str]) -> dict[str, float]:
     """Seconds of each stage of one tag_batch-like pass (one batch per 512 articles)."""
     out = {"words": 0.0, "tfidf": 0.0, "alias_matching": 0.0, "alias_features": 0.0, "heads": 0.0,
            "evidence_and_results": 0.0}
-    from classifier._features import analyse, transform_text
+    from classifier._fast_tfidf import analyse, transform_text
 
     for start in range(0, len(texts), 512):
         part = texts[start:start + 512]
@@ -200,9 +205,9 @@ def _stages(tagger, texts: list[str]) -> dict[str, float]:
                 t = time.perf_counter()
                 unit.features(part, found)
                 out["alias_features"] += time.perf_counter() - t
-        batch = tagger._batch(part)
+        batch = tagger.features(part)
         t = time.perf_counter()
-        tagger._facet_scores(batch)
+        tagger.scores(batch)
         out["heads"] += time.perf_counter() - t
     t = time.perf_counter()
     list(tagger.tag_batch(texts))
@@ -231,6 +236,9 @@ def main(runs: int, n_tag: int, n_latency: int) -> dict[str, Any]:
         "newstag_tag_batch_no_evidence": lambda: list(tagger.tag_batch(texts, evidence=False)),
         "newstag_predict": lambda: tagger.predict(texts),
         "baseline_predict": lambda: base.predict(texts),
+        # the same with the garbage collector running (every other system is timed with it paused, alike)
+        "newstag_tag_batch_gc_on": lambda: list(tagger.tag_batch(texts)),
+        "baseline_predict_gc_on": lambda: base.predict(texts),
     }
     times: dict[str, list[float]] = {k: [] for k in systems}
     cpu: dict[str, list[float]] = {k: [] for k in systems}
@@ -241,10 +249,11 @@ def main(runs: int, n_tag: int, n_latency: int) -> dict[str, Any]:
         task = bar.add_task("rounds", total=runs)
         for _ in range(runs):
             for name, fn in systems.items():
-                t, c = time.perf_counter(), time.process_time()
-                fn()
-                times[name].append(time.perf_counter() - t)
-                cpu[name].append(time.process_time() - c)
+                with nullcontext() if name.endswith("_gc_on") else gc_paused():
+                    t, c = time.perf_counter(), time.process_time()
+                    fn()
+                    times[name].append(time.perf_counter() - t)
+                    cpu[name].append(time.process_time() - c)
             for name, one in (("newstag_tag", lambda x: tagger.tag(x)), ("baseline_predict", lambda x: base.predict([x]))):
                 calls = []
                 for x in sample:
@@ -270,7 +279,8 @@ def main(runs: int, n_tag: int, n_latency: int) -> dict[str, Any]:
         v["time_vs_baseline"] = round(v["seconds_median"] / base_s, 3)
         v["cpu_time_vs_baseline"] = round(v["cpu_seconds_median"] / base_c, 3)
         # each round's ratio to the baseline of the same round (the machine's load hits both alike)
-        v["time_vs_baseline_per_round"] = [round(t / b, 3) for t, b in zip(times[k], times["baseline_predict"])]
+        ref = times["baseline_predict_gc_on" if k.endswith("_gc_on") else "baseline_predict"]
+        v["time_vs_baseline_per_round"] = [round(t / b, 3) for t, b in zip(times[k], ref)]
         v["time_vs_baseline_per_round_median"] = round(statistics.median(v["time_vs_baseline_per_round"]), 3)
     latency = {k: {m: round(statistics.median(v[m]), 3) for m in v} | {"p50_all_ms": [round(x, 3) for x in v["p50"]],
                                                                          "p99_all_ms": [round(x, 3) for x in v["p99"]]}
@@ -282,7 +292,7 @@ def main(runs: int, n_tag: int, n_latency: int) -> dict[str, Any]:
     # scikit-learn's own TfidfVectorizer.transform on the same vocabulary, for the tf-idf stage
     vec = dict(tagger.features_.transformer_list)["text"].transformer_list[0][1]
     t = time.perf_counter()
-    vec.transform(texts)
+    TfidfVectorizer.transform(vec, texts)  # the parent's transform: vec is a FastTfidfVectorizer
     sk_tfidf = (time.perf_counter() - t) / len(texts) * 1e6
     plain = TfidfVectorizer().fit([f"{r['title']}\n\n{r['body']}" if r["title"] else r["body"] for r in inp["train"]])
     t = time.perf_counter()
@@ -314,7 +324,14 @@ def main(runs: int, n_tag: int, n_latency: int) -> dict[str, Any]:
         "goal": {"tag_batch_time_vs_baseline_at_most": GOAL, "measured": ratio, "met": ratio <= GOAL,
                  "without_evidence": throughput["newstag_tag_batch_no_evidence"]["time_vs_baseline"],
                  "per_round_median": throughput["newstag_tag_batch"]["time_vs_baseline_per_round_median"],
-                 "cpu_time_measured": throughput["newstag_tag_batch"]["cpu_time_vs_baseline"]},
+                 "cpu_time_measured": throughput["newstag_tag_batch"]["cpu_time_vs_baseline"],
+                 "garbage_collector": "paused for every system of the throughput rounds (bench._common.gc_paused); "
+                                      "the library never switches it",
+                 "with_the_collector_running": {
+                     "tag_batch_per_round_median": throughput["newstag_tag_batch_gc_on"][
+                         "time_vs_baseline_per_round_median"],
+                     "tag_batch_seconds_median": throughput["newstag_tag_batch_gc_on"]["seconds_median"],
+                     "baseline_seconds_median": throughput["baseline_predict_gc_on"]["seconds_median"]}},
         "load_average_at_end": load_after,
         "history": HISTORY,
     }

@@ -3,8 +3,8 @@
 Run: ``.venv/bin/python -m bench.wikinews_accuracy``  (writes bench/results/wikinews_accuracy.json)
 
 The corpus is built from ``../shared/data/wikipedia_current_events/posts`` by
-:func:`corpus.realdata.build_wikipedia_current_events` (one article per event summary) and split by
-:func:`corpus.realdata.time_split` at ``CUTOFF``. Facets: ``sections`` (the portal section: the
+:func:`corpus.datasets.build_wikipedia_current_events` (one article per event summary) and split by
+:func:`corpus.datasets.time_split` at ``CUTOFF``. Facets: ``sections`` (the portal section: the
 editors' theme, single-label), ``actors`` (states and organisations the summary links to, through the
 taxonomy's aliases) and ``region`` (derived from the actors; events without a state actor are left out
 of the region scores). Models:
@@ -103,7 +103,7 @@ def sklearn_multi(Xtr, Ytr, Xte):
 
 def main() -> dict[str, Any]:
     from corpus import AliasMatcher
-    from corpus.realdata import build_wikipedia_current_events, time_split
+    from corpus.datasets import build_wikipedia_current_events, time_split
 
     try:
         from classifier import Tagger

@@ -5,21 +5,23 @@
 >>> tagger.tag("US, Japan and South Korea sign a defence pact ...").actors   # doctest: +SKIP
 """
 
+from ._batch import Batch
 from ._dask_tag import tag_corpus, tag_corpus_dask  # Dask itself is imported only when they run
 from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest, best_f1_threshold, platt_scaling
 from ._evaluate import FacetReport, Report, SystemMetrics, evaluate
+from ._fast_tfidf import FastTfidfVectorizer
 from ._features import AliasFeatures, alias_table, group_table, text_features
-from ._persist import default_model_path, load_model, model_card, save_model
-from ._result import AliasMatch, Evidence, LabelScore, TagResult, TermWeight
+from ._persist import default_model_path, model_card, save_model
+from ._result import AliasMatch, Evidence, LabelScore, Scores, TagResult, TermWeight
 from ._tables import evidence_table, mentions_table, misses_table, report_table, tag_counts, tags_table
-from ._tagger import Tagger
+from ._tagger import Tagger, load_model
 from ._train import TrainResult, train_model
 from ._trusted import TRUSTED_TYPES
 from .errors import ModelError, ModelNotFoundError, UntrustedModelError
 
 __all__ = [
-    "AliasFeatures", "AliasMatch", "AliasRuleClassifier", "Evidence", "FacetReport", "LabelScore", "ModelError",
-    "ModelNotFoundError", "Report", "SystemMetrics", "TRUSTED_TYPES", "TagResult", "Tagger", "TermWeight",
+    "AliasFeatures", "AliasMatch", "AliasRuleClassifier", "Batch", "Evidence", "FacetReport", "FastTfidfVectorizer", "LabelScore", "ModelError",
+    "ModelNotFoundError", "Report", "Scores", "SystemMetrics", "TRUSTED_TYPES", "TagResult", "Tagger", "TermWeight",
     "ThresholdedOneVsRest", "TrainResult", "UntrustedModelError", "alias_table", "best_f1_threshold",
     "default_model_path", "evaluate", "group_table", "load_model", "model_card", "platt_scaling", "save_model",
     "tag_corpus", "tag_corpus_dask", "text_features", "train_model",

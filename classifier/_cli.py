@@ -1,6 +1,6 @@
 """``newstag train | evaluate | tag``: thin commands over the library.
 
-``corpus._cli`` registers these plain functions with ``app.command(name)(fn)`` through the
+The ``newstag`` root command (``corpus._cli``) registers these plain functions with ``app.command(name)(fn)`` through the
 ``newstag.commands`` entry points (pyproject.toml); errors newstag raises on purpose print as
 ``error: ...`` and exit 2.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Iterator, Optional, TextIO
+from typing import Iterator, Optional, Sequence, TextIO
 
 import typer
 from rich.console import Console
@@ -45,7 +45,7 @@ def train_command(
     char_ngrams: Optional[str] = typer.Option(None, "--char-ngrams", help="Add character n-grams, e.g. 2,5."),
 ) -> None:
     """Train a tagger on a corpus's train split, evaluate it on the eval split, save model and card."""
-    from corpus._cli import progress_bar
+    from corpus.console import progress_bar
 
     from ._train import train_model
 
@@ -97,7 +97,7 @@ def evaluate_command(
     from corpus import load, load_splits
 
     from ._evaluate import evaluate
-    from ._persist import load_model
+    from ._tagger import load_model
 
     tagger = load_model(model)
     c = load(corpus)
@@ -156,14 +156,12 @@ def tag_command(
     if fmt == "ls-predictions" and (dask is not None or num_proc is not None):
         raise InputError("--format ls-predictions tags on this machine; leave out --dask and --num-proc.")
     if dask is not None or num_proc is not None:
-        from ._dask_tag import tag_corpus_command
-
         tag_corpus_command(files, model=model, output=output, dask=dask, num_proc=num_proc, evidence=evidence,
                            top_terms=top_terms, batch_size=batch_size)
         return
     from corpus import article_id, read_paths
 
-    from ._persist import load_model
+    from ._tagger import load_model
 
     tagger = load_model(model)
     if "-" in files:
@@ -214,3 +212,42 @@ def _write_lines(results, sources, sink: TextIO) -> None:
         if sources is not None:
             rec["source"] = sources[n]
         sink.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+# ---- `newstag tag CORPUS_DIR -o OUT_DIR --dask ADDRESS|local | --num-proc N` -------------------
+
+def tag_corpus_command(inputs: Sequence[str], *, model: Path | None, output: Path | None, dask: str | None,
+                       num_proc: int | None, evidence: bool, top_terms: int, batch_size: int) -> Path:
+    """What ``newstag tag`` runs with ``--dask`` or ``--num-proc``: checks the arguments, shows a progress
+    bar, calls :func:`tag_corpus_dask` or :func:`tag_corpus` and prints where the results are."""
+    from corpus.console import out as stdout, progress_bar
+    from corpus.store import MANIFEST
+
+    from ._dask_tag import tag_corpus, tag_corpus_dask
+
+    if dask is not None and num_proc is not None:
+        raise InputError("tag: give --dask (a cluster) or --num-proc (this machine), not both.")
+    flag = "--dask" if dask is not None else "--num-proc"
+    if len(inputs) != 1 or inputs[0] == "-" or not (Path(inputs[0]) / MANIFEST).is_file():
+        raise InputError(
+            f"tag {flag} tags one corpus folder (with a {MANIFEST}, from `newstag corpus build`), got "
+            f"{list(inputs)}; build a corpus from the articles first, or drop {flag} to tag files directly."
+        )
+    if output is None:
+        raise InputError(f"tag {flag}: give -o OUT_DIR, the folder for the result parts and their manifest.")
+    corpus_dir = Path(inputs[0])
+    total = json.loads((corpus_dir / MANIFEST).read_text(encoding="utf-8")).get("counts", {}).get("articles")
+    kw = dict(evidence=evidence, top_terms=top_terms, batch_size=batch_size)
+    with progress_bar("tag") as bar:
+        task = bar.add_task(f"tagging ({'dask ' + dask if dask is not None else f'{num_proc} process(es)'})",
+                            total=total)
+
+        def tick(n: int) -> None:
+            bar.update(task, completed=n)
+
+        if dask is not None:
+            path = tag_corpus_dask(model, corpus_dir, output, dask, progress=tick, **kw)
+        else:
+            path = tag_corpus(model, corpus_dir, output, num_proc=num_proc, progress=tick, **kw)
+    stdout.print(f"tagged {total} articles -> {path}/data/part-*.parquet (manifest {path / 'manifest.json'})")
+    return path

@@ -32,7 +32,8 @@ from corpus import Article, InputError, Taxonomy
 from corpus.atomic import atomic_path, atomic_write_json, file_sha256
 from corpus.store import corpus_files, shard_name, write_shard
 
-from ._persist import _model_file, default_model_path, load_model
+from ._persist import _model_file, default_model_path
+from ._tagger import load_model
 from ._result import LabelScore, TagResult
 
 RESULTS_FORMAT = "newstag-tags/1"
@@ -177,7 +178,7 @@ def _text_parts(files: Sequence[Path], rows: int) -> Iterator:
 
 def _finish(out: Path, digests: dict[str, str], *, n: int, partition_rows: int, sha: str, tagger, schema,
             corpus_manifest: dict, evidence: bool, top_terms: int) -> Path:
-    from corpus._dask_build import environment
+    from corpus import environment
 
     for stale in (out / "data").glob("part-*.parquet"):
         if f"data/{stale.name}" not in digests:
@@ -350,40 +351,3 @@ def tag_corpus_dask(model_path: str | Path | None, corpus_dir: str | Path, out_d
         digests[shard_name(0)] = _write_part(schema.empty_table(), schema, out, 0)
     return _finish(out, digests, n=len(ids), partition_rows=partition_rows, sha=sha, tagger=tagger, schema=schema,
                    corpus_manifest=manifest, evidence=evidence, top_terms=top_terms)
-
-
-# ---- `newstag tag CORPUS_DIR -o OUT_DIR --dask ADDRESS|local | --num-proc N` -------------------
-
-def tag_corpus_command(inputs: Sequence[str], *, model: Path | None, output: Path | None, dask: str | None,
-                       num_proc: int | None, evidence: bool, top_terms: int, batch_size: int) -> Path:
-    """What ``newstag tag`` runs with ``--dask`` or ``--num-proc``: checks the arguments, shows a progress
-    bar, calls :func:`tag_corpus_dask` or :func:`tag_corpus` and prints where the results are."""
-    from corpus._cli import out as stdout, progress_bar
-    from corpus.store import MANIFEST
-
-    if dask is not None and num_proc is not None:
-        raise InputError("tag: give --dask (a cluster) or --num-proc (this machine), not both.")
-    flag = "--dask" if dask is not None else "--num-proc"
-    if len(inputs) != 1 or inputs[0] == "-" or not (Path(inputs[0]) / MANIFEST).is_file():
-        raise InputError(
-            f"tag {flag} tags one corpus folder (with a {MANIFEST}, from `newstag corpus build`), got "
-            f"{list(inputs)}; build a corpus from the articles first, or drop {flag} to tag files directly."
-        )
-    if output is None:
-        raise InputError(f"tag {flag}: give -o OUT_DIR, the folder for the result parts and their manifest.")
-    corpus_dir = Path(inputs[0])
-    total = json.loads((corpus_dir / MANIFEST).read_text(encoding="utf-8")).get("counts", {}).get("articles")
-    kw = dict(evidence=evidence, top_terms=top_terms, batch_size=batch_size)
-    with progress_bar("tag") as bar:
-        task = bar.add_task(f"tagging ({'dask ' + dask if dask is not None else f'{num_proc} process(es)'})",
-                            total=total)
-
-        def tick(n: int) -> None:
-            bar.update(task, completed=n)
-
-        if dask is not None:
-            path = tag_corpus_dask(model, corpus_dir, output, dask, progress=tick, **kw)
-        else:
-            path = tag_corpus(model, corpus_dir, output, num_proc=num_proc, progress=tick, **kw)
-    stdout.print(f"tagged {total} articles -> {path}/data/part-*.parquet (manifest {path / 'manifest.json'})")
-    return path

@@ -21,7 +21,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._features import PER_LABEL, AliasFeatures
+from ._features import AliasFeatures
 
 
 # --------------------------------------------------------------------------------------------------
@@ -443,21 +443,24 @@ class AliasRuleClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     def scores_from_features(self, A: sp.spmatrix) -> np.ndarray:
         """Rule scores from an :class:`AliasFeatures` matrix whose first columns are these labels' features."""
         check_is_fitted(self, "classes_")
-        n, n_per = len(self.classes_), len(PER_LABEL)
+        layout = self.features_
+        n, n_per = len(self.classes_), len(layout.PER_LABEL)
         out = np.zeros((A.shape[0], n))
         # Only (article, label) pairs with a stored feature can score above 0: score those alone.
         A = sp.coo_matrix(A)
         A.sum_duplicates()
-        inside = A.col < n_per * n
+        inside = A.col < layout.n_label_columns_
         row, col, val = A.row[inside], A.col[inside], A.data[inside]
-        key = row.astype(np.int64) * n + col // n_per
+        label, part = layout.column_labels(col)
+        key = row.astype(np.int64) * n + label
         pairs, at = np.unique(key, return_inverse=True)
         parts = np.zeros((len(pairs), n_per))
-        parts[at, col % n_per] = val
-        count = np.rint(np.expm1(parts[:, 0]))  # the column holds log1p(count)
+        parts[at, part] = val
+        column = {name: k for k, name in enumerate(layout.PER_LABEL)}
+        count = np.rint(np.expm1(parts[:, column["count"]]))  # the column holds log1p(count)
         by_count = count >= self.min_mentions
-        in_title = (parts[:, 1] > 0) & bool(self.title)
-        in_lead = (parts[:, 3] > 0) & bool(self.lead)
+        in_title = (parts[:, column["title"]] > 0) & bool(self.title)
+        in_lead = (parts[:, column["lead"]] > 0) & bool(self.lead)
         met = by_count.astype(int) + in_title + in_lead
         score = np.where(met > 0, 0.5 + 0.1 * (met - 1) + 0.1 * in_title,
                          0.25 * np.minimum(count / self.min_mentions, 1.0))

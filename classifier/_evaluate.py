@@ -12,7 +12,7 @@ import numpy as np
 
 from corpus import Corpus, InputError
 from corpus.atomic import atomic_path, atomic_write_json, atomic_write_text
-from corpus.splits import split_rows
+from corpus.split_manifest import split_rows
 
 # The systems every facet is scored for, in report order.
 SYSTEMS = ("model", "majority", "alias_rules")
@@ -223,9 +223,8 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
             f"evaluate on a corpus built with the model's taxonomy."
         )
 
-    batch = tagger._batch(texts)
-    scores = tagger._facet_scores(batch)
-    preds = tagger._decide(scores, len(texts))
+    scores = tagger.scores(texts)
+    preds = scores.labels
 
     facets: dict[str, FacetReport] = {}
     for f in tax.facets:
@@ -249,11 +248,11 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
             block = tagger.alias_features(f.name)
             if block is not None:
                 rule = AliasRuleClassifier(aliases=block.aliases).fit()
-                systems["alias_rules"] = _multi_metrics(Y, rule.predict_from_features(batch.blocks[f.name]), f.ids)
+                systems["alias_rules"] = _multi_metrics(Y, rule.predict_from_features(scores.alias_features[f.name]), f.ids)
             else:
                 systems["alias_rules"] = None
                 notes["alias_rules"] = f"no alias rule for {f.name}: its labels have no aliases."
-            s = scores[f.name][0]
+            s = scores.proba[f.name]
             present = np.flatnonzero(Y.sum(axis=0) > 0)
             ap = _average_precision(Y, s, present, f.ids)
             fr = FacetReport(f.name, f.kind, len(rows), systems, notes, average_precision=ap,
@@ -269,7 +268,7 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
                 majority = [None] * len(y)
             systems = {"model": _single_metrics(y, [v or "" for v in p], f.ids),
                        "majority": _single_metrics(y, [v or "" for v in majority], f.ids)}
-            vote = _group_vote(tagger, f, batch, keep, majority[0] if majority else None)
+            vote = _group_vote(tagger, f, scores, keep, majority[0] if majority else None)
             if vote is None:
                 systems["alias_rules"] = None
                 notes["alias_rules"] = f"no alias rule for {f.name}: its labels are not the groups of the alias facet."
@@ -296,17 +295,16 @@ def _average_precision(Y, S, present, ids) -> dict[str, float]:
     return out
 
 
-def _group_vote(tagger, facet, batch, keep, fallback) -> list[str] | None:
+def _group_vote(tagger, facet, scores, keep, fallback) -> list[str] | None:
     """Region by alias rules: the group (an actor's region) with the most mentions; ``fallback`` when none."""
     aliases = tagger.alias_features(tagger.alias_facet_) if tagger.alias_facet_ else None
-    if aliases is None or facet.name != tagger.group_attr or not aliases.group_names_:
+    if aliases is None or facet.name != tagger.group_facet or not aliases.group_names_:
         return None
     groups = [g for g in aliases.group_names_ if g in facet.ids]
     if not groups:
         return None
-    base = 4 * len(aliases.labels_)
-    cols = [base + 2 * aliases.group_names_.index(g) for g in groups]
-    counts = batch.blocks[tagger.alias_facet_][:, cols].toarray()
+    cols = [aliases.group_column(g, "group_count") for g in groups]
+    counts = scores.alias_features[tagger.alias_facet_][:, cols].toarray()
     out = []
     for i in keep:
         row = counts[i]

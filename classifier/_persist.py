@@ -11,7 +11,7 @@ Folder layout::
 
 from __future__ import annotations
 
-__all__ = ["save_model", "load_model", "model_card", "default_model_path", "MODEL_FILE", "CARD_JSON", "CARD_MD",
+__all__ = ["save_model", "read_model", "model_card", "default_model_path", "MODEL_FILE", "CARD_JSON", "CARD_MD",
            "MODEL_ENV"]
 
 import json
@@ -214,8 +214,9 @@ def untrusted_types(path: str | Path) -> list[str]:
     return sorted(set(found) - set(TRUSTED_TYPES))
 
 
-def load_model(path: str | Path | None = None):
-    """Load a Tagger from a model folder or ``.skops`` file (the default model when ``path`` is None).
+def read_model(path: str | Path | None, cls: type):
+    """Load a ``cls`` (the Tagger class) from a model folder or ``.skops`` file (the default model
+    when ``path`` is None); what :meth:`Tagger.load` and :func:`classifier.load_model` run.
 
     Only the types in ``classifier._trusted.TRUSTED_TYPES`` are allowed; a file holding any other type is
     refused before anything in it is built.
@@ -230,8 +231,6 @@ def load_model(path: str | Path | None = None):
         When the file is not the one the model card names, or does not hold a Tagger.
     """
     import skops.io as sio
-
-    from ._tagger import Tagger
 
     path = Path(path) if path is not None else default_model_path()
     file = _model_file(path)
@@ -252,6 +251,6 @@ def load_model(path: str | Path | None = None):
         raise UntrustedModelError(str(file), refused)
     found = sio.get_untrusted_types(file=str(file))
     model = sio.load(str(file), trusted=found)
-    if not isinstance(model, Tagger):
-        raise ModelError(f"{file}: holds a {type(model).__name__}, not a newstag Tagger.")
+    if not isinstance(model, cls):
+        raise ModelError(f"{file}: holds a {type(model).__name__}, not a newstag {cls.__name__}.")
     return model

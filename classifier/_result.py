@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LabelScore", "TermWeight", "AliasMatch", "Evidence", "TagResult"]
+__all__ = ["LabelScore", "TermWeight", "AliasMatch", "Evidence", "TagResult", "Scores"]
 
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
@@ -79,8 +79,10 @@ class TagResult:
     """The tags of one article.
 
     ``tags`` maps each facet of the taxonomy to a :class:`LabelScore` (single-label facets; None when the
-    model has no head for it) or a tuple of them, best first (multi-label facets). The default facets are
-    also attributes: ``result.region``, ``result.themes``, ``result.actors``; any facet is ``result[name]``.
+    model has no head for it) or a tuple of them, best first (multi-label facets). Every facet of the
+    model's taxonomy is ``result[name]``, and also an attribute unless its name is one of the result's own
+    (``id``, ``tags``, ``evidence``, ``labels``, ``to_dict``): ``result.region``, ``result.themes``,
+    ``result.actors`` with the default taxonomy.
     ``evidence`` is None when tagging was asked to skip it.
     """
 
@@ -94,17 +96,22 @@ class TagResult:
         except KeyError:
             raise KeyError(f"facet {facet!r} is not in this model's taxonomy; its facets are {list(self.tags)}.") from None
 
-    @property
-    def region(self) -> LabelScore | None:
-        return self["region"]
+    def __getattr__(self, name: str):
+        # facets are attributes too (result.region, result.themes, result.actors with the default taxonomy):
+        # called only for names that are not the dataclass's own
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            tags = object.__getattribute__(self, "tags")
+        except AttributeError:
+            raise AttributeError(name) from None
+        if name in tags:
+            return tags[name]
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}, and {name!r} is not a facet of "
+                             f"this model's taxonomy; its facets are {list(tags)}.")
 
-    @property
-    def themes(self) -> tuple[LabelScore, ...]:
-        return self["themes"]
-
-    @property
-    def actors(self) -> tuple[LabelScore, ...]:
-        return self["actors"]
+    def __dir__(self):
+        return sorted({*object.__dir__(self), *(f for f in self.tags if f.isidentifier())})
 
     def labels(self, facet: str):
         """The label ids of a facet: a str (or None) for a single-label facet, a list for a multi-label one."""
@@ -121,3 +128,28 @@ class TagResult:
         if self.evidence is not None:
             out["evidence"] = self.evidence.to_dict()
         return out
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Every facet's scores of a batch of texts and what :meth:`Tagger.predict` decides from them: what
+    :meth:`Tagger.scores` returns, for evaluation and inspection.
+
+    Attributes
+    ----------
+    proba : {facet: (n_texts, n_labels) array}
+        Scores, columns in the taxonomy's label order (:meth:`Tagger.predict_proba`).
+    thresholds : {facet: (n_labels,) array}
+        The score a label of a multi-label facet needs (inf: never given; 0 for a single-label facet's
+        learned labels, which are decided by the best score).
+    labels : {facet: [labels per text]}
+        The decisions (:meth:`Tagger.predict`'s format).
+    alias_features : {facet: sparse (n_texts, n_features) matrix}
+        The :class:`AliasFeatures` of each facet with aliases (the alias rule's input).
+    """
+
+    proba: Mapping[str, Any]
+    thresholds: Mapping[str, Any]
+    labels: Mapping[str, list]
+    alias_features: Mapping[str, Any]
+

@@ -11,7 +11,7 @@ __all__ = ["tags_table", "tag_counts", "evidence_table", "mentions_table", "repo
 from typing import Any, Iterable, Sequence
 
 from corpus import Corpus, InputError
-from corpus.splits import split_rows
+from corpus.split_manifest import split_rows
 
 from ._result import LabelScore, TagResult
 

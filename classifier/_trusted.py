@@ -19,6 +19,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     # fitted scikit-learn estimators
     "classifier._tagger.Tagger",
     "classifier._features.AliasFeatures",
+    "classifier._fast_tfidf.FastTfidfVectorizer",  # a TfidfVectorizer (same state) with a faster transform
     "classifier._estimators.ThresholdedOneVsRest",
     "classifier._estimators.AliasRuleClassifier",
     # the single-label head: CalibratedClassifierCV(ensemble=False) keeps one calibrated classifier and

@@ -15,22 +15,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import NewstagError
+from .console import err as console, out, progress_bar, run_command
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="newstag: news articles -> annotated corpus -> taggers for region, themes and actors.")
 corpus_app = typer.Typer(no_args_is_help=True, help="Build, inspect and split corpora.")
 app.add_typer(corpus_app, name="corpus")
-console = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)  # results on stdout; lines are not wrapped so they can be grepped
-
-
-def progress_bar(description: str, total: int | None = None):
-    """A rich progress bar on stderr (silent when stderr is not a terminal and NEWSTAG_PROGRESS=0)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=False)
 
 
 @corpus_app.command("build")
@@ -96,9 +86,9 @@ def info_command(path: Path = typer.Argument(..., help="Corpus folder.")) -> Non
 
 def _real_corpus(kind: str, source: Path, output: Path, strict: bool, split) -> None:
     """Build a real corpus folder with its split manifest (``newstag corpus reuters|wikinews``)."""
-    from . import realdata
+    from . import datasets
 
-    build = realdata.build_reuters if kind == "reuters" else realdata.build_wikipedia_current_events
+    build = datasets.build_reuters if kind == "reuters" else datasets.build_wikipedia_current_events
     with progress_bar(kind) as bar:
         task = bar.add_task(f"reading {source}", total=None)
         corpus, report = build(source, output=output, strict=strict, progress=lambda stage, n: bar.advance(task, n))
@@ -122,7 +112,7 @@ def reuters_command(
     strict: bool = typer.Option(False, "--strict", help="Fail when any record is rejected."),
 ) -> None:
     """Build Reuters-21578 (facets topics, places, people, orgs) and save its ModApte split as splits.json."""
-    from .realdata import modapte_split
+    from .datasets import modapte_split
 
     _real_corpus("reuters", data_dir, output, strict, lambda c: modapte_split(c, subset))
 
@@ -135,7 +125,7 @@ def wikinews_command(
     strict: bool = typer.Option(False, "--strict", help="Fail when any record is rejected."),
 ) -> None:
     """Build the Wikipedia Current events corpus (sections, actors, region) and save a time split as splits.json."""
-    from .realdata import _parse_cutoff, time_split
+    from .datasets.wikipedia import _parse_cutoff, time_split
 
     _parse_cutoff(cutoff)  # a bad date fails before the build, not after
     _real_corpus("wikinews", posts_dir, output, strict, lambda c: time_split(c, cutoff))
@@ -152,7 +142,7 @@ def split_command(
     reshuffle: bool = typer.Option(False, "--reshuffle", help="Split from scratch instead of extending DIR/splits.json (articles may change sides)."),
 ) -> None:
     """Stratified, grouped, reproducible train/eval(/test) split (and folds) of a corpus's labeled articles."""
-    from .splits import split_corpus, split_table
+    from ._split_command import split_corpus, split_table
 
     with console.status("splitting"):
         manifest, written = split_corpus(path, ratios=ratios, test=test, seed=seed, folds=folds,
@@ -214,33 +204,7 @@ def register(name: str, command) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (errors newstag raises on purpose exit 2, no traceback)."""
     _load_plugins()
-    command = typer.main.get_command(app)
-    try:
-        command.main(args=argv if argv is not None else sys.argv[1:], prog_name="newstag", standalone_mode=False)
-    except NewstagError as exc:
-        print(f"error: {exc}", file=sys.stderr)  # plain text, never wrapped: scripts grep it
-        return 2
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    except typer.Exit as exc:
-        return exc.exit_code
-    except Exception as exc:
-        import click
-
-        usage_errors: tuple[type, ...] = (click.ClickException,)
-        try:  # typer >= 0.29 raises the exceptions of its own vendored click
-            from typer._click.exceptions import ClickException as _TyperClickException
-
-            usage_errors += (_TyperClickException,)
-        except ImportError:
-            pass
-        if isinstance(exc, usage_errors):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            return 1
-        raise
-    return 0
+    return run_command(typer.main.get_command(app), argv, "newstag")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ imported inside the functions, never when ``corpus`` is imported.
 
 from __future__ import annotations
 
-__all__ = ["build_dask", "dask_client", "check_workers"]
+__all__ = ["build_dask", "dask_client", "check_workers", "environment"]
 
 import contextlib
 import functools

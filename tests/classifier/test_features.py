@@ -11,7 +11,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
 from classifier import AliasFeatures, alias_table, group_table, text_features
-from classifier._features import TOKEN_PATTERN, split_title
+from classifier._fast_tfidf import TOKEN_PATTERN
+from classifier._features import split_title
 
 from .conftest import ALIASES, GROUPS
 
@@ -243,93 +244,12 @@ def test_an_alias_whose_lower_case_is_longer_is_found_in_lower_case_too():
     text = "Ships left izmir port today."
     assert [(m.label, m.start, m.end, m.text) for m in matcher.find(text)] == _reference(matcher)(text)
 
-# tfidf_transform must be TfidfVectorizer.transform, only faster: same matrix, bit for bit.
-
-def _assert_same_matrix(A, B):
-    import scipy.sparse as sp
-
-    A, B = sp.csr_matrix(A), sp.csr_matrix(B)
-    assert A.shape == B.shape
-    np.testing.assert_array_equal(A.indptr, B.indptr)
-    np.testing.assert_array_equal(A.indices, B.indices)
-    np.testing.assert_array_equal(A.data, B.data)
-
-
-@pytest.fixture(scope="module")
-def fixture_texts():
-    import json
-
-    from .conftest import TRAIN_ARTICLES
-
-    return [f"{r['title']}\n\n{r['text']}" for r in map(json.loads, TRAIN_ARTICLES.read_text().splitlines())]
-
-
-@pytest.mark.parametrize("params", [
-    dict(ngram_range=(1, 2), token_pattern=TOKEN_PATTERN, sublinear_tf=True, min_df=2),
-    dict(ngram_range=(1, 1)),
-    dict(ngram_range=(1, 2), binary=True, norm="l1", use_idf=False, min_df=1),
-    dict(ngram_range=(1, 2), lowercase=False, smooth_idf=False, min_df=1, dtype=np.float32),
-    dict(ngram_range=(1, 3), min_df=1),  # trigrams: scikit-learn's own transform
-    dict(ngram_range=(1, 2), max_df=0.3),  # a bigram may outlive its words: scikit-learn's own transform
-], ids=str)
-@pytest.mark.parametrize("shared_words", [False, True], ids=["own tokens", "the batch's words"])
-def test_tfidf_transform_gives_exactly_what_the_vectorizer_gives(fixture_texts, params, shared_words):
-    from classifier._features import analyse, tfidf_transform
-
-    vec = TfidfVectorizer(**params).fit(fixture_texts[:20])
-    analysed = analyse(fixture_texts) if shared_words else None
-    _assert_same_matrix(tfidf_transform(vec, fixture_texts, analysed), vec.transform(fixture_texts))
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from(list("ab cd.É-é,\nİx_1")), max_size=40), min_size=1, max_size=6))
-def test_tfidf_transform_matches_on_any_text(fixture_texts, docs):
-    from classifier._features import analyse, tfidf_transform
-
-    vec = _fitted_vectorizer(tuple(fixture_texts[:10]))
-    _assert_same_matrix(tfidf_transform(vec, docs), vec.transform(docs))
-    _assert_same_matrix(tfidf_transform(vec, docs, analyse(docs)), vec.transform(docs))
-
-
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.sampled_from(["South Korea", "Korea", "US", "us", "U.S.", "the Pentagon", "the", "South China Sea",
                                  "İzmir", "Japan's", "x", "-", " ", "\n\n"]), max_size=12))
 def test_alias_matching_with_the_batchs_words_finds_the_same_mentions(actor_matcher, parts):
-    from classifier._features import analyse
+    from classifier._fast_tfidf import analyse
 
     text = " ".join(parts)
     analysed = analyse([text])
     assert actor_matcher.find(text, lower=analysed.lower[0], words=analysed.words[0]) == actor_matcher.find(text)
-
-
-_VECTORIZERS: dict = {}
-
-
-def _fitted_vectorizer(texts):
-    if texts not in _VECTORIZERS:
-        docs = list(texts) + ["ab cd ab", "cd ab cd. ab", "é É-é ab"]
-        _VECTORIZERS[texts] = TfidfVectorizer(ngram_range=(1, 2), token_pattern=TOKEN_PATTERN, sublinear_tf=True,
-                                              min_df=1).fit(docs)
-    return _VECTORIZERS[texts]
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.sets(st.integers(min_value=0, max_value=2**40), max_size=300), st.lists(st.integers(0, 2**40), max_size=50))
-def test_int_table_finds_every_key_and_nothing_else(keys, others):
-    from classifier._features import IntTable
-
-    keys = sorted(keys)
-    table = IntTable(np.asarray(keys, dtype=np.int64), np.arange(len(keys), dtype=np.int64) * 7)
-    assert len(table) == len(keys)
-    queries = np.asarray(keys + others, dtype=np.int64)
-    want = [keys.index(q) * 7 if q in keys else -1 for q in queries.tolist()]
-    assert table.get(queries).tolist() == want
-
-
-def test_int_table_refuses_repeated_or_negative_keys():
-    from classifier._features import IntTable
-
-    with pytest.raises(ValueError, match="distinct and non-negative"):
-        IntTable(np.asarray([3, 3]), np.asarray([1, 2]))
-    with pytest.raises(ValueError, match="distinct and non-negative"):
-        IntTable(np.asarray([-1]), np.asarray([1]))

@@ -146,6 +146,20 @@ def test_predict_and_predict_proba_follow_the_taxonomys_label_order(trained, sma
     assert pred["region"] == best
 
 
+def test_scores_give_predict_proba_predict_and_the_alias_features_of_one_pass(trained, small_corpus):
+    texts = small_corpus.texts()[:6]
+    scores = trained.scores(texts)
+    proba = trained.predict_proba(texts)
+    assert scores.labels == trained.predict(texts)
+    for facet, p in proba.items():
+        np.testing.assert_array_equal(scores.proba[facet], p)
+        assert scores.thresholds[facet].shape == (p.shape[1],)
+    assert set(scores.alias_features) == {"themes", "actors"}
+    assert scores.alias_features["actors"].shape[0] == len(texts)
+    again = trained.scores(trained.features(texts))
+    assert again.labels == scores.labels
+
+
 def test_actor_labels_with_few_examples_fall_back_to_the_alias_rule(small_corpus):
     t = Tagger(rule_below=4).fit(small_corpus)
     counts = t.label_counts_["actors"]
@@ -162,6 +176,25 @@ def test_each_head_reads_its_own_aliases_and_region_reads_the_actors_too(trained
     assert all(trained.uses_aliases(f) for f in ("region", "themes", "actors"))
     assert trained.alias_features("themes").labels_ == trained.classes_["themes"]
     assert trained.alias_features("region") is None  # region labels have no aliases in the default taxonomy
+
+
+def test_group_facet_names_the_head_that_reads_the_actors_and_group_attr_their_grouping(small_corpus):
+    from classifier import Tagger
+
+    alone = Tagger(group_facet=None, random_state=0).fit(small_corpus)
+    assert alone.head_blocks_["region"] == ["text"]
+    assert alone.alias_features("actors").group_names_
+    ungrouped = Tagger(group_attr=None, random_state=0).fit(small_corpus)
+    assert ungrouped.head_blocks_["region"] == ["text", "actors"]
+    assert ungrouped.alias_features("actors").group_names_ == []
+
+
+def test_a_tagger_saved_before_group_facet_existed_reads_it_from_group_attr(trained):
+    state = dict(trained.__getstate__())  # a copy: the state may be the live __dict__
+    del state["group_facet"]
+    old = type(trained).__new__(type(trained))
+    old.__setstate__(state)
+    assert old.group_facet == "region" and old.get_params()["group_facet"] == "region"
 
 
 def test_labels_absent_from_training_never_break_fitting_and_are_never_predicted():
@@ -236,7 +269,7 @@ def test_top_k_per_row_equals_sorting_each_row_with_ties_and_short_rows():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from classifier._tagger import _top_k_per_row
+    from classifier._evidence import _top_k_per_row
 
     rows_st = st.lists(st.lists(st.sampled_from([-1.0, 0.0, 0.1, 0.2, 0.2, 0.5, 1.5, 3.0]), max_size=40), max_size=8)
 

@@ -12,7 +12,7 @@ import pytest
 from corpus import (Article, CorpusError, InputError, SplitManifest, from_articles, load_splits, make_splits,
                     parse_taxonomy, save, split_datasets)
 from corpus._cli import main
-from corpus.splits import split_rows
+from corpus import split_rows
 
 TINY = parse_taxonomy({
     "taxonomy": {"name": "tiny", "version": "1"},

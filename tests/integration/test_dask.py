@@ -157,7 +157,7 @@ def test_the_cluster_workers_run_the_clients_environment(client):
 @pytest.fixture(scope="module")
 def reuters(tmp_path_factory):
     """Every Reuters-21578 document (21,578 real wire stories) as a corpus folder."""
-    from corpus.realdata import build_reuters
+    from corpus.datasets import build_reuters
 
     from tests.conftest import shared_data_dir
 

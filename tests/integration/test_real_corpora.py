@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 
 from corpus import Corpus, load
-from corpus.realdata import (build_reuters, build_wikipedia_current_events, modapte_split,
+from corpus.datasets import (build_reuters, build_wikipedia_current_events, modapte_split,
                              read_wikipedia_current_events, reuters_categories, time_split)
 from tests.conftest import shared_data_dir
 

@@ -10,8 +10,8 @@ import json
 import pytest
 
 from corpus import CorpusError, InputError, Rejection, from_articles, load_taxonomy
-from corpus._reuters import ReutersDoc, parse_sgml, read_category_list
-from corpus.realdata import build_reuters, modapte_split, read_reuters, reuters_categories, reuters_taxonomy
+from corpus.datasets._reuters import ReutersDoc, parse_sgml, read_category_list
+from corpus.datasets import build_reuters, modapte_split, read_reuters, reuters_categories, reuters_taxonomy
 
 HEAD = '<!DOCTYPE lewis SYSTEM "lewis.dtd">\n'
 

@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from corpus import Article, CorpusError, InputError, TaxonomyError, from_articles, parse_taxonomy
-from corpus._wikinews import Link, parse_day, portal_url, section_id
-from corpus.realdata import (ActorResolver, build_wikipedia_current_events, read_wikipedia_current_events,
+from corpus.datasets._wikinews import Link, parse_day, portal_url, section_id
+from corpus.datasets import (ActorResolver, build_wikipedia_current_events, read_wikipedia_current_events,
                              time_split, wikinews_taxonomy)
 
 W = "https://en.wikipedia.org/wiki/"

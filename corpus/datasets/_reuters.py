@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .errors import InputError, Rejection
+from ..errors import InputError, Rejection
 
 FACETS = ("topics", "places", "people", "orgs")
 CATEGORY_FILES = {f: f"all-{f}-strings.lc.txt" for f in FACETS}

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import unquote
 
-from .errors import Rejection
+from ..errors import Rejection
 
 # label id -> the section's name on the portal
 SECTIONS = {

@@ -1,0 +1,72 @@
+"""A batch of texts on its way through a Tagger: the inputs ``tag`` accepts, and the feature blocks of a
+batch with the alias mentions found in it."""
+
+from __future__ import annotations
+
+__all__ = ["Batch", "as_input", "batches", "union_name", "block_name"]
+
+from itertools import islice
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+import scipy.sparse as sp
+
+from corpus import Article, InputError
+
+
+def as_input(item: Any, n: int) -> tuple[str | None, str]:
+    """``(id, text)`` of a str, an Article or a ``{"text", "title"?, "id"?}`` mapping."""
+    if isinstance(item, str):
+        return None, item
+    if isinstance(item, Article):
+        return item.id or None, item.text
+    if isinstance(item, Mapping):
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise InputError(
+                f"item {n}: expected a 'text' string, got {type(text).__name__ if text is not None else 'no text'}; "
+                f"each record needs {{\"text\": ..., \"title\"?: ..., \"id\"?: ...}}."
+            )
+        title = item.get("title")
+        if title is not None and not isinstance(title, str):
+            raise InputError(f"item {n}: 'title' must be a string, got {type(title).__name__}.")
+        ident = item.get("id")
+        return (None if ident is None else str(ident)), (f"{title}\n\n{text}" if title else text)
+    raise InputError(f"item {n}: cannot tag a {type(item).__name__}; give a text, an Article or a dict with 'text'.")
+
+
+def batches(items: Iterable[Any], size: int) -> Iterator[list]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+class Batch:
+    """The features of a batch of texts: one sparse block per source (``"text"``, and one per facet with
+    aliases), and the alias mentions found for each such facet (matched once, reused as evidence)."""
+
+    def __init__(self, blocks: dict[str, sp.csr_matrix], mentions: dict[str, list]):
+        self.blocks = blocks
+        self.mentions = mentions
+        self._inputs: dict[tuple[str, ...], sp.csr_matrix] = {}
+
+    def input(self, names: Sequence[str]) -> sp.csr_matrix:
+        """The blocks side by side (built once per combination: region and actors read the same)."""
+        key = tuple(names)
+        if key not in self._inputs:
+            parts = [self.blocks[n] for n in names]
+            self._inputs[key] = parts[0] if len(parts) == 1 else sp.hstack(parts, format="csr")
+        return self._inputs[key]
+
+    @property
+    def n(self) -> int:
+        return next(iter(self.blocks.values())).shape[0]
+
+
+def union_name(block: str) -> str:
+    """The name in the feature union of a block (``"text"``, or a facet's ``"<facet>_aliases"``)."""
+    return "text" if block == "text" else f"{block}_aliases"
+
+
+def block_name(union_name: str) -> str:
+    """The block of a feature-union name (the inverse of :func:`union_name`)."""
+    return "text" if union_name == "text" else union_name[: -len("_aliases")]

@@ -1,0 +1,191 @@
+"""The speed layer of the text features, behind one wall: :class:`FastTfidfVectorizer` is scikit-learn's
+``TfidfVectorizer`` whose ``transform`` gives the same matrix faster for word 1-2 grams, and falls back to
+``super().transform`` for every other configuration.
+
+scikit-learn counts n-grams in a Python loop (a dict lookup, and an exception per unknown n-gram). Here
+each text is tokenised with the same pattern, every token of the batch is looked up in one
+``np.fromiter(map(vocabulary.get, ...))`` pass, and bigrams are found from pairs of unigram ids with
+``pandas.Index.get_indexer`` over ``id(first) * V + id(second)``; the same sublinear tf, idf weighting and
+normalisation then follow in the same order, so the result is identical, bit for bit
+(tests/classifier/test_fast_tfidf.py compares them).
+
+A batch's words can be shared with the alias matcher: :func:`analyse` lower-cases and splits the texts
+once, and :meth:`FastTfidfVectorizer.transform_analysed` reads them.
+"""
+
+from __future__ import annotations
+
+__all__ = ["FastTfidfVectorizer", "Analysed", "analyse", "transform_text", "TOKEN_PATTERN"]
+
+import re
+from itertools import chain, repeat
+from typing import NamedTuple, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
+from sklearn.preprocessing import normalize
+
+from corpus import text_words
+
+# The tokens of scikit-learn's default pattern ``(?u)\b\w\w+\b`` (runs of two or more word characters):
+# a greedy ``\w\w+`` only ever starts at a word's first character, so it finds the same tokens, twice as fast.
+TOKEN_PATTERN = r"(?u)\w\w+"
+
+# The one-character words of lower-cased ASCII text: words, but never tokens of TOKEN_PATTERN.
+_ASCII_CHARS = tuple(c for c in map(chr, range(128)) if re.fullmatch(r"\w", c) and c == c.lower())
+
+
+class Analysed(NamedTuple):
+    """A batch of texts analysed once for every feature block: lower-cased, and split into words."""
+
+    lower: list[str]
+    words: list[list[str]]  # the \\w+ runs of each lower-cased text
+
+
+def analyse(texts: Sequence[str]) -> Analysed:
+    """Lower-case and split ``texts`` once, for :meth:`FastTfidfVectorizer.transform_analysed` and
+    :meth:`AliasFeatures.match`."""
+    lower = [t.lower() for t in texts]
+    return Analysed(lower, [text_words(t) for t in lower])
+
+
+class _Index(NamedTuple):
+    """What the fast path looks words and bigrams up in, built once per fitted vocabulary."""
+
+    vocabulary: dict  # the fitted ``vocabulary_`` it was built from (a refit makes a new one)
+    word_ids: dict[str, int]  # unigram ids, plus -2 for each one-character ASCII word
+    bigram_keys: pd.Index  # ``id(first) * V + id(second)`` of each bigram of the vocabulary
+    bigram_ids: np.ndarray  # the bigram's column, in the order of ``bigram_keys``
+
+
+class FastTfidfVectorizer(TfidfVectorizer):
+    """:class:`~sklearn.feature_extraction.text.TfidfVectorizer` with a faster ``transform`` for word 1-2
+    grams (the settings :func:`classifier.text_features` uses); the same parameters, fitting and output.
+
+    The fast path applies when the analyzer is ``"word"`` on string input with no tokenizer, preprocessor,
+    stop words or accent stripping, a token pattern without groups, n-grams up to 2, and every bigram's
+    words in the vocabulary (``max_df`` or ``max_features`` can drop a word and keep its bigram). Anything
+    else runs ``super().transform``.
+    """
+
+    def transform(self, raw_documents) -> sp.csr_matrix:
+        """The tf-idf matrix of ``raw_documents`` (the same as :class:`TfidfVectorizer`'s)."""
+        return self.transform_analysed(raw_documents)
+
+    def transform_analysed(self, raw_documents, analysed: Analysed | None = None) -> sp.csr_matrix:
+        """:meth:`transform`, reusing a batch's words from :func:`analyse` when ``analysed`` is given (read
+        only when the vectorizer lower-cases and uses :data:`TOKEN_PATTERN`)."""
+        if isinstance(raw_documents, str) or not self._fast_path_ok():
+            return sp.csr_matrix(super().transform(raw_documents))
+        texts = raw_documents if isinstance(raw_documents, list) else list(raw_documents)
+        index = self._index()
+        if index is None or not all(isinstance(t, str) for t in texts):
+            return sp.csr_matrix(super().transform(texts))
+        return self._fast_transform(texts, analysed, index)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_fast_index", None)
+        return state
+
+    # ---- the fast path ----
+
+    def _fast_path_ok(self) -> bool:
+        return (self.analyzer == "word" and self.input == "content" and self.tokenizer is None
+                and self.preprocessor is None and self.stop_words is None and self.strip_accents is None
+                and isinstance(self.token_pattern, str) and re.compile(self.token_pattern).groups == 0
+                and self.ngram_range[1] <= 2 and hasattr(self, "vocabulary_"))
+
+    def _index(self) -> _Index | None:
+        """The lookup tables of the fitted vocabulary (cached until a refit); None when a bigram's words are
+        not in the vocabulary."""
+        cached = self.__dict__.get("_fast_index")
+        vocab = self.vocabulary_
+        if cached is not None and cached[0] is vocab:
+            return cached[1]
+        n = len(vocab)
+        keys, ids = [], []
+        index = None
+        for term, j in vocab.items():
+            first, sep, second = term.partition(" ")
+            if sep:
+                a, b = vocab.get(first), vocab.get(second)
+                if a is None or b is None:
+                    break
+                keys.append(a * n + b)
+                ids.append(j)
+        else:
+            word_ids = {term: j for term, j in vocab.items() if " " not in term}
+            word_ids.update(dict.fromkeys(_ASCII_CHARS, -2))
+            index = _Index(vocab, word_ids, pd.Index(np.asarray(keys, dtype=np.int64)),
+                           np.asarray(ids, dtype=np.int64))
+        self.__dict__["_fast_index"] = (vocab, index)
+        return index
+
+    def _fast_transform(self, texts: list[str], analysed: Analysed | None, index: _Index) -> sp.csr_matrix:
+        lo, hi = self.ngram_range
+        n_docs, n_vocab = len(texts), len(self.vocabulary_)
+        if analysed is not None and self.lowercase and self.token_pattern == TOKEN_PATTERN:
+            # TOKEN_PATTERN's tokens are the words (\w+ runs) of two or more characters
+            words = analysed.words
+            per_doc = np.fromiter(map(len, words), dtype=np.int64, count=n_docs)
+            n_words = int(per_doc.sum())
+            flat = list(chain.from_iterable(words))
+            # one lookup gives a word's id, -1 (unknown) or -2 (a one-character word, which is no token);
+            # in a batch with non-ASCII text the unknown words need their length checked too
+            ids = np.fromiter(map(index.word_ids.get, flat, repeat(-1)), dtype=np.int64, count=n_words)
+            if not all(map(str.isascii, analysed.lower)):  # else every one-character word is ASCII, known as -2
+                unknown = np.flatnonzero(ids == -1)
+                short = np.fromiter(map(len, map(flat.__getitem__, unknown.tolist())), dtype=np.int64,
+                                    count=len(unknown)) == 1
+                ids[unknown[short]] = -2
+            long = ids != -2
+            ids = ids[long]
+            doc = np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)[long]
+        else:
+            pattern = re.compile(self.token_pattern)
+            tokens = [pattern.findall(doc.lower() if self.lowercase else doc) for doc in texts]
+            lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n_docs)
+            ids = np.fromiter(map(self.vocabulary_.get, chain.from_iterable(tokens), repeat(-1)), dtype=np.int64,
+                              count=int(lengths.sum()))
+            doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        rows, cols = [], []
+        if lo == 1:
+            known = ids >= 0
+            rows.append(doc[known])
+            cols.append(ids[known])
+        if hi == 2 and len(index.bigram_ids):
+            a, b = ids[:-1], ids[1:]
+            ok = (doc[:-1] == doc[1:]) & (a >= 0) & (b >= 0)
+            at = index.bigram_keys.get_indexer(a[ok] * n_vocab + b[ok])
+            hit = at >= 0
+            rows.append(doc[:-1][ok][hit])
+            cols.append(index.bigram_ids[at[hit]])
+        r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        X = sp.csr_matrix((np.ones(len(r), dtype=self.dtype), (r, c)), shape=(n_docs, n_vocab))
+        X.sum_duplicates()
+        if self.binary:
+            X.data[:] = 1
+        if self.sublinear_tf:
+            np.log(X.data, X.data)
+            X.data += 1.0
+        if self.use_idf:
+            X.data *= self.idf_[X.indices]
+        if self.norm is not None:
+            X = normalize(X, norm=self.norm, copy=False)
+        return X
+
+
+def transform_text(union: FeatureUnion, texts: Sequence[str], analysed: Analysed | None = None) -> sp.csr_matrix:
+    """``union.transform(texts)`` for a fitted :func:`classifier.text_features` union, each
+    :class:`FastTfidfVectorizer` part reusing the batch's words (``analysed``)."""
+    if union.transformer_weights:
+        return sp.csr_matrix(union.transform(texts))
+    parts = [vec.transform_analysed(texts, analysed) if isinstance(vec, FastTfidfVectorizer)
+             else sp.csr_matrix(vec.transform(texts))
+             for _, vec in union.transformer_list if vec not in ("drop", None)]
+    return sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]
