@@ -90,9 +90,9 @@ class TaggerProvider:
         if not texts:
             return {f.name: (list(f.ids), np.zeros((0, len(f.ids))), np.zeros(len(f.ids)) if f.multi else None)
                     for f in self.taxonomy.facets}
-        facet_scores = tagger._facet_scores(tagger._batch(list(texts)))
+        scored = tagger.scores(list(texts))
         for f in self.taxonomy.facets:
-            s, t = facet_scores[f.name][:2]
+            s, t = scored.proba[f.name], scored.thresholds[f.name]
             if f.multi:
                 out[f.name] = (list(f.ids), np.asarray(s, dtype=float), np.asarray(t, dtype=float))
             elif f.name in tagger.heads_:
