@@ -20,7 +20,7 @@ from corpus import Taxonomy, TaxonomyError
 
 TEXT_FIELD = "text"
 # The task ``data`` fields written by annotation.tasks (JSON_MIN flattens them into each row).
-TASK_FIELDS = ("article_id", "title", TEXT_FIELD, "section", "date", "source", "url", "group_id")
+TASK_FIELDS = ("article_id", "source_id", "title", TEXT_FIELD, "section", "date", "source", "url", "group_id")
 # Fields Label Studio adds to each JSON_MIN / CSV row.
 _MIN_FIELDS = ("id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time")
 RESERVED_NAMES = frozenset(TASK_FIELDS + _MIN_FIELDS)
