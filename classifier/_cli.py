@@ -170,7 +170,7 @@ def tag_command(
         if read.rejections and strict:
             raise InputError(f"{len(read.rejections)} article record(s) could not be read (--strict).")
         articles = [a if a.id else a.with_changes(id=article_id(a.title, a.body)) for a in read.articles]
-        items, sources = articles, [a.origin for a in articles]
+        items, sources = articles, [(a.origin, a.source_id) for a in articles]
     results = tagger.tag_batch(items, batch_size=batch_size, evidence=evidence, top_terms=top_terms)
     if output is None:
         _write_lines(results, sources, sys.stdout)
@@ -182,6 +182,6 @@ def tag_command(
 def _write_lines(results, sources, sink: TextIO) -> None:
     for n, result in enumerate(results):
         rec = result.to_dict()
-        if sources is not None:
-            rec["source"] = sources[n]
+        if sources is not None:  # the file it came from, and the record's own id there (JSONL/CSV id, else url)
+            rec["source"], rec["source_id"] = sources[n]
         sink.write(json.dumps(rec, ensure_ascii=False) + "\n")

@@ -46,7 +46,7 @@ class TrainingData:
 
     taxonomy: Taxonomy
     texts: list[str]
-    labels: dict[str, list]  # facet -> per article: label id or None (single), list of ids (multi)
+    labels: dict[str, list]  # facet -> per article: label id (single), list of ids (multi); None: no label/not annotated
     ids: list[str] = field(default_factory=list)
     groups: list[str] | None = None
     folds: list[int] | None = None  # fold index per article, from the split manifest
@@ -86,7 +86,7 @@ def training_data(X, y=None, *, splits=None, split: str = "train", taxonomy: Tax
         keep = [i for i, r in enumerate(rows) if r is not None]
         if not keep:
             raise InputError("none of the articles has labels; label them (newstag annotate) before training.")
-        labels = {f.name: [rows[i].get(f.name, [] if f.multi else None) for i in keep] for f in tax.facets}
+        labels = {f.name: [rows[i].get(f.name) for i in keep] for f in tax.facets}  # absent: not annotated
         return TrainingData(tax, [texts[i] for i in keep], labels, ids=[items[i].id for i in keep],
                             provenance={"source": "articles", "articles": len(keep)})
     if y is None:
@@ -163,8 +163,8 @@ def _from_corpus(corpus: Corpus, splits, split: str, taxonomy: Taxonomy | None) 
     texts_all = corpus.texts()
     labels = {}
     for f in tax.facets:
-        col = corpus.labels(f.name)
-        labels[f.name] = [col[i] for i in rows]
+        col, annotated = corpus.labels(f.name), corpus.annotated(f.name)
+        labels[f.name] = [col[i] if annotated[i] else None for i in rows]  # None: not annotated for this facet
     group_col = corpus.dataset["group_id"]
     sel_ids = [ids[i] for i in rows]
     fold_vec = None
@@ -458,10 +458,13 @@ class Tagger(BaseEstimator):
             say("head", f.name)
             Xh = batch.input(self.head_blocks_[f.name])
             if f.multi:
+                rows = [i for i, labs in enumerate(col) if labs is not None]  # the articles annotated for f
+                if len(rows) < len(col):
+                    Xh, col = Xh[rows], [col[i] for i in rows]
                 Y = np.zeros((len(col), len(f.ids)), dtype=np.int64)
                 pos = {lab: k for k, lab in enumerate(f.ids)}
                 for i, labs in enumerate(col):
-                    for lab in labs or ():
+                    for lab in labs:
                         Y[i, pos[lab]] = 1
                 counts = Y.sum(axis=0)
                 self.label_counts_[f.name] = {lab: int(c) for lab, c in zip(f.ids, counts) if c}
@@ -473,8 +476,10 @@ class Tagger(BaseEstimator):
                     learned = [k for k, c in enumerate(counts) if c > 0]
                 if not learned:
                     continue
-                head = self.make_head(f.name, tax, cv=cv)
-                head.fit(Xh, Y[:, learned], groups=groups, private_columns=self._private_columns(f.name, learned))
+                sub = len(rows) < len(data.texts)
+                head = self.make_head(f.name, tax, cv=PredefinedSplit(np.asarray(data.folds)[rows]) if sub and cv else cv)
+                head.fit(Xh, Y[:, learned], groups=groups[rows] if sub and groups is not None else groups,
+                         private_columns=self._private_columns(f.name, learned))
                 self.heads_[f.name] = head
                 self.head_labels_[f.name] = [f.ids[k] for k in learned]
             else:
