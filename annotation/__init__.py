@@ -7,7 +7,7 @@ from ._export import (FORMATS, AnnotationRecord, Export, Skipped, Span, detect_f
                       read_export)
 from .agreement import (AgreementReport, FacetAgreement, Figure, LabelAgreement, agreement, agreement_from_ratings,
                         cohen_kappa, fleiss_kappa, krippendorff_alpha, masi_distance, plot_agreement)
-from .articles import TaskFields, match_tasks, task_article, task_articles
+from .articles import TaskFields, corpus_from_export, match_tasks, task_article, task_articles
 from .client import PullResult, PushResult, download_export, pull, push
 from .config import labeling_config
 from .consensus import FacetConsensus, ImportReport, apply_annotations, consolidate, import_annotations
@@ -21,7 +21,7 @@ __all__ = [
     "FacetConsensus", "FacetPrediction", "Figure", "ImportReport", "LabelAgreement", "LabelMatcher",
     "LabelStudioError", "LabelStudioServer", "Predictions", "PullResult", "PushResult", "Skipped", "Span",
     "TaskFields", "agreement", "agreement_from_ratings", "apply_annotations", "cohen_kappa", "consolidate",
-    "detect_format", "download_export", "find_label_studio", "fleiss_kappa", "import_annotations",
+    "corpus_from_export", "detect_format", "download_export", "find_label_studio", "fleiss_kappa", "import_annotations",
     "krippendorff_alpha", "labeling_config", "load_predictions", "make_tasks", "map_controls", "masi_distance",
     "match_tasks", "parse_overrides", "parse_predictions", "plot_agreement", "pull", "push", "read_annotators",
     "read_export", "task_article", "task_articles", "write_tasks",

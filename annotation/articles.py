@@ -19,13 +19,14 @@ article carries it, else the fingerprint of the task's text (the article id it w
 
 from __future__ import annotations
 
-__all__ = ["TaskFields", "task_article", "task_articles", "match_tasks"]
+__all__ = ["TaskFields", "task_article", "task_articles", "corpus_from_export", "match_tasks"]
 
 import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from corpus import Article, Corpus, InputError, article_id, html_text, looks_like_html, record_article
+from corpus import (Article, Corpus, InputError, Taxonomy, article_id, from_articles, html_text, looks_like_html,
+                    record_article)
 
 from ._records import Export, Skipped
 
@@ -48,8 +49,8 @@ class TaskFields:
 
 def _get(data: Mapping[str, Any], name: str) -> Any:
     """A field, or a dotted path into nested objects (``article.body``)."""
-    if name in data:
-        return data[name]
+    if name in data or "." not in name:
+        return data.get(name)
     value: Any = data
     for part in name.split("."):
         if not isinstance(value, Mapping) or part not in value:
@@ -74,8 +75,10 @@ def _first(data: Mapping[str, Any], given: str | None, defaults: tuple[str, ...]
     return None, None
 
 
-def task_article(data: Mapping[str, Any], fields: TaskFields = TaskFields(), where: str = "task") -> Article:
-    """The article of one task's ``data`` (rules in the module docstring; ``id`` left to the corpus).
+def task_article(data: Mapping[str, Any], fields: TaskFields = TaskFields(), where: str = "task", *,
+                 with_id: bool = False, **changes: Any) -> Article:
+    """The article of one task's ``data`` (rules in the module docstring), with ``changes`` to any other
+    :class:`~corpus.Article` field; ``id`` is left to the corpus unless ``with_id`` (:func:`corpus.article_id`).
 
     Raises
     ------
@@ -100,7 +103,10 @@ def task_article(data: Mapping[str, Any], fields: TaskFields = TaskFields(), whe
     record.update(text=text, title=_text(title), id=_text(own_id))
     used = {text_name, title_name, id_name, *_ARTICLE_FIELDS, *_NEWSTAG_FIELDS}
     meta = {str(k): _text(v) for k, v in data.items() if k not in used and v not in (None, "")}
-    return record_article(record, where).with_changes(meta=meta, raw=raw)
+    a = record_article(record, where)
+    if with_id:
+        changes["id"] = article_id(a.title, a.body)
+    return a.with_changes(meta=meta, raw=raw, **changes)
 
 
 def task_articles(export: Export, fields: TaskFields = TaskFields()
@@ -111,13 +117,20 @@ def task_articles(export: Export, fields: TaskFields = TaskFields()
     for task_id, data in export.task_data.items():
         where = f"annotation export {export.path!r}, task {task_id}"
         try:
-            a = task_article(data, fields, where)
+            out[task_id] = task_article(data, fields, where, with_id=True, origin=f"{export.path}, task {task_id}")
         except InputError as exc:
             skipped.append(Skipped("no_text", f"{export.path}, task {task_id}", task_id, None, None,
                                    str(exc).removeprefix(f"{where}: ")))
-            continue
-        out[task_id] = a.with_changes(id=article_id(a.title, a.body), origin=f"{export.path}, task {task_id}")
     return out, skipped
+
+
+def corpus_from_export(export: Export, taxonomy: Taxonomy, fields: TaskFields = TaskFields(), *,
+                       taxonomy_text: str | None = None) -> tuple[Corpus, dict[int | str, str], list[Skipped]]:
+    """A new (unlabeled) corpus of the export's task articles, each task's article id, and the tasks
+    without text (``no_text``). Exact duplicates merge, near-duplicates are grouped, as in any build."""
+    arts, skipped = task_articles(export, fields)
+    corpus = from_articles(arts.values(), taxonomy, taxonomy_text=taxonomy_text)
+    return corpus, {t: a.id for t, a in arts.items()}, skipped
 
 
 def match_tasks(export: Export, corpus: Corpus, fields: TaskFields = TaskFields()

@@ -36,12 +36,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from corpus import Corpus, Taxonomy, atomic_write_json, from_articles, load_taxonomy
+from corpus import Corpus, Taxonomy, atomic_write_json, load_taxonomy
 from corpus import load as load_corpus
 from corpus.store import MANIFEST
 
 from ._export import SKIP_KINDS, AnnotationRecord, Export, Skipped, read_export
-from .articles import TaskFields, match_tasks, task_articles
+from .articles import TaskFields, corpus_from_export, match_tasks
 from .errors import ExportError
 
 
@@ -357,12 +357,10 @@ def import_annotations(export: str | Path, corpus: Corpus | str | Path, *, fmt: 
         tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
         parsed = read_export(export, tax, fmt=fmt, annotators=annotators, facets=facets, controls=controls,
                              progress=progress)
-        arts, no_text = task_articles(parsed, fields)
-        parsed.skipped += no_text
         tax_text = Path(tax.path).read_text(encoding="utf-8") if tax.path and Path(tax.path).is_file() else None
-        corpus = from_articles(arts.values(), tax, taxonomy_text=tax_text)
+        corpus, article_of, no_text = corpus_from_export(parsed, tax, fields, taxonomy_text=tax_text)
+        parsed.skipped += no_text
         corpus.path = target
-        article_of = {t: a.id for t, a in arts.items()}
         unmatched = sorted((t for t in parsed.task_data if t not in article_of), key=str)
     else:
         if not isinstance(corpus, Corpus):
