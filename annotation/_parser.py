@@ -281,28 +281,31 @@ class Parser:
         where = lambda: _task_where(path, task_id, aid, who)  # noqa: E731 - built only on error
         chosen: dict[str, list[Any]] = {}
         spans: list[Span] = []
-        unknown: Counter[str] = Counter()
+        unknown: Counter[tuple[str, str]] = Counter()
         for r in result:
             if not isinstance(r, dict):
                 raise ExportError(f"{where()}: a result item must be an object, got {r!r}.")
             control, kind, value = r.get("from_name"), r.get("type"), r.get("value")
             facet = self.labels.control(control) if isinstance(control, str) else None
-            if facet is not None:
-                if not isinstance(value, dict) or not isinstance(value.get("choices"), list):
-                    raise ExportError(f"{where()}: result of control {control!r} (facet {facet.name!r}) must be "
-                                      f"{{'type': 'choices', 'value': {{'choices': [...]}}}} (Choices or Taxonomy), "
-                                      f"got type {kind!r}, value {value!r}. Map another control to {facet.name} "
-                                      f"with --map CONTROL={facet.name}.")
-                chosen.setdefault(facet.name, []).extend(_flat(value["choices"]))
+            values = _choice_values(value) if facet is not None and isinstance(value, dict) else None
+            if facet is not None and values is None and control in self.labels.overrides:
+                raise ExportError(f"{where()}: result of control {control!r} (mapped to facet {facet.name!r}) must be "
+                                  f"{{'type': 'choices', 'value': {{'choices': [...]}}}} (Choices or Taxonomy), "
+                                  f"got type {kind!r}, value {value!r}. Map a Choices or Taxonomy control to "
+                                  f"{facet.name} with --map CONTROL={facet.name}.")
+            if values is not None:
+                chosen.setdefault(facet.name, []).extend(values)
             elif control in self.labels.mentions and kind == "labels":
                 span = self.labels.span(control, value, where)
                 if span is not None:
                     spans.append(span)
+            elif facet is not None:  # named like a facet, but not a choice (a span, a text): not read as labels
+                unknown[(str(control), f" (type {kind!r}, not a choice)")] += 1
             else:
-                unknown[str(control)] += 1
-        for control, k in sorted(unknown.items()):
+                unknown[(str(control), "")] += 1
+        for (control, note), k in sorted(unknown.items()):
             self.export.skipped.append(Skipped("unknown_control", src, task_id, aid, who,
-                                               f"{k} result(s) from control {control!r} ignored"))
+                                               f"{k} result(s) from control {control!r}{note} ignored"))
         self.add(task_id, aid, who, chosen, spans, ground_truth, ann_id, updated_at, src, where)
 
     # ---- JSON_MIN / CSV / TSV -------------------------------------------------------------------
@@ -341,16 +344,15 @@ class Parser:
                 value = decode_cell(value)
             if value is None or value == "":
                 continue
-            if isinstance(value, str):
-                values = [value]  # a single choice is a plain string
-            elif isinstance(value, dict) and isinstance(value.get("choices"), list):
-                values = list(_flat(value["choices"]))
-            elif isinstance(value, list) and all(isinstance(v, (str, list)) for v in value):
-                values = list(_flat(value))
-            else:
-                raise ExportError(f"{where()}: facet {facet.name!r} (column {control!r}) must be a label or "
-                                  f"{{'choices': [...]}}, got {value!r}. Map another column to {facet.name} with "
-                                  f"--map COLUMN={facet.name}.")
+            values = _choice_values(value)
+            if values is None:
+                if control in self.labels.overrides or not isinstance(value, (list, dict)):
+                    raise ExportError(f"{where()}: facet {facet.name!r} (column {control!r}) must be a label or "
+                                      f"{{'choices': [...]}}, got {value!r}. Map another column to {facet.name} "
+                                      f"with --map COLUMN={facet.name}.")
+                ex.skipped.append(Skipped("unknown_control", f"{path}, {src}", task_id, aid, who,
+                                          f"column {control!r} holds {type(value).__name__}s, not choices; ignored"))
+                continue
             chosen.setdefault(facet.name, []).extend(values)
         for control in self.labels.not_read & row.keys():
             if (decode_cell(row[control]) if cells else row[control]) not in (None, ""):
@@ -461,6 +463,19 @@ class Parser:
                                           f"{sorted(self.labels.unmapped, key=str)[:8] or 'none'}); map them "
                                           f"with --map CONTROL=FACET"))
         ex.records = kept
+
+
+def _choice_values(value: Any) -> list[Any] | None:
+    """The choices of a result value or export cell: ``{"choices": [...]}``, a Taxonomy control's
+    ``{"taxonomy": [[...], ...]}``, a plain string (one choice in JSON_MIN) or a list; None for anything
+    else (a span, a text)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = value.get("choices", value.get("taxonomy"))
+    if isinstance(value, list) and all(isinstance(v, (str, list)) for v in value):
+        return list(_flat(value))
+    return None
 
 
 def _flat(values: Iterable[Any]) -> Iterator[Any]:

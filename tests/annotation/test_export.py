@@ -279,12 +279,35 @@ def test_two_choices_for_a_single_label_facet_is_an_error(tmp_path, small_taxono
         read_export(path, small_taxonomy)
 
 
-def test_a_facet_result_that_is_not_choices_is_an_error(tmp_path, small_taxonomy):
-    bad = {"from_name": "region", "to_name": "text", "type": "labels", "value": {"labels": ["asia"]}}
+def test_a_result_of_a_mapped_control_that_is_not_choices_is_an_error(tmp_path, small_taxonomy):
+    bad = {"from_name": "where", "to_name": "text", "type": "labels", "value": {"labels": ["asia"]}}
     path = write_json(tmp_path / "e.json", [task(1, "a1", [annotation(1, 1, bad)])])
-    with pytest.raises(ExportError, match=r"result of control 'region' \(facet 'region'\) must be \{'type': 'choices'.*"
-                                          r"got type 'labels'.*--map CONTROL=region"):
-        read_export(path, small_taxonomy)
+    with pytest.raises(ExportError, match=r"result of control 'where' \(mapped to facet 'region'\) must be "
+                                          r"\{'type': 'choices'.*got type 'labels'.*--map CONTROL=region"):
+        read_export(path, small_taxonomy, controls={"where": "region"})
+
+
+def test_a_span_or_text_control_named_like_a_facet_is_reported_not_read_as_labels(tmp_path, small_taxonomy):
+    spans = {"from_name": "Actors", "to_name": "text", "type": "labels",
+             "value": {"start": 0, "end": 5, "text": "Japan", "labels": ["Japan"]}}
+    path = write_json(tmp_path / "e.json", [task(1, "a1", [annotation(1, 1, choices("region", "asia"), spans)])])
+    ex = read_export(path, small_taxonomy)
+    assert dict(ex.records[0].labels) == {"region": ("asia",)}
+    assert [s.detail for s in ex.skipped] == ["1 result(s) from control 'Actors' (type 'labels', not a choice) ignored"]
+    rows = [min_row(region="asia", Actors=[{"start": 0, "end": 5, "text": "Japan", "labels": ["Japan"]}])]
+    ex = read_export(write_json(tmp_path / "m.json", rows), small_taxonomy)
+    assert dict(ex.records[0].labels) == {"region": ("asia",)}
+    assert [s.detail for s in ex.skipped] == ["column 'Actors' holds lists, not choices; ignored"]
+
+
+@pytest.mark.parametrize("value", [{"taxonomy": [["World", "Asia"]]}, {"taxonomy": [["Asia"]]}])
+def test_a_real_taxonomy_control_result_is_read_by_the_last_item_of_its_path(tmp_path, small_taxonomy, value):
+    tax = {"from_name": "Region", "to_name": "text", "type": "taxonomy", "value": value}
+    ex = read_export(write_json(tmp_path / "e.json", [task(1, None, [annotation(1, 1, tax)])]), small_taxonomy)
+    assert dict(ex.records[0].labels) == {"region": ("asia",)}
+    rows = [min_row(Region=value)]
+    assert dict(read_export(write_json(tmp_path / "m.json", rows), small_taxonomy).records[0].labels) == {
+        "region": ("asia",)}
 
 
 def test_a_span_without_exactly_one_label_is_an_error(tmp_path, small_taxonomy):
