@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from corpus import Facet, Taxonomy, TaxonomyError
 
+from ._annotators import Annotators
 from ._records import ROW_FIELDS, AnnotationRecord, Export, Skipped, Span
 from .config import mention_control
 from .errors import ExportError
@@ -135,61 +136,6 @@ class _Labels:
         raise TaxonomyError(head + tail)
 
 
-class _Annotators:
-    """Normalise annotator identities to the Label Studio user id, as a string."""
-
-    def __init__(self, mapping: Mapping[str, Any] | None):
-        self.email_to_id: dict[str, str] = {}
-        self.id_to_email: dict[str, str] = {}
-        for k, v in (mapping or {}).items():
-            k, v = str(k).strip(), str(v).strip()
-            if "@" in k and "@" not in v:
-                self.pair(v, k)
-            elif "@" in v and "@" not in k:
-                self.pair(k, v)
-        self.unresolved: set[str] = set()
-
-    def pair(self, uid: str, email: str) -> None:
-        if uid and email:
-            self.email_to_id.setdefault(email.casefold(), uid)
-            self.id_to_email.setdefault(uid, email)
-
-    def pair_from_username(self, created_username: Any) -> None:
-        """Drafts carry ``created_username`` as ``"email, id"``."""
-        if isinstance(created_username, str) and "," in created_username:
-            email, _, uid = created_username.rpartition(",")
-            if uid.strip().isdigit():
-                self.pair(uid.strip(), email.strip())
-
-    def key(self, value: Any) -> str | None:
-        if value is None or isinstance(value, bool):
-            return None
-        if isinstance(value, int):
-            return str(value)
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        if isinstance(value, dict):
-            uid, email = value.get("id"), value.get("email")
-            if uid is not None:
-                uid = self.key(uid)
-                if uid and isinstance(email, str):
-                    self.pair(uid, email)
-                return uid
-            return self.key(email)
-        text = str(value).strip()
-        if not text:
-            return None
-        if text.isdigit():
-            return str(int(text))
-        if "@" in text:
-            uid = self.email_to_id.get(text.casefold())
-            if uid is None:
-                self.unresolved.add(text)
-                return text
-            return uid
-        return text
-
-
 def _task_where(path: str, task_id: Any, article_id: Any, annotator: Any = None, row: str = "") -> str:
     where = f"annotation export {path!r}, {row}task {task_id}"
     if article_id:
@@ -214,7 +160,7 @@ class Parser:
                  overrides: Mapping[str, str] | None = None):
         self.export = Export(path=path, format=fmt)
         self.labels = _Labels(taxonomy, facets, mentions, overrides)
-        self.people = _Annotators(annotators)
+        self.people = Annotators(annotators)
         self.task_ids: set[int | str] = set()
         self.varying: set[str] = set()  # JSON_MIN/CSV columns that differ between rows of one task: controls
 
