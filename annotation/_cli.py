@@ -143,11 +143,18 @@ def pull_command(
     output: Optional[Path] = typer.Option(None, "-o", "--output",
                                           help="Keep the raw export here (default: CORPUS/annotations/)."),
     strict: bool = typer.Option(False, "--strict", help="Fail when any record is skipped or unusable."),
+    maps: list[str] = typer.Option([], "--map", metavar="CONTROL=FACET",
+                                   help="Read a control as a facet (repeatable), e.g. --map topic=themes."),
 ) -> None:
     """Download a project's export, keep the raw file, and apply it to the corpus."""
-    from .client import pull
+    from corpus import load
 
-    result = pull(url=url, token=token, project=project, corpus=corpus_dir, fmt=fmt, output=output, strict=strict)
+    from .client import pull
+    from .mapping import parse_overrides
+
+    controls = parse_overrides(maps, load(corpus_dir).taxonomy) if maps else None
+    result = pull(url=url, token=token, project=project, corpus=corpus_dir, fmt=fmt, output=output, strict=strict,
+                  controls=controls)
     err.print(f"export saved to {result.export_path}")
     _print_import_report(result.report, corpus_dir)
 

@@ -110,7 +110,7 @@ def handmade(label_studio, tmp_path_factory):
     region_export = download_export(url=label_studio.url, token=label_studio.token, project=region_project,
                                     fmt="JSON", path=tmp / "region-only.json")
     return {"tmp": tmp, "csv": user_csv, "exports": exports, "built": built, "region_export": region_export,
-            "users": (str(alice), str(carol))}
+            "users": (str(alice), str(carol)), "project": project}
 
 
 def test_each_export_format_builds_the_same_corpus_into_a_new_folder(handmade):
@@ -181,3 +181,17 @@ def test_a_region_only_export_imported_onto_the_corpus_erases_nothing(handmade, 
     assert [after.annotated(f)[markets] for f in ("region", "themes", "actors")] == [True, False, False]
     saved = load(target)
     assert saved.manifest["fingerprint"] == after.fingerprint and saved.manifest["fingerprint"] != before.fingerprint
+
+
+def test_pull_with_map_options_applies_the_hand_made_project_onto_its_corpus(handmade, label_studio, tmp_path,
+                                                                             monkeypatch, capsys):
+    from corpus._cli import main
+
+    target = tmp_path / "corpus"
+    shutil.copytree(handmade["tmp"] / "corpus-CSV", target)
+    monkeypatch.setenv("NEWSTAG_LS_URL", label_studio.url)
+    monkeypatch.setenv("NEWSTAG_LS_TOKEN", label_studio.token)
+    assert main(["annotate", "pull", "--project", str(handmade["project"]), "--corpus", str(target),
+                 "--map", "topic=themes", "--map", "country=actors"]) == 0
+    assert "facets seen" in capsys.readouterr().out
+    assert load(target).fingerprint == load(handmade["tmp"] / "corpus-JSON").fingerprint
