@@ -29,7 +29,13 @@ def _progress(description: str):
 
 def _print_import_report(report, corpus_dir: Path) -> None:
     table = Table(title=f"annotation import: {report.export} ({report.format}) -> {corpus_dir}", show_header=False)
-    rows = [("tasks in export", report.tasks), ("annotations read", report.records),
+    rows = [("tasks in export", report.tasks)]
+    if report.articles_built:
+        rows.append(("articles built from the tasks (new corpus)", report.articles_built))
+    rows += [("facets seen (the others untouched)", ", ".join(report.facets_seen) or "-"),
+             ("controls -> facets", ", ".join(f"{c} -> {f}" for c, f in report.controls.items()) or "-"),
+             ("controls mapped to no facet", ", ".join(report.unmapped_controls) or "-"),
+             ("tasks matching no article", len(report.unmatched_tasks)), ("annotations read", report.records),
             ("annotations used", report.records_used), ("articles updated", report.articles_updated),
             ("annotators", ", ".join(report.annotators) or "-")]
     rows += [(f"skipped: {kind}", n) for kind, n in report.counts().items()]
@@ -137,11 +143,18 @@ def pull_command(
     output: Optional[Path] = typer.Option(None, "-o", "--output",
                                           help="Keep the raw export here (default: CORPUS/annotations/)."),
     strict: bool = typer.Option(False, "--strict", help="Fail when any record is skipped or unusable."),
+    maps: list[str] = typer.Option([], "--map", metavar="CONTROL=FACET",
+                                   help="Read a control as a facet (repeatable), e.g. --map topic=themes."),
 ) -> None:
     """Download a project's export, keep the raw file, and apply it to the corpus."""
-    from .client import pull
+    from corpus import load
 
-    result = pull(url=url, token=token, project=project, corpus=corpus_dir, fmt=fmt, output=output, strict=strict)
+    from .client import pull
+    from .mapping import parse_overrides
+
+    controls = parse_overrides(maps, load(corpus_dir).taxonomy) if maps else None
+    result = pull(url=url, token=token, project=project, corpus=corpus_dir, fmt=fmt, output=output, strict=strict,
+                  controls=controls)
     err.print(f"export saved to {result.export_path}")
     _print_import_report(result.report, corpus_dir)
 
@@ -149,21 +162,43 @@ def pull_command(
 @app.command("import")
 def import_command(
     export: Path = typer.Argument(..., help="Label Studio export file (JSON, JSON_MIN, CSV or TSV)."),
-    corpus_dir: Path = typer.Option(..., "--corpus", help="Corpus folder to label (written in place, atomically)."),
+    corpus_dir: Path = typer.Option(..., "--corpus", help="Corpus folder to label (written in place, atomically); "
+                                                          "a folder that does not exist is built from the tasks."),
     fmt: str = typer.Option("auto", "--format", help=_FORMATS),
     strict: bool = typer.Option(False, "--strict", help="Fail when any record is skipped or unusable."),
     annotators: Optional[Path] = typer.Option(None, "--annotators",
                                               help="JSON {email: user id} (or /api/users list) to name annotators "
                                                    "by id in every format."),
+    maps: list[str] = typer.Option([], "--map", metavar="CONTROL=FACET",
+                                   help="Read a control as a facet (repeatable), e.g. --map topic=themes. Controls "
+                                        "named like a facet map by themselves."),
+    text_field: Optional[str] = typer.Option(None, "--text-field", help="Task data field with the article text "
+                                                                        "(default: text, body, content or html)."),
+    title_field: Optional[str] = typer.Option(None, "--title-field", help="Task data field with the title "
+                                                                          "(default: title or headline)."),
+    id_field: Optional[str] = typer.Option(None, "--id-field", help="Task data field with the task's own id, kept "
+                                                                    "as the source id (default: source_id, id, "
+                                                                    "article_id, else url)."),
+    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Taxonomy TOML of a new corpus (default: "
+                                                                     "seeds/taxonomy.toml)."),
 ) -> None:
-    """Apply an export file to a corpus: consensus labels, every annotator's labels, ties flagged."""
-    from ._export import read_annotators
-    from .consensus import import_annotations
+    """Apply an export file to a corpus (or build one from its tasks): consensus labels, every annotator's
+    labels, ties flagged; facets the export says nothing about are left as they were."""
+    from corpus import load_taxonomy
+    from corpus.store import MANIFEST, load
 
+    from ._export import read_annotators
+    from .articles import TaskFields
+    from .consensus import import_annotations
+    from .mapping import parse_overrides
+
+    tax = load(corpus_dir).taxonomy if (corpus_dir / MANIFEST).is_file() else load_taxonomy(taxonomy)
     mapping = read_annotators(annotators) if annotators else None
     with _progress("import") as bar:
         task = bar.add_task("reading export", total=None)
         _, report = import_annotations(export, corpus_dir, fmt=fmt, strict=strict, annotators=mapping,
+                                       controls=parse_overrides(maps, tax), taxonomy=tax,
+                                       fields=TaskFields(text_field, title_field, id_field),
                                        progress=lambda n: bar.advance(task, n))
     _print_import_report(report, corpus_dir)
 

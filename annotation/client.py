@@ -12,7 +12,7 @@ __all__ = ["PushResult", "PullResult", "RefreshResult", "connect", "push", "push
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus import Corpus
 from corpus.atomic import atomic_path
@@ -182,7 +182,7 @@ def download_export(*, url: str, token: str, project: int, fmt: str = "JSON", pa
 
 def pull(*, url: str, token: str, project: int, corpus: Corpus | str | Path, fmt: str = "JSON",
          output: str | Path | None = None, strict: bool = False, facets: Iterable[str] | None = None,
-         save: bool = True) -> PullResult:
+         controls: Mapping[str, str] | None = None, save: bool = True) -> PullResult:
     """Download a project's export, keep the raw file, and apply it to the corpus.
 
     Parameters
@@ -191,6 +191,7 @@ def pull(*, url: str, token: str, project: int, corpus: Corpus | str | Path, fmt
     fmt : ``JSON`` (complete: skips, drafts, ground truth), ``JSON_MIN`` or ``CSV``
     output : where to keep the raw export (default ``CORPUS/annotations/project-ID<suffix>``)
     strict : fail when any record is skipped or unusable (nothing is saved then)
+    controls : ``{control: facet}`` for controls not named like their facet (``--map``)
 
     Annotators are named by user id in every format: the server's user list maps emails to ids.
     """
@@ -202,8 +203,8 @@ def pull(*, url: str, token: str, project: int, corpus: Corpus | str | Path, fmt
             raise LabelStudioError("pass an output path for the export (the corpus has no folder).")
         output = Path(corpus.path) / "annotations" / f"project-{project}{EXPORT_SUFFIX.get(fmt, '.json')}"
     path = download_export(url=url, token=token, project=project, fmt=fmt, path=output)
-    new, report = import_annotations(path, corpus, fmt=fmt, strict=strict, facets=facets, save=save,
-                                     annotators=annotator_ids(url=url, token=token))
+    new, report = import_annotations(path, corpus, fmt=fmt, strict=strict, facets=facets, controls=controls,
+                                     save=save, annotators=annotator_ids(url=url, token=token))
     return PullResult(new, report, path)
 
 

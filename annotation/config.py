@@ -21,7 +21,8 @@ from corpus import Taxonomy, TaxonomyError
 TEXT_FIELD = "text"
 SELECTION_FIELD = "newstag_selection"  # why active learning chose the task (annotation.active)
 # The task ``data`` fields written by annotation.tasks and annotation.active (JSON_MIN flattens them into each row).
-TASK_FIELDS = ("article_id", "title", TEXT_FIELD, "section", "date", "source", "url", "group_id", SELECTION_FIELD)
+TASK_FIELDS = ("article_id", "source_id", "title", TEXT_FIELD, "section", "date", "source", "url", "group_id",
+               SELECTION_FIELD)
 # Fields Label Studio adds to each JSON_MIN / CSV row.
 _MIN_FIELDS = ("id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time")
 RESERVED_NAMES = frozenset(TASK_FIELDS + _MIN_FIELDS)

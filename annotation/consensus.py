@@ -15,10 +15,15 @@ Rules, per article and facet (the same for every export format):
    listed in the article's ``needs_adjudication`` and in the report, with the votes.
 
 The corpus keeps every annotator's labels in the ``annotations`` column (one entry per annotator and
-answered facet, ordered by facet then annotator), the consensus in the facet columns, ``labeled`` True
-for every article with at least one submitted annotation. An article the export does not annotate keeps
-what it had. A task whose article id is not in the corpus is reported as ``unknown_article``: build or
-extend the corpus from the articles first (``newstag corpus build``), then import.
+answered facet, ordered by facet then annotator), the consensus in the facet columns, the answered facets
+in ``annotated`` and ``labeled`` True for every article with an answered facet. Only the facets an
+annotation answers are written (merged per facet): a facet the export has no result for, or that nobody
+answered on an article, keeps what the article had (its labels, its annotated state), so importing a
+region-only export onto a labeled corpus erases no theme or actor.
+
+Tasks find their articles by :func:`annotation.articles.match_tasks` (article id, source id, text
+fingerprint); a task that matches none is reported (``unknown_article``). :func:`import_annotations`
+into a folder that does not exist yet builds the corpus from the export's own tasks.
 """
 
 from __future__ import annotations
@@ -31,10 +36,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from corpus import Corpus, Taxonomy, atomic_write_json
+from corpus import Corpus, Taxonomy, atomic_write_json, load_taxonomy
 from corpus import load as load_corpus
+from corpus.store import MANIFEST
 
 from ._export import SKIP_KINDS, AnnotationRecord, Export, Skipped, read_export
+from .articles import TaskFields, corpus_from_export, match_tasks
 from .errors import ExportError
 
 
@@ -147,6 +154,11 @@ class ImportReport:
     spans: int = 0
     notes: list[str] = field(default_factory=list)
     corpus_fingerprint: str = ""  # set by import_annotations (the saved corpus's manifest fingerprint)
+    facets_seen: list[str] = field(default_factory=list)  # facets the export answers; the others untouched
+    controls: dict[str, str] = field(default_factory=dict)  # control -> facet
+    unmapped_controls: list[str] = field(default_factory=list)
+    unmatched_tasks: list[Any] = field(default_factory=list)  # tasks that match no article of the corpus
+    articles_built: int = 0  # articles made from the export's tasks (a new corpus)
 
     def counts(self) -> dict[str, int]:
         """Skipped entries per kind (every kind listed, zeros included)."""
@@ -160,8 +172,28 @@ class ImportReport:
             "annotators": self.annotators, "skipped_counts": self.counts(),
             "skipped": [s.as_dict() for s in self.skipped], "needs_adjudication": self.needs_adjudication,
             "predictions_ignored": self.predictions_ignored, "mention_spans": self.spans, "notes": self.notes,
-            "corpus_fingerprint": self.corpus_fingerprint,
+            "corpus_fingerprint": self.corpus_fingerprint, "facets_seen": self.facets_seen,
+            "controls": self.controls, "unmapped_controls": self.unmapped_controls,
+            "unmatched_tasks": self.unmatched_tasks, "articles_built": self.articles_built,
         }
+
+    def nothing_used(self) -> ExportError:
+        """The error of an import that used no annotation: the likely cause and what to do."""
+        counts = {k: v for k, v in self.counts().items() if v}
+        if self.unmatched_tasks and counts.get("unknown_article"):
+            cause = (f"{len(self.unmatched_tasks)} task(s) match no article of the corpus (by article_id, source id "
+                     f"or text), e.g. {self.unmatched_tasks[:5]}. Import into a new folder (--corpus NEW_DIR) to "
+                     f"build the corpus from the export's tasks, or build the corpus from the same articles first")
+        elif self.unmapped_controls or counts.get("no_facet") or counts.get("unknown_control"):
+            cause = (f"no control maps to a facet (controls seen: {self.unmapped_controls or 'none'}; facets: "
+                     f"{sorted(set(self.controls.values())) or 'none'}). Map them with --map CONTROL=FACET, "
+                     f"e.g. --map {(self.unmapped_controls or ['topic'])[0]}=themes")
+        elif not self.records:
+            cause = ("the export holds no submitted annotation. Annotate tasks in Label Studio (skipped tasks and "
+                     "drafts are not labels) and export again")
+        else:
+            cause = f"every annotation was skipped: {counts}. See the listed reasons"
+        return ExportError(f"annotation export {self.export!r}: 0 of {self.records} annotation(s) used: {cause}.")
 
     def strict_failure(self) -> ExportError:
         counts = {k: v for k, v in self.counts().items() if v}
@@ -174,16 +206,20 @@ class ImportReport:
 
 
 def apply_annotations(corpus: Corpus, records: Export | Iterable[AnnotationRecord], *, strict: bool = False,
-                      facets: Iterable[str] | None = None) -> tuple[Corpus, ImportReport]:
+                      facets: Iterable[str] | None = None, article_of: Mapping[Any, str] | None = None
+                      ) -> tuple[Corpus, ImportReport]:
     """A new corpus with the export's annotations consolidated into it (rules in the module docstring).
 
     Parameters
     ----------
-    corpus : the corpus the tasks were made from (articles are matched by ``data.article_id``)
-    records : an :class:`Export` (its skipped entries go into the report) or plain annotation records
+    corpus : the corpus the tasks' articles are in
+    records : an :class:`Export` (its skipped entries, facets and controls go into the report) or plain
+        annotation records
     strict : raise instead of returning when anything was skipped or could not be used
-    facets : the facets to consolidate (default: every facet of the corpus taxonomy); the others keep
-        their current values
+    facets : the facets to consolidate (default: those the export answers, or every facet for plain
+        records); the others keep their current values
+    article_of : task -> article id (:func:`~annotation.articles.match_tasks`); default: each record's
+        ``article_id``
 
     Returns
     -------
@@ -199,32 +235,39 @@ def apply_annotations(corpus: Corpus, records: Export | Iterable[AnnotationRecor
     import pyarrow as pa
 
     taxonomy = corpus.taxonomy
-    names = list(facets) if facets is not None else taxonomy.facet_names
     report = ImportReport()
     if isinstance(records, Export):
         report.export, report.format, report.tasks = records.path, records.format, records.tasks
         report.skipped = list(records.skipped)
         report.predictions_ignored = records.predictions_ignored
         report.notes = list(records.notes)
+        report.controls, report.unmapped_controls = dict(records.controls), list(records.unmapped_controls)
+        seen = records.facets_seen
         records = records.records
+    else:
+        seen = taxonomy.facet_names
+    names = [n for n in (list(facets) if facets is not None else taxonomy.facet_names) if n in seen]
+    report.facets_seen = list(names)
     records = list(records)
     report.records = len(records)
     report.spans = sum(len(r.spans) for r in records)
     row_of = {aid: i for i, aid in enumerate(corpus.dataset.select_columns(["id"]).to_dict()["id"])}
     by_article: dict[str, list[AnnotationRecord]] = {}
     for r in records:
-        if r.article_id not in row_of:
+        aid = article_of.get(r.task_id) if article_of is not None else r.article_id
+        if aid not in row_of:
             report.skipped.append(Skipped("unknown_article", r.source, r.task_id, r.article_id, r.annotator,
-                                          "build the corpus from these articles first, then import"))
+                                          "build the corpus from these articles first, or import into a new folder"))
             continue
-        by_article.setdefault(r.article_id, []).append(r)
+        by_article.setdefault(aid, []).append(r)
     if strict and report.skipped:
         raise report.strict_failure()
 
     ds = corpus.dataset
-    current = ds.select_columns(names + ["labeled", "annotations", "needs_adjudication"]).to_dict()
+    current = ds.select_columns(names + ["labeled", "annotations", "needs_adjudication", "annotated"]).to_dict()
     columns = {name: current[name] for name in names}
     labeled, annotations, adjudication = current["labeled"], current["annotations"], current["needs_adjudication"]
+    annotated = current["annotated"]
     order = {name: i for i, name in enumerate(taxonomy.facet_names)}
     plan = _plan(taxonomy, names)
     multi = {name: m for name, m, _ in plan}
@@ -236,7 +279,9 @@ def apply_annotations(corpus: Corpus, records: Export | Iterable[AnnotationRecor
             report.skipped.append(Skipped("superseded", r.source, r.task_id, aid, r.annotator,
                                           "a later annotation by the same annotator is used"))
         i = row_of[aid]
-        cons = _consolidate(kept, plan)
+        cons = {name: c for name, c in _consolidate(kept, plan).items() if c.method != "unanswered"}
+        if not cons:
+            continue
         for name, c in cons.items():
             facet_index = index[name]
             if multi[name]:
@@ -244,18 +289,19 @@ def apply_annotations(corpus: Corpus, records: Export | Iterable[AnnotationRecor
             else:
                 columns[name][i] = facet_index[c.labels[0]] if c.labels else None
         tied = [name for name, c in cons.items() if c.needs_adjudication]
-        kept_facets = set(names)
-        entries = [e for e in annotations[i] if e["facet"] not in kept_facets]
+        answered = set(cons)
+        entries = [e for e in annotations[i] if e["facet"] not in answered]
         for r in kept:
             people.add(r.annotator)
-            for name in names:
+            for name in cons:
                 if name in r.labels:
                     entries.append({"annotator": r.annotator, "facet": name, "labels": list(r.labels[name]),
                                     "ground_truth": r.ground_truth})
-        entries.sort(key=lambda e: (order.get(e["facet"], len(order)), e["annotator"], e["ground_truth"]))
+        by_order = lambda f: order.get(f, len(order))  # noqa: E731
+        entries.sort(key=lambda e: (by_order(e["facet"]), e["annotator"], e["ground_truth"]))
         annotations[i] = entries
-        adjudication[i] = sorted(set(a for a in adjudication[i] if a not in kept_facets) | set(tied),
-                                 key=lambda f: order.get(f, len(order)))
+        adjudication[i] = sorted(set(a for a in adjudication[i] if a not in answered) | set(tied), key=by_order)
+        annotated[i] = sorted(set(annotated[i] or ()) | answered, key=by_order)
         labeled[i] = True
         report.records_used += len(kept)
         report.articles_updated += 1
@@ -263,7 +309,7 @@ def apply_annotations(corpus: Corpus, records: Export | Iterable[AnnotationRecor
             c = cons[name]
             report.needs_adjudication.append({
                 "article_id": aid, "facet": name, "tied": list(c.tied), "votes": dict(c.votes),
-                "annotators": c.n_annotators, "task_ids": sorted({r.task_id for r in kept}),
+                "annotators": c.n_annotators, "task_ids": sorted({r.task_id for r in kept}, key=str),
             })
     report.annotators = sorted(people, key=lambda a: (not a.isdigit(), int(a) if a.isdigit() else 0, a))
     if strict and report.skipped:
@@ -271,33 +317,62 @@ def apply_annotations(corpus: Corpus, records: Export | Iterable[AnnotationRecor
 
     features = ds.features
     table = ds.with_format("arrow")[:]  # respects an indices mapping (a selected/shuffled dataset)
-    new_cols = dict(columns, labeled=labeled, annotations=annotations, needs_adjudication=adjudication)
+    new_cols = dict(columns, labeled=labeled, annotations=annotations, needs_adjudication=adjudication,
+                    annotated=annotated)
     for name, values in new_cols.items():
         arr = pa.array(values, type=features.arrow_schema.field(name).type)
         table = table.set_column(table.schema.get_field_index(name), name, arr)
     # datasets would otherwise hash the whole table to name its cache entry (we never cache): derive it.
     digest = hashlib.sha256(f"{getattr(ds, '_fingerprint', '')}|annotations".encode())
     for r in records:
-        digest.update(f"{r.article_id}|{r.annotator}|{r.annotation_id}|{r.updated_at}|{sorted(r.labels.items())}"
-                      .encode())
+        digest.update(f"{r.task_id}|{r.article_id}|{r.annotator}|{r.annotation_id}|{r.updated_at}|"
+                      f"{sorted(r.labels.items())}".encode())
     new_ds = datasets.Dataset(table, info=datasets.DatasetInfo(features=features), fingerprint=digest.hexdigest()[:16])
     return Corpus(new_ds, taxonomy, corpus.manifest, path=corpus.path, taxonomy_text=corpus.taxonomy_text), report
 
 
 def import_annotations(export: str | Path, corpus: Corpus | str | Path, *, fmt: str = "auto", strict: bool = False,
                        annotators: Mapping[str, Any] | None = None, facets: Iterable[str] | None = None,
-                       save: bool = True, progress: Callable[[int], None] | None = None
-                       ) -> tuple[Corpus, ImportReport]:
+                       controls: Mapping[str, str] | None = None, fields: TaskFields = TaskFields(),
+                       taxonomy: Taxonomy | str | Path | None = None, save: bool = True,
+                       progress: Callable[[int], None] | None = None) -> tuple[Corpus, ImportReport]:
     """Read an export file, apply it to a corpus and (``save``) write the corpus folder back atomically.
 
-    The report is also written, as ``annotation-report.json`` in the corpus folder. In strict mode a
-    failure leaves the folder untouched. Parameters are those of :func:`~annotation.read_export` and
+    When ``corpus`` is a folder that does not exist yet (no manifest), the corpus is built from the
+    export's own tasks (:func:`annotation.articles.task_articles`, with ``taxonomy``, default
+    ``seeds/taxonomy.toml``); otherwise tasks are matched to its articles
+    (:func:`annotation.articles.match_tasks`). The report is also written, as ``annotation-report.json``
+    in the corpus folder. Other parameters are those of :func:`~annotation.read_export` and
     :func:`apply_annotations`.
+
+    Raises
+    ------
+    ExportError
+        When no annotation could be used (with the likely cause and the remedy), or, in strict mode, when
+        anything was skipped; the folder is left untouched either way.
     """
-    if not isinstance(corpus, Corpus):
-        corpus = load_corpus(corpus)
-    parsed = read_export(export, corpus.taxonomy, fmt=fmt, annotators=annotators, facets=facets, progress=progress)
-    new, report = apply_annotations(corpus, parsed, strict=strict, facets=facets)
+    built = not isinstance(corpus, Corpus) and not (Path(corpus) / MANIFEST).is_file()
+    if built:
+        target = Path(corpus)
+        tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+        parsed = read_export(export, tax, fmt=fmt, annotators=annotators, facets=facets, controls=controls,
+                             progress=progress)
+        tax_text = Path(tax.path).read_text(encoding="utf-8") if tax.path and Path(tax.path).is_file() else None
+        corpus, article_of, no_text = corpus_from_export(parsed, tax, fields, taxonomy_text=tax_text)
+        parsed.skipped += no_text
+        corpus.path = target
+        unmatched = sorted((t for t in parsed.task_data if t not in article_of), key=str)
+    else:
+        if not isinstance(corpus, Corpus):
+            corpus = load_corpus(corpus)
+        parsed = read_export(export, corpus.taxonomy, fmt=fmt, annotators=annotators, facets=facets,
+                             controls=controls, progress=progress)
+        article_of, unmatched = match_tasks(parsed, corpus, fields)
+    new, report = apply_annotations(corpus, parsed, strict=strict, facets=facets, article_of=article_of)
+    report.unmatched_tasks = unmatched
+    report.articles_built = len(corpus) if built else 0
+    if report.records_used == 0:
+        raise report.nothing_used()
     if save and corpus.path is not None:
         new.save(corpus.path)
         report.corpus_fingerprint = new.manifest["fingerprint"]

@@ -1,32 +1,171 @@
-"""Which controls of a labeling config hold which facet: the map between a Label Studio project and the taxonomy.
+"""A Label Studio project's controls and choice values, mapped to the taxonomy's facets and labels.
 
-A project's config is either the one :func:`annotation.labeling_config` generates or one written by hand;
-both are read the same way:
+The one place for these rules, used for every export (``annotate import``/``pull``) and for a project's
+labeling config (the ML backend, ``annotate predict``), so that a project made by hand works as well as
+one made from ``newstag annotate config``:
 
-- a ``<Choices>`` control belongs to a facet when its ``name`` equals the facet's name, with any case and
-  with spaces or hyphens for underscores (``Region``, ``themes``, ``Defence-Industry``);
-- a ``<Choice>`` stands for a label when its ``alias`` or its ``value`` equals the label's id, display
-  name or one of its aliases, with any case (the id wins over a name, a name over an alias);
-- results carry a choice's ``alias`` when it has one, else its ``value`` (Label Studio's rule);
+- a **control** (``from_name`` in a result, a column in JSON_MIN/CSV, a ``<Choices name=...>`` in a
+  config) maps to the facet whose name equals it, case-insensitively and with spaces, hyphens and
+  underscores alike (``Region`` -> ``region``, ``Defence-Industry`` -> ``defence_industry``), unless an
+  override ``CONTROL=FACET`` says otherwise (``topic=themes``, ``country=actors``); overrides name controls
+  exactly. Controls mapped to nothing are listed (:attr:`ControlMap.unmapped`), never silently read as a facet;
+- a **choice value** maps to the facet's label whose id, display name or alias equals it,
+  case-insensitively and with runs of white space as one space (``"Middle East"`` -> ``middle_east``).
+  An exact id always wins; a value that names two labels is ambiguous and, like an unknown value, an
+  error naming the candidates;
+- in a config, a ``<Choice>`` stands for the label its ``alias`` or else its ``value`` names; results
+  carry the alias when there is one, else the value (Label Studio's rule);
 - the text is the task field the control's ``toName`` object reads (``<Text name="text" value="$text">``
   reads ``data.text``); with no such object, the first ``<Text>`` of the config.
-
-The ML backend maps its predictions and the annotations it learns from with this; ``newstag annotate
-predict`` maps the predictions it writes into a project.
 """
 
 from __future__ import annotations
 
-__all__ = ["ConfigMap", "FacetControl", "map_label_config", "task_text"]
+__all__ = ["ConfigMap", "ControlMap", "FacetControl", "LabelMatcher", "map_controls", "map_label_config",
+           "parse_overrides", "task_text"]
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
-from corpus import Facet, InputError, Taxonomy
+from corpus import Facet, InputError, Taxonomy, TaxonomyError
 
 from .config import TEXT_FIELD
 from .errors import ConfigError
+
+_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+def _key(text: str) -> str:
+    """A choice value's key: case and runs of white space ignored."""
+    return " ".join(text.split()).casefold()
+
+
+def _control_key(text: str) -> str:
+    """A control or facet name's key: case ignored, spaces, hyphens and underscores alike."""
+    return _SEPARATORS.sub("_", text.strip()).casefold()
+
+
+@dataclass(frozen=True)
+class ControlMap:
+    """Controls -> facets: ``facets`` (control -> facet name), ``unmapped`` (controls mapped to nothing, sorted)."""
+
+    facets: Mapping[str, str] = field(default_factory=dict)
+    unmapped: tuple[str, ...] = ()
+
+    def controls_of(self, facet: str) -> list[str]:
+        """The controls that map to ``facet``."""
+        return [c for c, f in self.facets.items() if f == facet]
+
+
+def parse_overrides(items: Iterable[str], taxonomy: Taxonomy) -> dict[str, str]:
+    """``["topic=themes", ...]`` (the ``--map`` options) as ``{control: facet}``.
+
+    Raises
+    ------
+    TaxonomyError
+        When an item is not ``CONTROL=FACET`` or names a facet that is not in the taxonomy.
+    """
+    out: dict[str, str] = {}
+    by_key = {_control_key(n): n for n in taxonomy.facet_names}
+    for item in items:
+        control, sep, facet = item.partition("=")
+        control, facet = control.strip(), facet.strip()
+        if not sep or not control or not facet:
+            raise TaxonomyError(f"--map {item!r}: expected CONTROL=FACET, e.g. topic=themes (the control's name "
+                                f"in the Label Studio labeling config, then one of {taxonomy.facet_names}).")
+        if _control_key(facet) not in by_key:
+            raise TaxonomyError(f"--map {item!r}: facet {facet!r} is not in taxonomy {taxonomy.name!r}; its facets "
+                                f"are {taxonomy.facet_names}.")
+        out[control] = by_key[_control_key(facet)]
+    return out
+
+
+def map_controls(control_names: Iterable[str], taxonomy: Taxonomy,
+                 overrides: Mapping[str, str] | None = None) -> ControlMap:
+    """Map a project's control names to facets (rules in the module docstring).
+
+    Parameters
+    ----------
+    control_names : the controls seen (result ``from_name`` values, export columns, or a labeling config's
+        control names)
+    taxonomy : the facets
+    overrides : ``{control: facet}``, e.g. from :func:`parse_overrides`; a control named here maps to that
+        facet whatever its name
+
+    Returns
+    -------
+    ControlMap
+
+    Raises
+    ------
+    TaxonomyError
+        When an override names a facet that is not in the taxonomy.
+    """
+    overrides = dict(overrides or {})
+    for control, facet in overrides.items():
+        if facet not in taxonomy.facet_names:
+            raise TaxonomyError(f"control {control!r} is mapped to facet {facet!r}, which is not in taxonomy "
+                                f"{taxonomy.name!r}; its facets are {taxonomy.facet_names}.")
+    by_key = {_control_key(n): n for n in taxonomy.facet_names}
+    facets: dict[str, str] = {}
+    unmapped = []
+    for control in dict.fromkeys(control_names):
+        facet = overrides.get(control) or by_key.get(_control_key(control))
+        if facet is None:
+            unmapped.append(control)
+        else:
+            facets[control] = facet
+    return ControlMap(facets, tuple(sorted(unmapped)))
+
+
+class LabelMatcher:
+    """Choice values -> label ids of one facet (rules in the module docstring), cached."""
+
+    def __init__(self, facet: Facet):
+        self.facet = facet
+        self.ids = {lab.id for lab in facet.labels}
+        self.by_key: dict[str, set[str]] = {}
+        for lab in facet.labels:
+            for text in (lab.id, lab.name, *lab.aliases):
+                self.by_key.setdefault(_key(text), set()).add(lab.id)
+        self.cache: dict[object, str | None] = {}
+
+    def label(self, value: object) -> str | None:
+        """The label id ``value`` names, or None when it names none or several (see :meth:`error`)."""
+        try:
+            return self.cache[value]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: not a label
+            return None
+        out = None
+        if isinstance(value, str):
+            if value in self.ids:
+                out = value
+            else:
+                found = self.by_key.get(_key(value), ())
+                out = next(iter(found)) if len(found) == 1 else None
+        self.cache[value] = out
+        return out
+
+    def error(self, value: object, where: str = "") -> str:
+        """Why ``value`` is not a label: ambiguous (with the candidates) or unknown (with the valid labels)."""
+        found = self.by_key.get(_key(value), set()) if isinstance(value, str) else set()
+        if len(found) > 1:
+            order = self.facet.ids
+            names = ", ".join(f"{i} ({self.facet.label(i).name})" for i in sorted(found, key=order.index))
+            prefix = f"{where}: " if where else ""
+            return (f"{prefix}{self.facet.name} value {value!r} is ambiguous: it names {len(found)} labels [{names}] "
+                    f"by id, display name or alias. Use the label id in the Label Studio config (alias=\"ID\"), "
+                    f"or make the names distinct in the taxonomy file.")
+        ids = self.facet.ids
+        shown = ", ".join(ids[:12]) + (", …" if len(ids) > 12 else "")
+        prefix = f"{where}: " if where else ""
+        return (f"{prefix}{self.facet.name} label {value!r} is not in the taxonomy's {self.facet.name} [{shown}] "
+                f"(by id, display name or alias). Fix the label in Label Studio, add it to the taxonomy file as an "
+                f"alias, or map the control to another facet with --map CONTROL=FACET.")
 
 
 @dataclass(frozen=True)
@@ -119,28 +258,12 @@ class ConfigMap:
         return out
 
 
-def _key(text: str) -> str:
-    return text.strip().casefold().replace("-", "_").replace(" ", "_")
-
-
 def _tag(el: ET.Element) -> str:
     return el.tag.rsplit("}", 1)[-1].casefold()
 
 
-def _label_index(facet: Facet) -> dict[str, str]:
-    """casefolded id / display name / alias -> label id, the id first, then names, then aliases."""
-    index: dict[str, str] = {}
-    for rank in ("id", "name", "aliases"):
-        for lab in facet.labels:
-            keys = [lab.id] if rank == "id" else [lab.name] if rank == "name" else list(lab.aliases)
-            for k in keys:
-                if k:
-                    index.setdefault(k.strip().casefold(), lab.id)
-    return index
-
-
 def _facet_control(el: ET.Element, facet: Facet) -> FacetControl:
-    index = _label_index(facet)
+    matcher = LabelMatcher(facet)
     tokens: dict[str, str] = {}
     back: dict[str, str] = {}
     unmapped = []
@@ -149,8 +272,7 @@ def _facet_control(el: ET.Element, facet: Facet) -> FacetControl:
             continue
         value, alias = ch.get("value") or "", ch.get("alias") or ""
         token = alias or value
-        label = index.get(alias.strip().casefold()) if alias else None
-        label = label or index.get(value.strip().casefold())
+        label = (matcher.label(alias) if alias else None) or matcher.label(value)
         if label is None:
             unmapped.append(token)
             continue
@@ -160,13 +282,15 @@ def _facet_control(el: ET.Element, facet: Facet) -> FacetControl:
     return FacetControl(facet.name, el.get("name", ""), el.get("toName", ""), tokens, tuple(unmapped), missing, back)
 
 
-def map_label_config(label_config: str, taxonomy: Taxonomy, *, where: str = "labeling config") -> ConfigMap:
+def map_label_config(label_config: str, taxonomy: Taxonomy, *, overrides: Mapping[str, str] | None = None,
+                     where: str = "labeling config") -> ConfigMap:
     """Map a labeling config's ``<Choices>`` controls to the taxonomy's facets (rules in the module docstring).
 
     Parameters
     ----------
     label_config : the config XML (a project's ``label_config``)
     taxonomy : the facets and labels of the model
+    overrides : ``{control: facet}`` for controls not named after their facet (:func:`parse_overrides`)
     where : names the config in messages (``project 3``, ``/predict request``)
 
     Raises
@@ -181,18 +305,15 @@ def map_label_config(label_config: str, taxonomy: Taxonomy, *, where: str = "lab
         root = ET.fromstring(label_config)
     except ET.ParseError as exc:
         raise ConfigError(f"{where}: the labeling config is not valid XML ({exc}).") from None
-    facets = {_key(f.name): f for f in taxonomy.facets}
     objects = {el.get("name"): el for el in root.iter() if el.get("name") and (el.get("value") or "").startswith("$")}
     controls: dict[str, FacetControl] = {}
-    seen = []
-    for el in root.iter():
-        if _tag(el) != "choices":
-            continue
-        name = el.get("name") or ""
-        seen.append(name)
-        facet = facets.get(_key(name))
-        if facet is not None and facet.name not in controls:
-            controls[facet.name] = _facet_control(el, facet)
+    choices = [el for el in root.iter() if _tag(el) == "choices"]
+    seen = [el.get("name") or "" for el in choices]
+    by_control = map_controls(seen, taxonomy, overrides).facets
+    for el, name in zip(choices, seen):
+        facet = by_control.get(name)
+        if facet is not None and facet not in controls:
+            controls[facet] = _facet_control(el, taxonomy.facet(facet))
     if not controls:
         raise ConfigError(
             f"{where}: no <Choices> control maps to a facet of taxonomy {taxonomy.name!r}; found controls "

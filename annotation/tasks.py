@@ -2,7 +2,7 @@
 
 A task is ``{"data": {...}, "predictions": [...]}`` with the fields of
 :data:`annotation.config.TASK_FIELDS` in ``data``: ``article_id`` (how an export finds its article
-again), ``title``, ``text`` (the body; span offsets refer to it), ``section``, ``date``, ``source``,
+again), ``source_id`` (the article's own id where it came from), ``title``, ``text`` (the body; span offsets refer to it), ``section``, ``date``, ``source``,
 ``url`` and ``group_id`` (the near-duplicate group).
 
 Predictions reach this package as plain data (it never imports ``classifier``). The file / mapping
@@ -171,7 +171,7 @@ def make_tasks(corpus: Corpus, *, predictions: Predictions | None = None, mentio
                 f"predictions ({predictions.model_version}) name {len(missing)} article(s) not in the corpus, "
                 f"e.g. {missing[:5]}; make the predictions from this corpus (ids are corpus article ids)."
             )
-    cols = corpus.dataset.select_columns(["id", "title", "body", "section", "date_text", "source", "url",
+    cols = corpus.dataset.select_columns(["id", "source_id", "title", "body", "section", "date_text", "source", "url",
                                           "group_id", "labeled"]).to_dict()
     rows: Sequence[int] = range(len(cols["id"]))
     if ids is not None:
@@ -186,7 +186,8 @@ def make_tasks(corpus: Corpus, *, predictions: Predictions | None = None, mentio
         aid = cols["id"][i]
         if only_unlabeled and cols["labeled"][i]:
             continue
-        data = {"article_id": aid, "title": cols["title"][i] or "", TEXT_FIELD: cols["body"][i] or "",
+        data = {"article_id": aid, "source_id": cols["source_id"][i] or "", "title": cols["title"][i] or "",
+                TEXT_FIELD: cols["body"][i] or "",
                 "section": cols["section"][i] or "", "date": cols["date_text"][i] or "",
                 "source": cols["source"][i] or "", "url": cols["url"][i] or "", "group_id": cols["group_id"][i] or ""}
         task: dict[str, Any] = {"data": data}

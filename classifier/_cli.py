@@ -176,7 +176,7 @@ def tag_command(
         if read.rejections and strict:
             raise InputError(f"{len(read.rejections)} article record(s) could not be read (--strict).")
         articles = [a if a.id else a.with_changes(id=article_id(a.title, a.body)) for a in read.articles]
-        items, sources = articles, [a.origin for a in articles]
+        items, sources = articles, [(a.origin, a.source_id) for a in articles]
     if fmt == "ls-predictions":
         _write_predictions(tagger, items, model, output, batch_size)
         return
@@ -209,8 +209,8 @@ def _write_predictions(tagger, items, model: Optional[Path], output: Optional[Pa
 def _write_lines(results, sources, sink: TextIO) -> None:
     for n, result in enumerate(results):
         rec = result.to_dict()
-        if sources is not None:
-            rec["source"] = sources[n]
+        if sources is not None:  # the file it came from, and the record's own id there (JSONL/CSV id, else url)
+            rec["source"], rec["source_id"] = sources[n]
         sink.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 

@@ -228,34 +228,35 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
 
     facets: dict[str, FacetReport] = {}
     for f in tax.facets:
-        truth = corpus.labels(f.name)
-        truth = [truth[i] for i in rows]
+        truth, annotated = corpus.labels(f.name), corpus.annotated(f.name)
+        truth = [truth[i] if annotated[i] else None for i in rows]  # None: no label, or not annotated for f
         counts = tagger.label_counts_.get(f.name, {})
         notes: dict[str, str] = {}
         if f.multi:
+            keep = [i for i, v in enumerate(truth) if v is not None]  # the articles annotated for f
             pos = {lab: k for k, lab in enumerate(f.ids)}
-            Y = np.zeros((len(rows), len(f.ids)), dtype=int)
-            for i, labs in enumerate(truth):
-                for lab in labs:
-                    Y[i, pos[lab]] = 1
+            Y = np.zeros((len(keep), len(f.ids)), dtype=int)
             P = np.zeros_like(Y)
-            for i, labs in enumerate(preds[f.name]):
-                for lab in labs:
-                    P[i, pos[lab]] = 1
+            for k, i in enumerate(keep):
+                for lab in truth[i]:
+                    Y[k, pos[lab]] = 1
+                for lab in preds[f.name][i]:
+                    P[k, pos[lab]] = 1
             n_train = tagger.training_.get("articles", 0) or 1
-            M = np.tile([1 if counts.get(lab, 0) * 2 > n_train else 0 for lab in f.ids], (len(rows), 1))
+            M = np.tile([1 if counts.get(lab, 0) * 2 > n_train else 0 for lab in f.ids], (len(keep), 1))
             systems = {"model": _multi_metrics(Y, P, f.ids), "majority": _multi_metrics(Y, M, f.ids)}
             block = tagger.alias_features(f.name)
             if block is not None:
                 rule = AliasRuleClassifier(aliases=block.aliases).fit()
-                systems["alias_rules"] = _multi_metrics(Y, rule.predict_from_features(scores.alias_features[f.name]), f.ids)
+                systems["alias_rules"] = _multi_metrics(Y, rule.predict_from_features(scores.alias_features[f.name])[keep],
+                                                        f.ids)
             else:
                 systems["alias_rules"] = None
                 notes["alias_rules"] = f"no alias rule for {f.name}: its labels have no aliases."
-            s = scores.proba[f.name]
+            s = scores.proba[f.name][keep]
             present = np.flatnonzero(Y.sum(axis=0) > 0)
             ap = _average_precision(Y, s, present, f.ids)
-            fr = FacetReport(f.name, f.kind, len(rows), systems, notes, average_precision=ap,
+            fr = FacetReport(f.name, f.kind, len(keep), systems, notes, average_precision=ap,
                              _curves=([f.ids[k] for k in present], Y[:, present], s[:, present]))
         else:
             keep = [i for i, v in enumerate(truth) if v is not None]

@@ -266,10 +266,13 @@ class Tagger(BaseEstimator):
             say("head", f.name)
             Xh = batch.input(self.head_blocks_[f.name])
             if f.multi:
+                rows = [i for i, labs in enumerate(col) if labs is not None]  # the articles annotated for f
+                if len(rows) < len(col):
+                    Xh, col = Xh[rows], [col[i] for i in rows]
                 Y = np.zeros((len(col), len(f.ids)), dtype=np.int64)
                 pos = {lab: k for k, lab in enumerate(f.ids)}
                 for i, labs in enumerate(col):
-                    for lab in labs or ():
+                    for lab in labs:
                         Y[i, pos[lab]] = 1
                 counts = Y.sum(axis=0)
                 self.label_counts_[f.name] = {lab: int(c) for lab, c in zip(f.ids, counts) if c}
@@ -281,8 +284,10 @@ class Tagger(BaseEstimator):
                     learned = [k for k, c in enumerate(counts) if c > 0]
                 if not learned:
                     continue
-                head = self.make_head(f.name, tax, cv=cv)
-                head.fit(Xh, Y[:, learned], groups=groups, private_columns=self._private_columns(f.name, learned))
+                sub = len(rows) < len(data.texts)
+                head = self.make_head(f.name, tax, cv=PredefinedSplit(np.asarray(data.folds)[rows]) if sub and cv else cv)
+                head.fit(Xh, Y[:, learned], groups=groups[rows] if sub and groups is not None else groups,
+                         private_columns=self._private_columns(f.name, learned))
                 self.heads_[f.name] = head
                 self.head_labels_[f.name] = [f.ids[k] for k in learned]
             else:

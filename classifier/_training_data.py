@@ -19,7 +19,7 @@ class TrainingData:
 
     taxonomy: Taxonomy
     texts: list[str]
-    labels: dict[str, list]  # facet -> per article: label id or None (single), list of ids (multi)
+    labels: dict[str, list]  # facet -> per article: label id (single), list of ids (multi); None: no label/not annotated
     ids: list[str] = field(default_factory=list)
     groups: list[str] | None = None
     folds: list[int] | None = None  # fold index per article, from the split manifest
@@ -59,7 +59,7 @@ def training_data(X, y=None, *, splits=None, split: str = "train", taxonomy: Tax
         keep = [i for i, r in enumerate(rows) if r is not None]
         if not keep:
             raise InputError("none of the articles has labels; label them (newstag annotate) before training.")
-        labels = {f.name: [rows[i].get(f.name, [] if f.multi else None) for i in keep] for f in tax.facets}
+        labels = {f.name: [rows[i].get(f.name) for i in keep] for f in tax.facets}  # absent: not annotated
         return TrainingData(tax, [texts[i] for i in keep], labels, ids=[items[i].id for i in keep],
                             provenance={"source": "articles", "articles": len(keep)})
     if y is None:
@@ -136,8 +136,8 @@ def _from_corpus(corpus: Corpus, splits, split: str, taxonomy: Taxonomy | None) 
     texts_all = corpus.texts()
     labels = {}
     for f in tax.facets:
-        col = corpus.labels(f.name)
-        labels[f.name] = [col[i] for i in rows]
+        col, annotated = corpus.labels(f.name), corpus.annotated(f.name)
+        labels[f.name] = [col[i] if annotated[i] else None for i in rows]  # None: not annotated for this facet
     group_col = corpus.dataset["group_id"]
     sel_ids = [ids[i] for i in rows]
     fold_vec = None

@@ -7,7 +7,7 @@ from ._counts import label_counts_table, plot_label_counts, split_counts_table
 from ._dask_build import build_dask, dask_client, environment  # Dask itself is imported only when they run
 from .errors import CorpusError, InputError, NewstagError, Rejection, TaxonomyError
 from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups, normalise
-from .readers import ReadResult, read_file, read_paths
+from .readers import ReadResult, html_text, looks_like_html, read_file, read_paths, record_article
 from .datasets import (build_reuters, build_wikipedia_current_events, modapte_split, read_reuters,
                        read_wikipedia_current_events, reuters_taxonomy, time_split, wikinews_taxonomy)
 from .split_manifest import SplitManifest, load_splits, split_datasets, split_rows
@@ -22,7 +22,8 @@ __all__ = [
     "article_id", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "build", "build_dask",
     "corpus_features", "dask_client", "default_taxonomy_path", "environment", "dumps_json", "from_articles", "load", "load_splits",
     "load_taxonomy", "make_splits",
-    "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "save", "split_datasets", "split_rows",
+    "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "record_article", "html_text",
+    "looks_like_html", "save", "split_datasets", "split_rows",
     "build_reuters", "build_wikipedia_current_events", "modapte_split", "read_reuters", "read_wikipedia_current_events",
     "reuters_taxonomy", "time_split", "wikinews_taxonomy",
     "label_counts_table", "plot_label_counts", "split_counts_table", "text_words",

@@ -40,7 +40,8 @@ from .article import Article
 from .errors import InputError, NewstagError, Rejection
 from .fingerprint import NearDuplicateIndex, NearDuplicateParams, groups_from_signatures
 from .readers import is_article_file, iter_files, read_file
-from .store import (SHARD_ROWS, BuildReport, Corpus, articles_dataset, check_strict, corpus_features, count_groups,
+from .store import (SHARD_ROWS, BuildReport, Corpus, articles_dataset, check_not_empty, check_strict,
+                    corpus_features, count_groups,
                     finish_folder, manifest_from_pieces, merge_exact_duplicates, read_dataset, resolve_taxonomy,
                     shard_name, with_id, write_shard)
 from .taxonomy import Taxonomy
@@ -291,6 +292,7 @@ def build_dask(sources: Sequence[str | Path], output: str | Path, client_or_addr
         del summaries
         if strict:
             check_strict(report)
+        check_not_empty(report, len(light))
         kept, origins = merge_exact_duplicates(light, report)
         del light
         ids = sorted(kept)

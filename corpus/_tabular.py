@@ -63,10 +63,25 @@ def _article(record: Mapping[str, Any], where: str, taxonomy: Taxonomy | None, f
         day=day,
         source=str(record.get("source") or ""),
         url=str(record.get("url") or ""),
+        source_id=source_id(record),
         tags=tuple(tags),
         origin=where,
         labels=_labels_from(record, taxonomy, where, from_csv),
     )
+
+
+def source_id(record: Mapping[str, Any]) -> str:
+    """A record's own id, kept beside newstag's: its ``id`` field (a number as its text), else its ``url``."""
+    for key in ("id", "url"):
+        value = record.get(key)
+        if value is not None and not isinstance(value, (dict, list)) and str(value).strip():
+            return str(value).strip()
+    return ""
+
+
+def article_of_record(record: Mapping[str, Any], where: str) -> Article:
+    """One record's article, without labels (see :func:`corpus.readers.record_article`)."""
+    return _article(record, where, None, from_csv=False)
 
 
 def read_jsonl(text: str, where: str, taxonomy: Taxonomy | None) -> Iterator[Article | Rejection]:

@@ -14,7 +14,11 @@ class Article:
 
     ``id`` is empty until the corpus fingerprints the article (:func:`corpus.article_id`).
     ``labels`` maps a facet name to a label id (single-label facets) or a list of label ids
-    (multi-label facets); it is empty for an unlabeled article. ``meta`` holds format-specific fields
+    (multi-label facets); it is empty for an unlabeled article. A facet that is not a key of
+    ``labels`` is *unannotated* (nobody said anything about it), which is not the same as a key with
+    no label (``None`` or ``[]``: annotated, and no label applies). ``source_id`` is the record's own
+    id where it came from (a JSON Lines or CSV ``id``, a Label Studio task's id field, else its URL);
+    ``id`` is newstag's content fingerprint. ``meta`` holds format-specific fields
     (Reuters' LEWISSPLIT, a Wikipedia story line, …); it is stored as canonical JSON.
     """
 
@@ -29,6 +33,7 @@ class Article:
     day: int | None = None
     source: str = ""
     url: str = ""
+    source_id: str = ""
     tags: tuple[str, ...] = ()
     origin: str = ""
     labels: dict[str, Any] = field(default_factory=dict)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-__all__ = ["ReadResult", "read_file", "read_paths", "iter_files", "is_article_file", "SUFFIXES"]
+__all__ = ["ReadResult", "read_file", "read_paths", "iter_files", "is_article_file", "record_article", "html_text",
+           "looks_like_html", "SUFFIXES"]
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
-from ._html import parse_html
+from ._html import html_text, looks_like_html, parse_html
 from ._seedtext import parse_seed_text
-from ._tabular import read_csv, read_jsonl
+from ._tabular import article_of_record, read_csv, read_jsonl
 from ._text import decode
 from .article import Article
 from .errors import InputError, Rejection
@@ -68,6 +69,10 @@ def read_file(path: str | Path, taxonomy: Taxonomy | None = None, fmt: str | Non
     out = ReadResult(files=1)
     try:
         text = decode(path.read_bytes(), where)
+        if fmt == "seed" and text.lstrip()[:1] in ("[", "{"):
+            raise InputError(f"{where}: this is JSON, not an article in the seed text format. A Label Studio export "
+                             f"becomes a corpus with `newstag annotate import {where} --corpus NEW_DIR`; articles "
+                             f"as JSON go one object per line in a .jsonl file.")
         if fmt == "seed":
             out.articles.append(parse_seed_text(text, where))
         elif fmt == "html":
@@ -79,6 +84,19 @@ def read_file(path: str | Path, taxonomy: Taxonomy | None = None, fmt: str | Non
     except InputError as exc:
         out.rejections.append(rejection_from(exc, where))
     return out
+
+
+def record_article(record: Mapping[str, Any], where: str) -> Article:
+    """An :class:`Article` from one record of fields, read as a JSON Lines record is: the text from ``text``
+    (or ``body``, ``content``), ``title``, ``date``, ``section``, ``source``, ``url``, ``tags``, and the
+    record's own ``id`` (else ``url``) as its ``source_id``; labels are not read.
+
+    Raises
+    ------
+    InputError
+        When the record has no text field, or its text is empty.
+    """
+    return article_of_record(record, where)
 
 
 def rejection_from(exc: Exception, where: str) -> Rejection:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from ._annotated import count_annotated, upgrade_table
 from .article import Article
 from .atomic import atomic_path, atomic_write_json, atomic_write_text, file_sha256
 from .errors import CorpusError, Rejection
@@ -35,7 +36,7 @@ FORMAT = "newstag-corpus/1"
 SHARD_ROWS = 50_000
 
 _FIELD_COLUMNS = ("id", "title", "body", "raw", "section", "date_text", "year", "month", "day",
-                  "source", "url")  # the Article fields stored as they are
+                  "source", "url", "source_id")  # the Article fields stored as they are
 _META_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode  # json.dumps(..., sort_keys=True, ensure_ascii=False)
 
 
@@ -47,7 +48,7 @@ def corpus_features(taxonomy: Taxonomy):
     s, i32 = datasets.Value("string"), datasets.Value("int32")
     cols = {
         "id": s, "title": s, "body": s, "raw": s, "section": s, "date_text": s,
-        "year": i32, "month": i32, "day": i32, "source": s, "url": s,
+        "year": i32, "month": i32, "day": i32, "source": s, "url": s, "source_id": s,
         "tags": lst(s), "sources": lst(s), "group_id": s, "labeled": datasets.Value("bool"),
         "meta": s,  # canonical JSON object of format-specific fields
     }
@@ -56,6 +57,7 @@ def corpus_features(taxonomy: Taxonomy):
         "annotator": s, "facet": s, "labels": lst(s), "ground_truth": datasets.Value("bool"),
     })
     cols["needs_adjudication"] = lst(s)
+    cols["annotated"] = lst(s)  # the facets annotated (see corpus._annotated); the others are unannotated
     return datasets.Features(cols)
 
 
@@ -116,8 +118,16 @@ class Corpus:
         """Title and body of each article, as classifiers read them."""
         return [f"{t}\n\n{b}" if t else b for t, b in zip(self.dataset["title"], self.dataset["body"])]
 
+    def annotated(self, facet: str) -> list[bool]:
+        """Per article, whether ``facet`` was annotated: False means nobody said anything about it, so its
+        empty value in :meth:`labels` is *not* "no label" (leave the article out of that facet's counts)."""
+        self.taxonomy.facet(facet)  # an unknown facet raises, naming the facets
+        return [facet in v for v in _column(self.dataset, "annotated")]
+
     def labels(self, facet: str) -> list[Any]:
-        """A facet's labels as ids: a str (or None when unlabeled) per article, or a list for multi-label."""
+        """A facet's labels as ids: a str (or None when unlabeled) per article, or a list for multi-label.
+
+        An unannotated facet reads as None or ``[]`` too: :meth:`annotated` tells the two apart."""
         f = self.taxonomy.facet(facet)
         names = f.ids
         col = _column(self.dataset, facet)
@@ -131,12 +141,14 @@ class Corpus:
             labels = {}
             if row["labeled"]:
                 for f in facets:
+                    if f.name not in row["annotated"]:
+                        continue
                     v = row[f.name]
                     labels[f.name] = [f.ids[i] for i in v] if f.multi else (f.ids[v] if v is not None and v >= 0 else None)
             yield Article(
                 id=row["id"], title=row["title"], body=row["body"], raw=row["raw"], section=row["section"],
                 date_text=row["date_text"], year=row["year"], month=row["month"], day=row["day"],
-                source=row["source"], url=row["url"], tags=tuple(row["tags"]),
+                source=row["source"], url=row["url"], source_id=row["source_id"], tags=tuple(row["tags"]),
                 origin=(row["sources"] or [""])[0], labels=labels, meta=json.loads(row["meta"] or "{}"),
             )
 
@@ -160,7 +172,7 @@ def content_fingerprint(dataset, taxonomy: Taxonomy) -> str:
 
 
 def _hash_rows(h, dataset, taxonomy: Taxonomy) -> None:
-    label_cols = taxonomy.facet_names + ["annotations", "labeled", "group_id", "meta"]
+    label_cols = taxonomy.facet_names + ["annotations", "annotated", "labeled", "group_id", "meta"]
     for row in dataset.select_columns(["id", "title", "body"] + label_cols).iter(batch_size=1000):
         for i in range(len(row["id"])):
             rec = {k: row[k][i] for k in row}
@@ -198,6 +210,7 @@ def _rows(articles: Sequence[Article], groups: Sequence[str], sources: Mapping[s
             cols[f.name] = [index[v] if v is not None else None for v in values]
     cols["annotations"] = [[] for _ in articles]
     cols["needs_adjudication"] = [[] for _ in articles]
+    cols["annotated"] = [[f.name for f in taxonomy.facets if f.name in a.labels] for a in articles]
     return cols
 
 
@@ -313,6 +326,7 @@ def build(sources: Sequence[str | Path], *, taxonomy: Taxonomy | str | Path | No
     report.files_read, report.rejections, report.skipped_files = read.files, list(read.rejections), list(read.skipped)
     if strict:
         check_strict(report)
+    check_not_empty(report, len(read.articles))
     corpus = from_articles(read.articles, taxonomy, near_duplicates=near_duplicates, report=report,
                            progress=(lambda n: progress("fingerprint", n)) if progress else None,
                            taxonomy_text=taxonomy_text)
@@ -327,6 +341,18 @@ def resolve_taxonomy(taxonomy: Taxonomy | str | Path | None) -> tuple[Taxonomy, 
         taxonomy = load_taxonomy(taxonomy)
     path = Path(taxonomy.path) if taxonomy.path else None
     return taxonomy, (path.read_text(encoding="utf-8") if path is not None and path.is_file() else None)
+
+
+def check_not_empty(report: BuildReport, n_articles: int) -> None:
+    """Raise :class:`CorpusError` when files were read but gave no article (nothing is written then)."""
+    if n_articles or not (report.files_read or report.skipped_files):
+        return
+    cause = (f"all {len(report.rejections)} record(s) were rejected, e.g. {report.rejections[0]}"
+             if report.rejections else f"no file was an article file ({len(report.skipped_files)} skipped, e.g. "
+                                       f"{report.skipped_files[:3]})" if report.skipped_files else "the files hold no record")
+    raise CorpusError(f"{report.files_read} file(s) read, 0 articles: {cause}. Fix the records (see the reasons), "
+                      f"or, for a Label Studio export, build the corpus with `newstag annotate import EXPORT "
+                      f"--corpus NEW_DIR`.")
 
 
 def check_strict(report: BuildReport) -> None:
@@ -352,6 +378,7 @@ def manifest_from_pieces(pieces: Iterable[Corpus], taxonomy: Taxonomy, data_file
     n = n_labeled = 0
     sizes: dict[str, int] = {}
     labeled: list[dict[str, Any]] = []
+    annotated = dict.fromkeys(tax.facet_names, 0)
     for piece in pieces:
         n += len(piece)
         n_labeled += piece.n_labeled
@@ -363,7 +390,9 @@ def manifest_from_pieces(pieces: Iterable[Corpus], taxonomy: Taxonomy, data_file
             for vals in zip(*(piece.labels(f) for f in tax.facet_names))
         ] if len(piece) else []
         labeled += [r for r, ok in zip(rows, _column(piece.dataset, "labeled")) if ok]
-    counts = {"articles": n, "labeled": n_labeled, "near_duplicate_groups": sum(1 for k in sizes.values() if k > 1)}
+        count_annotated(annotated, _column(piece.dataset, "annotated"))
+    counts = {"articles": n, "labeled": n_labeled, "near_duplicate_groups": sum(1 for k in sizes.values() if k > 1),
+              "annotated": annotated}
     return {
         "format": FORMAT,
         "counts": counts,
@@ -495,7 +524,7 @@ def read_dataset(files: Sequence[str | Path], features):
         import pyarrow.parquet as pq
 
         # Read with pyarrow into memory: no cache files under the user's home directory.
-        table = pa.concat_tables([pq.read_table(str(f)) for f in files])
+        table = upgrade_table(pa.concat_tables([pq.read_table(str(f)) for f in files]), features)
         return _dataset_of_table(table.cast(features.arrow_schema), features)
     return datasets.Dataset.from_dict({k: [] for k in features}, features=features)
 

@@ -119,3 +119,12 @@ def project_exports(tmp_path):
         "JSON_MIN": write_json(tmp_path / "project.min.json", rows),
         "CSV": write_csv(tmp_path / "project.csv", rows),
     }
+
+
+# Real exports (Label Studio 1.23.2) of a project made by hand, not by newstag: a labeling config with the
+# controls Region (single), topic and country (multiple, display-name choices such as "Middle East",
+# "Israel") and a notes TextArea; three tasks imported with their own fields (id "u-1".., headline, text,
+# url, n); annotator 1 and 2 on task u-1, annotator 1 (Region only) and a skip by 2 on u-2, u-3 untouched.
+HANDMADE = {fmt: Path(__file__).resolve().parent / "data" / f"handmade.{suffix}"
+            for fmt, suffix in (("JSON", "json"), ("JSON_MIN", "min.json"), ("CSV", "csv"), ("TSV", "tsv"))}
+HANDMADE_MAP = {"topic": "themes", "country": "actors"}

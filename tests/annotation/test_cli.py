@@ -117,3 +117,30 @@ def test_push_without_a_token_is_a_usage_error(corpus_dir, capsys, monkeypatch):
     monkeypatch.delenv("NEWSTAG_LS_URL", raising=False)
     assert main(["annotate", "push", str(corpus_dir), "--url", "http://127.0.0.1:1"]) == 2
     assert "--token" in capsys.readouterr().err
+
+
+def test_import_into_a_new_folder_builds_the_corpus_from_the_tasks_with_mapped_controls(tmp_path, capsys):
+    from .conftest import HANDMADE
+
+    target = tmp_path / "new"
+    assert main(["annotate", "import", str(HANDMADE["CSV"]), "--corpus", str(target), "--map", "topic=themes",
+                 "--map", "country=actors"]) == 0
+    out = capsys.readouterr().out
+    assert "articles built from the tasks (new corpus) │ 3" in out
+    assert "Region -> region, country -> actors, topic -> themes" in out and "notes" in out
+    assert sorted(load(target).dataset["source_id"]) == ["u-1", "u-2", "u-3"]
+
+
+def test_an_import_that_uses_no_annotation_exits_2_with_the_cause(corpus_dir, capsys):
+    from .conftest import HANDMADE
+
+    assert main(["annotate", "import", str(HANDMADE["JSON"]), "--corpus", str(corpus_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "0 of 3 annotation(s) used" in err and "match no article of the corpus" in err
+
+
+def test_a_bad_map_option_exits_2_with_the_expected_form(tmp_path, capsys):
+    from .conftest import HANDMADE
+
+    assert main(["annotate", "import", str(HANDMADE["JSON"]), "--corpus", str(tmp_path / "n"), "--map", "topic"]) == 2
+    assert "expected CONTROL=FACET" in capsys.readouterr().err

@@ -9,7 +9,7 @@ import pytest
 from annotation import AnnotationRecord, ExportError, apply_annotations, consolidate, import_annotations, read_export
 from corpus import load
 
-from .conftest import annotation, choices, task, write_json
+from .conftest import HANDMADE, HANDMADE_MAP, annotation, choices, task, write_json
 
 
 def rec(who: str, article: str = "a1", task_id: int = 1, gt: bool = False, updated: str = "2024-01-01",
@@ -167,8 +167,9 @@ def test_the_three_export_formats_give_the_same_corpus(small_corpus, project_exp
 def test_the_report_lists_everything_and_serialises(small_corpus, project_exports, small_taxonomy):
     _, report = apply_annotations(small_corpus, read_export(project_exports["JSON"], small_taxonomy))
     d = json.loads(json.dumps(report.as_dict()))
-    assert d["skipped_counts"] == {"cancelled": 1, "draft": 1, "untouched": 1, "no_article_id": 0,
-                                   "no_annotator": 0, "unknown_control": 0, "superseded": 0, "unknown_article": 0}
+    assert d["skipped_counts"] == {"cancelled": 1, "draft": 1, "untouched": 1, "no_annotator": 0,
+                                   "unknown_control": 0, "no_facet": 0, "superseded": 0, "unknown_article": 0,
+                                   "no_text": 0}
     assert (d["tasks"], d["records"], d["records_used"], d["predictions_ignored"], d["mention_spans"]) == (4, 4, 4, 2, 1)
     assert d["needs_adjudication"][0]["facet"] == "region"
 
@@ -208,3 +209,103 @@ def test_a_ground_truth_export_sets_the_consensus(small_corpus, tmp_path, small_
     row = new.ids.index("a1")
     assert new.labels("region")[row] == "oceania"
     assert [e["ground_truth"] for e in new.dataset["annotations"][row] if e["facet"] == "region"] == [False, False, True]
+
+
+# ---- a corpus from the export itself; merging per facet ------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["JSON_MIN", "CSV", "TSV"])
+def test_every_export_format_of_a_hand_made_project_builds_the_same_corpus_into_a_new_folder(tmp_path, fmt):
+    json_corpus, json_report = import_annotations(HANDMADE["JSON"], tmp_path / "from-json", controls=HANDMADE_MAP)
+    other, report = import_annotations(HANDMADE[fmt], tmp_path / fmt, controls=HANDMADE_MAP)
+    assert json_report.articles_built == report.articles_built == 3
+    assert load(tmp_path / fmt).manifest["fingerprint"] == load(tmp_path / "from-json").manifest["fingerprint"]
+    assert other.fingerprint == json_corpus.fingerprint
+
+
+def test_a_corpus_built_from_an_export_keeps_titles_metadata_source_ids_and_the_unannotated_state(tmp_path):
+    import_annotations(HANDMADE["JSON"], tmp_path / "c", controls=HANDMADE_MAP)
+    c = load(tmp_path / "c")
+    rows = c.dataset.select_columns(["title", "source_id", "url", "meta", "annotated", "labeled"]).to_list()
+    by_title = {r["title"]: r for r in rows}
+    assert by_title["Israel and Iran"] == {"title": "Israel and Iran", "source_id": "u-1", "url": "https://x/1",
+                                          "meta": '{"n": "5"}', "annotated": ["region", "themes", "actors"],
+                                          "labeled": True}
+    assert by_title["Nothing"]["annotated"] == [] and not by_title["Nothing"]["labeled"]
+    row = c.dataset["title"].index("Israel and Iran")
+    assert c.labels("region")[row] == "middle_east" and c.labels("actors")[row] == ["ISR"]  # IRN: 1 of 2 votes
+    assert c.manifest["counts"]["annotated"] == {"region": 2, "themes": 2, "actors": 2}
+
+
+def test_json_min_loses_the_users_ids_and_says_so(tmp_path):
+    c, report = import_annotations(HANDMADE["JSON_MIN"], tmp_path / "c", controls=HANDMADE_MAP)
+    assert sorted(c.dataset["source_id"]) == ["https://x/1", "https://x/2", "https://x/3"]  # the url instead
+    assert any("a user's own ids survive in the JSON and CSV exports only" in n for n in report.notes)
+
+
+def _labeled_corpus(small_taxonomy):
+    from corpus import Article, from_articles
+
+    return from_articles([
+        Article(title="Israel and Iran", body="Israel struck Iran.", source_id="u-1",
+                labels={"region": "europe", "themes": ["armed_conflict"], "actors": ["USA"]}),
+        Article(title="Japan talks", body="Japan held talks.", source_id="u-2",
+                labels={"themes": ["diplomacy"], "actors": ["JPN"]}),
+    ], small_taxonomy)
+
+
+def test_a_region_only_export_onto_a_labeled_corpus_erases_no_theme_or_actor(tmp_path, small_taxonomy):
+    corpus = _labeled_corpus(small_taxonomy)
+    region_only = write_json(tmp_path / "region.json", [
+        {"id": 1, "data": {"id": "u-1", "text": "Israel struck Iran."},
+         "annotations": [annotation(1, 1, choices("Region", "Middle East"))]},
+        {"id": 2, "data": {"id": "u-2", "text": "Japan held talks."},
+         "annotations": [annotation(2, 1, choices("Region", "Asia"))]}])
+    new, report = import_annotations(region_only, corpus, save=False)
+    assert report.facets_seen == ["region"] and report.unmatched_tasks == []
+    assert new.labels("region") == ["middle_east", "asia"]
+    assert new.labels("themes") == corpus.labels("themes") and new.labels("actors") == corpus.labels("actors")
+    assert new.annotated("region") == [True, True] and new.annotated("themes") == [True, True]
+    assert [sorted({e["facet"] for e in a}) for a in new.dataset["annotations"]] == [["region"], ["region"]]
+
+
+def test_a_facet_nobody_answered_on_an_article_keeps_what_it_had(small_corpus):
+    records = [rec("1", "a4", themes=("diplomacy",))]  # no region answer; a4 had europe from its source
+    new, _ = apply_annotations(small_corpus, records)
+    row = new.ids.index("a4")
+    assert new.labels("region")[row] == "europe" and new.labels("themes")[row] == ["diplomacy"]
+
+
+def test_tasks_that_match_no_article_are_listed_and_an_import_that_uses_nothing_says_how_to_build(tmp_path,
+                                                                                                  small_corpus):
+    small_corpus.save(tmp_path / "c")
+    before = (tmp_path / "c" / "manifest.json").read_bytes()
+    with pytest.raises(ExportError, match=r"0 of 3 annotation\(s\) used: 3 task\(s\) match no article of the corpus "
+                                          r".*e\.g\. \[1, 2, 3\]\. Import into a new folder \(--corpus NEW_DIR\)"):
+        import_annotations(HANDMADE["JSON"], tmp_path / "c", controls=HANDMADE_MAP)
+    assert (tmp_path / "c" / "manifest.json").read_bytes() == before
+
+
+def test_an_import_whose_controls_map_to_no_facet_fails_with_the_map_option(tmp_path):
+    path = write_json(tmp_path / "e.json", [{"id": 1, "data": {"text": "x"}, "annotations": [
+        annotation(1, 1, choices("topic", "Diplomacy"))]}])
+    with pytest.raises(ExportError, match=r"0 of 0 annotation\(s\) used: no control maps to a facet \(controls seen: "
+                                          r"\['topic'\].*--map topic=themes"):
+        import_annotations(path, tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+
+
+def test_an_export_without_submitted_annotations_fails_saying_so(tmp_path):
+    path = write_json(tmp_path / "e.json", [task(1, None, [annotation(1, 1, cancelled=True)])])
+    with pytest.raises(ExportError, match=r"0 of 0 annotation\(s\) used: the export holds no submitted annotation"):
+        import_annotations(path, tmp_path / "new")
+
+
+def test_a_task_without_text_is_reported_when_building_and_strict_mode_fails_on_it(tmp_path):
+    path = write_json(tmp_path / "e.json", [
+        {"id": 1, "data": {"text": "Body one."}, "annotations": [annotation(1, 1, choices("region", "asia"))]},
+        {"id": 2, "data": {"headline": "no text"}, "annotations": [annotation(2, 1, choices("region", "asia"))]}])
+    _, report = import_annotations(path, tmp_path / "c")
+    assert [(s.kind, s.task_id) for s in report.skipped] == [("no_text", 2), ("unknown_article", 2)]
+    assert report.unmatched_tasks == [2] and report.articles_built == 1
+    with pytest.raises(ExportError, match=r"strict mode.*'no_text': 1"):
+        import_annotations(path, tmp_path / "strict", strict=True)

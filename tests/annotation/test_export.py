@@ -11,7 +11,7 @@ from annotation import ExportError, detect_format, read_annotators, read_export
 from annotation._export import _iter_json_array
 from corpus import TaxonomyError
 
-from .conftest import annotation, choices, span, task, write_csv, write_json
+from .conftest import HANDMADE, HANDMADE_MAP, annotation, choices, span, task, write_csv, write_json
 
 
 def records_by(export):
@@ -84,7 +84,7 @@ def test_predictions_are_counted_and_never_taken_as_labels(tmp_path, small_taxon
 def test_span_results_become_validated_spans_not_labels(tmp_path, small_taxonomy):
     path = write_json(tmp_path / "e.json", [task(1, "a1", [annotation(1, 1, choices("region", "asia"), span("JPN"))])])
     (rec,) = read_export(path, small_taxonomy).records
-    assert rec.labels["actors"] == ()
+    assert "actors" not in rec.labels  # no actors control in this export: the facet is not annotated
     assert [(s.facet, s.label, s.start, s.end, s.text) for s in rec.spans] == [("actors", "JPN", 0, 8, "Japanese")]
 
 
@@ -96,11 +96,11 @@ def test_results_of_other_controls_are_reported_as_unknown_control(tmp_path, sma
     assert [(s.kind, s.detail) for s in ex.skipped] == [("unknown_control", "1 result(s) from control 'comment' ignored")]
 
 
-def test_a_task_without_article_id_is_reported_with_its_annotations(tmp_path, small_taxonomy):
-    path = write_json(tmp_path / "e.json", [task(1, None, [annotation(1, 1, choices("region", "asia"))])])
+def test_a_task_without_article_id_keeps_its_annotations_and_its_data(tmp_path, small_taxonomy):
+    path = write_json(tmp_path / "e.json", [task(1, None, [annotation(1, 1, choices("region", "asia"))], url="u1")])
     ex = read_export(path, small_taxonomy)
-    assert ex.records == []
-    assert ex.skipped[0].kind == "no_article_id" and "1 annotation(s) not used" in ex.skipped[0].detail
+    assert [(r.task_id, r.article_id, dict(r.labels)) for r in ex.records] == [(1, None, {"region": ("asia",)})]
+    assert ex.task_data == {1: {"title": "title 1", "text": "text 1", "url": "u1"}} and ex.skipped == []
 
 
 def test_an_annotation_without_annotator_is_reported(tmp_path, small_taxonomy):
@@ -116,10 +116,14 @@ def test_completed_by_as_an_object_gives_the_user_id_and_learns_the_email(tmp_pa
     assert ex.records[0].annotator == "7" and ex.annotators == {"7": "seven@example.com"}
 
 
-def test_a_multi_label_facet_without_choice_means_none_and_a_single_label_one_is_unanswered(tmp_path, small_taxonomy):
-    path = write_json(tmp_path / "e.json", [task(1, "a1", [annotation(1, 1, choices("themes", "sanctions"))])])
-    (rec,) = read_export(path, small_taxonomy).records
-    assert dict(rec.labels) == {"themes": ("sanctions",), "actors": ()}
+def test_a_seen_multi_label_facet_without_choice_means_none_and_a_single_label_one_is_unanswered(tmp_path,
+                                                                                                small_taxonomy):
+    path = write_json(tmp_path / "e.json", [task(1, "a1", [annotation(1, 1, choices("themes", "sanctions"))]),
+                                            task(2, "a2", [annotation(2, 1, choices("actors", "JPN"))])])
+    ex = read_export(path, small_taxonomy)
+    assert [dict(r.labels) for r in ex.records] == [{"themes": ("sanctions",), "actors": ()},
+                                                    {"actors": ("JPN",), "themes": ()}]
+    assert ex.facets_seen == ["themes", "actors"]  # region: no result anywhere, so not annotated
 
 
 def test_labels_come_out_in_taxonomy_order_without_duplicates(tmp_path, small_taxonomy):
@@ -148,7 +152,7 @@ def min_row(task_id=1, article_id="a1", annotator=1, annotation_id=1, **controls
 def test_json_min_columns_of_facets_not_read_are_reported(tmp_path, small_taxonomy):
     path = write_json(tmp_path / "e.json", [min_row(region="asia", actors="JPN")])
     ex = read_export(path, small_taxonomy, facets=["region", "themes"])
-    assert dict(ex.records[0].labels) == {"region": ("asia",), "themes": ()}
+    assert dict(ex.records[0].labels) == {"region": ("asia",)}
     assert [(s.kind, s.detail) for s in ex.skipped] == [("unknown_control", "column 'actors' is not among the facets read")]
 
 
@@ -156,7 +160,7 @@ def test_single_choice_in_json_min_becomes_a_one_label_list(tmp_path, small_taxo
     path = write_json(tmp_path / "e.json", [min_row(themes="sanctions", region="europe")])
     ex = read_export(path, small_taxonomy)
     assert ex.format == "JSON_MIN"
-    assert dict(ex.records[0].labels) == {"region": ("europe",), "themes": ("sanctions",), "actors": ()}
+    assert dict(ex.records[0].labels) == {"region": ("europe",), "themes": ("sanctions",)}
 
 
 def test_several_choices_in_json_min_are_a_choices_object(tmp_path, small_taxonomy):
@@ -171,8 +175,8 @@ def test_an_untouched_task_in_json_min_is_a_row_of_nulls(tmp_path, small_taxonom
 
 
 def test_spans_in_json_min_are_a_list_of_objects(tmp_path, small_taxonomy):
-    path = write_json(tmp_path / "e.json", [min_row(actors_mentions=[{"start": 1, "end": 4, "text": "USA",
-                                                                       "labels": ["USA"]}])])
+    path = write_json(tmp_path / "e.json", [min_row(region="asia", actors_mentions=[{"start": 1, "end": 4,
+                                                                                     "text": "USA", "labels": ["USA"]}])])
     assert [s.label for s in read_export(path, small_taxonomy).records[0].spans] == ["USA"]
 
 
@@ -189,7 +193,7 @@ def test_json_inside_csv_cells_is_decoded(tmp_path, small_taxonomy):
 def test_empty_csv_cells_are_nulls_and_an_empty_row_is_untouched(tmp_path, small_taxonomy):
     rows = [min_row(region="asia"), min_row(task_id=2, article_id="a2", annotator=None, annotation_id=None)]
     ex = read_export(write_csv(tmp_path / "e.csv", rows), small_taxonomy)
-    assert [dict(r.labels) for r in ex.records] == [{"region": ("asia",), "themes": (), "actors": ()}]
+    assert [dict(r.labels) for r in ex.records] == [{"region": ("asia",)}]
     assert [(s.kind, s.task_id) for s in ex.skipped] == [("untouched", 2)]
 
 
@@ -250,15 +254,15 @@ def test_an_unknown_label_names_the_file_task_annotator_and_valid_labels(tmp_pat
 
 
 def test_an_unknown_label_in_csv_names_the_line(tmp_path, small_taxonomy):
-    path = write_csv(tmp_path / "e.csv", [min_row(region="asia"), min_row(task_id=2, region="Asia")])
+    path = write_csv(tmp_path / "e.csv", [min_row(region="asia"), min_row(task_id=2, region="Asia Minor")])
     with pytest.raises(TaxonomyError, match=r"'e.csv', line 3, task 2 \(article 'a1'\), annotator 1: region label "
-                                            r"'Asia' is not in the taxonomy's region \[africa, americas, asia"):
+                                            r"'Asia Minor' is not in the taxonomy's region \[africa, americas, asia"):
         read_export(path, small_taxonomy)
 
 
 def test_an_unknown_span_label_is_an_error(tmp_path, small_taxonomy):
-    path = write_json(tmp_path / "e.json", [task(1, "a1", [annotation(1, 1, span("Japan"))])])
-    with pytest.raises(TaxonomyError, match=r"task 1 .*annotator 1: actors label 'Japan' is not in the taxonomy"):
+    path = write_json(tmp_path / "e.json", [task(1, "a1", [annotation(1, 1, span("Atlantis"))])])
+    with pytest.raises(TaxonomyError, match=r"task 1 .*annotator 1: actors label 'Atlantis' is not in the taxonomy"):
         read_export(path, small_taxonomy)
 
 
@@ -275,11 +279,35 @@ def test_two_choices_for_a_single_label_facet_is_an_error(tmp_path, small_taxono
         read_export(path, small_taxonomy)
 
 
-def test_a_facet_result_that_is_not_choices_is_an_error(tmp_path, small_taxonomy):
-    bad = {"from_name": "region", "to_name": "text", "type": "labels", "value": {"labels": ["asia"]}}
+def test_a_result_of_a_mapped_control_that_is_not_choices_is_an_error(tmp_path, small_taxonomy):
+    bad = {"from_name": "where", "to_name": "text", "type": "labels", "value": {"labels": ["asia"]}}
     path = write_json(tmp_path / "e.json", [task(1, "a1", [annotation(1, 1, bad)])])
-    with pytest.raises(ExportError, match=r"result for facet 'region' must be \{'type': 'choices'.*got type 'labels'"):
-        read_export(path, small_taxonomy)
+    with pytest.raises(ExportError, match=r"result of control 'where' \(mapped to facet 'region'\) must be "
+                                          r"\{'type': 'choices'.*got type 'labels'.*--map CONTROL=region"):
+        read_export(path, small_taxonomy, controls={"where": "region"})
+
+
+def test_a_span_or_text_control_named_like_a_facet_is_reported_not_read_as_labels(tmp_path, small_taxonomy):
+    spans = {"from_name": "Actors", "to_name": "text", "type": "labels",
+             "value": {"start": 0, "end": 5, "text": "Japan", "labels": ["Japan"]}}
+    path = write_json(tmp_path / "e.json", [task(1, "a1", [annotation(1, 1, choices("region", "asia"), spans)])])
+    ex = read_export(path, small_taxonomy)
+    assert dict(ex.records[0].labels) == {"region": ("asia",)}
+    assert [s.detail for s in ex.skipped] == ["1 result(s) from control 'Actors' (type 'labels', not a choice) ignored"]
+    rows = [min_row(region="asia", Actors=[{"start": 0, "end": 5, "text": "Japan", "labels": ["Japan"]}])]
+    ex = read_export(write_json(tmp_path / "m.json", rows), small_taxonomy)
+    assert dict(ex.records[0].labels) == {"region": ("asia",)}
+    assert [s.detail for s in ex.skipped] == ["column 'Actors' holds lists, not choices; ignored"]
+
+
+@pytest.mark.parametrize("value", [{"taxonomy": [["World", "Asia"]]}, {"taxonomy": [["Asia"]]}])
+def test_a_real_taxonomy_control_result_is_read_by_the_last_item_of_its_path(tmp_path, small_taxonomy, value):
+    tax = {"from_name": "Region", "to_name": "text", "type": "taxonomy", "value": value}
+    ex = read_export(write_json(tmp_path / "e.json", [task(1, None, [annotation(1, 1, tax)])]), small_taxonomy)
+    assert dict(ex.records[0].labels) == {"region": ("asia",)}
+    rows = [min_row(Region=value)]
+    assert dict(read_export(write_json(tmp_path / "m.json", rows), small_taxonomy).records[0].labels) == {
+        "region": ("asia",)}
 
 
 def test_a_span_without_exactly_one_label_is_an_error(tmp_path, small_taxonomy):
@@ -297,7 +325,8 @@ def test_a_span_without_offsets_is_an_error(tmp_path, small_taxonomy):
 
 
 def test_a_json_min_facet_value_of_another_shape_is_an_error(tmp_path, small_taxonomy):
-    with pytest.raises(ExportError, match=r"row 1, task 1 .*facet 'themes' must be a label or \{'choices'"):
+    with pytest.raises(ExportError, match=r"row 1, task 1 .*facet 'themes' \(column 'themes'\) must be a label or "
+                                          r"\{'choices'"):
         read_export(write_json(tmp_path / "e.json", [min_row(themes=3)]), small_taxonomy)
 
 
@@ -421,3 +450,77 @@ def test_an_annotator_file_that_is_not_json_is_an_error_that_says_where(tmp_path
     (tmp_path / "a.json").write_text('{\n  "a@x.org": 3,\n  oops\n}', encoding="utf-8")
     with pytest.raises(ExportError, match=r"annotators file '.*a.json': invalid JSON at line 3 column 3: "):
         read_annotators(tmp_path / "a.json")
+
+
+# ---- a project made by hand (real exports in tests/annotation/data) --------------------------------
+
+@pytest.mark.parametrize("fmt", list(HANDMADE))
+def test_a_hand_made_projects_controls_and_display_name_choices_map_to_facets_and_label_ids(small_taxonomy, fmt):
+    ex = read_export(HANDMADE[fmt], small_taxonomy, controls=HANDMADE_MAP)
+    assert ex.controls == {"Region": "region", "country": "actors", "topic": "themes"}
+    assert ex.unmapped_controls == ["notes"] and ex.facets_seen == ["region", "themes", "actors"]
+    first = {r.annotator: dict(r.labels) for r in ex.records if r.task_id in (1, "u-1")}
+    assert first == {"1": {"region": ("middle_east",), "themes": ("diplomacy", "sanctions"), "actors": ("ISR",)},
+                     "2": {"region": ("middle_east",), "actors": ("IRN", "ISR"), "themes": ()}}
+
+
+def test_json_min_and_csv_keep_the_task_data_without_the_control_columns(small_taxonomy):
+    data = {fmt: read_export(HANDMADE[fmt], small_taxonomy, controls=HANDMADE_MAP).task_data for fmt in HANDMADE}
+    assert data["JSON"][1] == {"id": "u-1", "headline": "Israel and Iran", "text": "Israel struck Iran.",
+                               "url": "https://x/1", "n": 5}
+    assert data["JSON_MIN"][1] == {"headline": "Israel and Iran", "text": "Israel struck Iran.", "url": "https://x/1",
+                                   "n": 5}  # Label Studio put its task id in 'id'
+    assert data["CSV"]["u-1"] == {"id": "u-1", "headline": "Israel and Iran", "text": "Israel struck Iran.",
+                                  "url": "https://x/1", "n": "5"}  # the task's own id, and no Label Studio task id
+    assert list(data["CSV"]) == ["u-1", "u-2", "u-3"]
+
+
+def test_without_a_map_unmatched_controls_are_listed_and_their_results_reported(small_taxonomy):
+    ex = read_export(HANDMADE["JSON"], small_taxonomy)
+    assert ex.controls == {"Region": "region"} and ex.unmapped_controls == ["country", "notes", "topic"]
+    assert ex.facets_seen == ["region"]
+    assert {s.detail for s in ex.skipped if s.kind == "unknown_control"} == {
+        "1 result(s) from control 'country' ignored", "1 result(s) from control 'topic' ignored",
+        "1 result(s) from control 'notes' ignored"}
+
+
+def test_a_column_that_differs_between_rows_of_one_task_is_a_control_not_task_data(tmp_path, small_taxonomy):
+    rows = [min_row(region="asia", comment="looks fine", source_feed="rss"),
+            min_row(annotator=2, annotation_id=2, region="asia", source_feed="rss")]
+    ex = read_export(write_json(tmp_path / "e.json", rows), small_taxonomy)
+    assert ex.task_data[1] == {"article_id": "a1", "title": "t", "text": "x", "source_feed": "rss"}
+    assert ex.unmapped_controls == ["comment"]
+
+
+def test_an_annotation_that_answers_no_facet_is_reported_not_used(tmp_path, small_taxonomy):
+    note = {"from_name": "notes", "to_name": "text", "type": "textarea", "value": {"text": ["ok"]}}
+    path = write_json(tmp_path / "e.json", [task(1, None, [annotation(1, 1, note)])])
+    ex = read_export(path, small_taxonomy)
+    assert ex.records == [] and [s.kind for s in ex.skipped] == ["unknown_control", "no_facet"]
+    assert "map them with --map CONTROL=FACET" in ex.skipped[1].detail
+
+
+def test_a_taxonomy_control_path_is_read_by_its_last_item(tmp_path, small_taxonomy):
+    tax = {"from_name": "Region", "to_name": "text", "type": "taxonomy",
+           "value": {"taxonomy": [["World", "Asia"]], "choices": [["World", "Asia"]]}}
+    ex = read_export(write_json(tmp_path / "e.json", [task(1, None, [annotation(1, 1, tax)])]), small_taxonomy)
+    assert dict(ex.records[0].labels) == {"region": ("asia",)}
+
+
+def test_an_ambiguous_choice_names_the_file_task_annotator_and_candidates(tmp_path):
+    from corpus import parse_taxonomy
+
+    tax = parse_taxonomy({"facets": {"actors": {"kind": "multi", "labels": {
+        "eu": {"name": "European Union"}, "europe": {"name": "Europe", "aliases": ["EU"]}}}}})
+    path = write_json(tmp_path / "e.json", [task(5, None, [annotation(1, 7, choices("actors", "EU"))])])
+    with pytest.raises(TaxonomyError, match=r"annotation export 'e.json', task 5, annotator 7: actors value 'EU' "
+                                            r"is ambiguous: it names 2 labels \[eu \(European Union\), "
+                                            r"europe \(Europe\)\]"):
+        read_export(path, tax)
+
+
+def test_a_numeric_csv_id_is_a_task_key_and_a_text_one_too(tmp_path, small_taxonomy):
+    rows = [min_row(task_id=17, article_id=None, region="asia"), min_row(task_id="rec-2", article_id=None,
+                                                                            region="Europe")]
+    ex = read_export(write_csv(tmp_path / "e.csv", rows), small_taxonomy)
+    assert [(r.task_id, r.labels["region"]) for r in ex.records] == [(17, ("asia",)), ("rec-2", ("europe",))]

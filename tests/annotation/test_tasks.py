@@ -20,7 +20,7 @@ PRED_FILE = {"model_version": "tfidf-1", "predictions": {
 def test_each_article_becomes_a_task_with_its_id_text_and_metadata(small_corpus):
     tasks = make_tasks(small_corpus)
     assert [t["data"]["article_id"] for t in tasks] == ["a1", "a2", "a3", "a4"]
-    assert tasks[0]["data"] == {"article_id": "a1", "title": "Drills near Okinawa",
+    assert tasks[0]["data"] == {"article_id": "a1", "source_id": "", "title": "Drills near Okinawa",
                                 "text": "Japanese and US forces began joint drills.", "section": "Asia",
                                 "date": "Aug 2", "source": "EUROPA PRESS", "url": "https://example.com/1",
                                 "group_id": "a1"}

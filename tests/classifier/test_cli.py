@@ -55,6 +55,16 @@ def test_tag_a_file_prints_one_json_line_with_scores_and_evidence(cli_model, cap
     assert rec["evidence"]["aliases"] and rec["id"]
 
 
+def test_tag_output_carries_each_records_own_id_next_to_newstags(cli_model, capsys, tmp_path):
+    user = tmp_path / "mine.csv"
+    user.write_text("id,headline,text,url\nrow-7,Talks,Japan and the US train together.,https://e.org/7\n"
+                    ",Strike,Russian missiles hit Kyiv.,https://e.org/8\n", encoding="utf-8")
+    assert main(["tag", "--model", str(cli_model), "--no-evidence", str(user)]) == 0
+    recs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["source_id"] for r in recs] == ["row-7", "https://e.org/8"]  # no id: the url
+    assert all(len(r["id"]) == 16 and r["id"] != r["source_id"] for r in recs)
+
+
 def test_tag_stdin_json_lines_keeps_order_and_ids(cli_model, capsys, monkeypatch, tmp_path):
     lines = [{"id": "b", "text": "Russian missiles hit Kyiv."}, {"id": "a", "title": "Drills", "text": "Japan and the US train."},
              {"text": "Iran enriches uranium, the IAEA says."}]

@@ -189,3 +189,38 @@ def test_a_dateline_without_a_year_takes_it_from_the_source_link_when_month_and_
     assert (a.year, a.month, a.day) == (2025, 1, 6)
     other_day = parse_seed_text(text.replace("Jan 6.", "Jan 7."), "t.txt")
     assert (other_day.year, other_day.month, other_day.day) == (None, 1, 7)
+def test_a_records_own_id_or_else_its_url_is_kept_as_its_source_id(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "x1", "text": "First.", "url": "https://e.org/1"}, {"id": 17, "text": "Second."},
+        {"text": "Third.", "url": "https://e.org/3"}, {"text": "Fourth."}]) + "\n")
+    assert [a.source_id for a in read_file(p).articles] == ["x1", "17", "https://e.org/3", ""]
+    c = tmp_path / "a.csv"
+    c.write_text("id,text,url\nrow-9,Body,https://e.org/9\n", encoding="utf-8")
+    (article,) = read_file(c).articles
+    assert (article.source_id, article.url, article.id) == ("row-9", "https://e.org/9", "")
+
+
+def test_the_source_id_reaches_the_corpus_next_to_newstags_id(tmp_path):
+    from corpus import build
+
+    p = tmp_path / "a.jsonl"
+    p.write_text(json.dumps({"id": "x1", "text": "First."}) + "\n")
+    c, _ = build([p])
+    assert c.dataset["source_id"] == ["x1"] and c.ids[0] != "x1"
+
+
+def test_a_json_file_named_as_a_source_is_refused_with_the_command_for_a_label_studio_export(tmp_path):
+    p = tmp_path / "export.json"
+    p.write_text('[{"id": 1, "data": {"text": "x"}, "annotations": []}]')
+    (rej,) = read_file(p).rejections
+    assert "this is JSON, not an article in the seed text format" in rej.reason
+    assert "newstag annotate import" in rej.reason
+
+
+def test_html_markup_becomes_paragraphs_of_text():
+    from corpus import html_text, looks_like_html
+
+    markup = "<div><h1>Title</h1><p>First <b>bold</b> para.</p><script>var x;</script><p>Second&amp;last.</p></div>"
+    assert looks_like_html(markup) and not looks_like_html("3 < 4 and 5 > 2")
+    assert html_text(markup) == "Title\n\nFirst bold para.\n\nSecond&last."

@@ -40,7 +40,8 @@ def test_manifest_is_byte_identical_across_processes(tmp_path):
 def test_manifest_holds_counts_fingerprint_taxonomy_hash_and_versions(tmp_path, taxonomy):
     build([ROOT / "seeds" / "000_de4c56d6e12b58d7.txt"], output=tmp_path / "c")
     m = json.loads((tmp_path / "c" / "manifest.json").read_text())
-    assert m["counts"] == {"articles": 1, "labeled": 0, "near_duplicate_groups": 0}
+    assert m["counts"] == {"articles": 1, "labeled": 0, "near_duplicate_groups": 0,
+                           "annotated": {"region": 0, "themes": 0, "actors": 0}}
     assert len(m["fingerprint"]) == 64 and m["taxonomy"]["hash"] == taxonomy.hash
     assert {"python", "datasets", "pyarrow", "newstag"} <= set(m["versions"])
     assert list(m["data_files"]) == ["data/part-00000.parquet"]
@@ -176,3 +177,25 @@ def test_values_of_other_types_are_still_converted_as_datasets_does(taxonomy):
     a = Article(title="T", body="Numbered tags.", tags=(1, 2), year=2024)
     c = from_articles([a], taxonomy)
     assert c.dataset["tags"] == [["1", "2"]] and c.dataset["year"] == [2024]
+
+
+def test_a_build_that_yields_no_article_from_its_inputs_fails_with_the_cause_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"headline": "no text field"}) + "\n")
+    with pytest.raises(CorpusError, match=r"1 file\(s\) read, 0 articles: all 1 record\(s\) were rejected, e\.g\. "
+                                          r".*bad\.jsonl:1: no text field.*newstag annotate import"):
+        build([bad], output=tmp_path / "c")
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_build_from_a_folder_with_no_article_file_fails_naming_the_skipped_files(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "notes.docx").write_bytes(b"PK")
+    with pytest.raises(CorpusError, match=r"0 articles: no file was an article file \(1 skipped, .*notes\.docx"):
+        build([tmp_path / "src"], output=tmp_path / "c")
+
+
+def test_an_empty_folder_still_builds_an_empty_corpus(tmp_path):
+    (tmp_path / "src").mkdir()
+    corpus_, report = build([tmp_path / "src"], output=tmp_path / "c")
+    assert len(corpus_) == 0 and report.files_read == 0

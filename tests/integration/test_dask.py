@@ -86,12 +86,22 @@ def test_dask_build_names_relative_sources_as_given_like_a_local_build(tmp_path,
     assert all(s.startswith("src/") for s in load(tmp_path / "dask").dataset["sources"][0])
 
 
-def test_dask_build_of_a_folder_without_articles_matches_the_local_empty_corpus(tmp_path, client):
+def test_dask_build_of_a_folder_without_articles_fails_as_the_local_build_does(tmp_path, client):
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "README.md").write_text("not an article")
+    message = r"0 articles: no file was an article file \(1 skipped, .*README\.md"
+    with pytest.raises(CorpusError, match=message):
+        build([tmp_path / "src"], output=tmp_path / "local")
+    with pytest.raises(CorpusError, match=message):
+        build_dask([tmp_path / "src"], tmp_path / "dask", client)
+    assert not (tmp_path / "dask" / "manifest.json").exists()
+
+
+def test_dask_build_of_an_empty_folder_matches_the_local_empty_corpus(tmp_path, client):
+    (tmp_path / "src").mkdir()
     build([tmp_path / "src"], output=tmp_path / "local")
     _, report = build_dask([tmp_path / "src"], tmp_path / "dask", client)
-    assert report.added == 0 and report.skipped_files == [str(tmp_path / "src" / "README.md")]
+    assert report.added == 0
     _assert_same_folder(tmp_path / "local", tmp_path / "dask")
 
 
