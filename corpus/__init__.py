@@ -9,11 +9,12 @@ from .errors import CorpusError, InputError, NewstagError, Rejection, TaxonomyEr
 from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups, normalise
 from .readers import ReadResult, html_text, looks_like_html, read_file, read_paths, record_article
 from .datasets import (build_reuters, build_wikipedia_current_events, modapte_split, read_reuters,
-                       read_wikipedia_current_events, reuters_taxonomy, time_split, wikinews_taxonomy)
+                       read_wikipedia_current_events, reuters_taxonomy, wikinews_taxonomy)
 from .split_manifest import SplitManifest, load_splits, split_datasets, split_rows
 from .splits import make_splits
 from .store import BuildReport, Corpus, build, corpus_features, from_articles, load, save
 from .taxonomy import Facet, Label, Taxonomy, default_taxonomy_path, load_taxonomy, parse_taxonomy
+from .time_split import time_split
 
 __all__ = [
     "AliasMatcher", "Article", "BuildReport", "Corpus", "CorpusError", "Facet", "InputError", "Label",

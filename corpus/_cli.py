@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .console import err as console, out, progress_bar, run_command
+from .errors import InputError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="newstag: news articles -> annotated corpus -> taggers for region, themes and actors.")
@@ -125,9 +126,9 @@ def wikinews_command(
     strict: bool = typer.Option(False, "--strict", help="Fail when any record is rejected."),
 ) -> None:
     """Build the Wikipedia Current events corpus (sections, actors, region) and save a time split as splits.json."""
-    from .datasets.wikipedia import _parse_cutoff, time_split
+    from .time_split import parse_day, time_split
 
-    _parse_cutoff(cutoff)  # a bad date fails before the build, not after
+    parse_day(cutoff)  # a bad date fails before the build, not after
     _real_corpus("wikinews", posts_dir, output, strict, lambda c: time_split(c, cutoff))
 
 
@@ -140,10 +141,31 @@ def split_command(
     folds: Optional[int] = typer.Option(None, "--folds", help="Also cut the train split into K cross-validation folds."),
     group_column: Optional[list[str]] = typer.Option(None, "--group-column", help="Keep articles sharing this column's value together (e.g. source, meta.story); repeatable. Near-duplicates always stay together."),
     reshuffle: bool = typer.Option(False, "--reshuffle", help="Split from scratch instead of extending DIR/splits.json (articles may change sides)."),
+    time: Optional[str] = typer.Option(None, "--time", metavar="YYYY-MM-DD", help="A time split instead: train on articles dated before this day, evaluate on those from it."),
+    until: Optional[str] = typer.Option(None, "--until", metavar="YYYY-MM-DD", help="With --time: the last day evaluated."),
+    eval_where: Optional[list[str]] = typer.Option(None, "--eval-where", metavar="COLUMN=VALUE", help="With --time: evaluate only articles matching this (e.g. meta.selection=random); repeatable."),
 ) -> None:
-    """Stratified, grouped, reproducible train/eval(/test) split (and folds) of a corpus's labeled articles."""
-    from ._split_command import split_corpus, split_table
+    """Stratified, grouped, reproducible train/eval(/test) split (and folds) of a corpus's labeled articles,
+    or with --time a time split (train before a day, evaluate after it, stories kept whole)."""
+    from ._split_command import parse_where, split_corpus, split_table, time_split_corpus
 
+    if time is not None:
+        if ratios is not None or test is not None or folds is not None or seed is not None or reshuffle:
+            raise InputError("--time makes a time split: --ratios, --test, --folds, --seed and --reshuffle do not apply.")
+        if group_column and len(group_column) > 1:
+            raise InputError("--time takes one --group-column (the story an article belongs to, e.g. meta.story_line).")
+        manifest, written = time_split_corpus(path, time, until=until, eval_where=parse_where(eval_where),
+                                              group_column=group_column[0] if group_column else None)
+        rep = manifest.label_report
+        console.print(f"wrote {written}: train {len(manifest.ids['train'])} ({rep['dates']['train'][0]} .. "
+                      f"{rep['dates']['train'][1]}), eval {len(manifest.ids['eval'])} ({rep['dates']['eval'][0]} .. "
+                      f"{rep['dates']['eval'][1]}); {rep['held_out']} labeled articles of the evaluation period held out "
+                      f"by --eval-where/--until, {rep['dropped_from_train']} left out of training for sharing a story "
+                      f"with an evaluated one, {rep['moved_to_train']} moved to train with their near-duplicates",
+                      highlight=False)
+        return
+    if until is not None or eval_where:
+        raise InputError("--until and --eval-where go with --time.")
     with console.status("splitting"):
         manifest, written = split_corpus(path, ratios=ratios, test=test, seed=seed, folds=folds,
                                          group_columns=group_column, reshuffle=reshuffle)

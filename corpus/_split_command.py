@@ -3,7 +3,7 @@ manifest extended) and the table it prints (:func:`split_table`)."""
 
 from __future__ import annotations
 
-__all__ = ["split_corpus", "split_table"]
+__all__ = ["split_corpus", "split_table", "time_split_corpus", "parse_where"]
 
 import numbers
 from pathlib import Path
@@ -67,6 +67,34 @@ def split_corpus(corpus_dir: str | Path, *, ratios: str | Mapping[str, float] | 
         group_columns = base.group_columns
     manifest = make_splits(corpus, ratios, seed, group_columns=tuple(group_columns or ()), folds=folds,
                            previous=previous, reshuffle=reshuffle)
+    return manifest, manifest.save(corpus_dir)
+
+
+def parse_where(items: Sequence[str] | None) -> dict[str, str]:
+    """``["meta.selection=random", ...]`` (the ``--eval-where`` options) as ``{column: value}``.
+
+    Raises
+    ------
+    InputError
+        When an item is not ``COLUMN=VALUE``.
+    """
+    out: dict[str, str] = {}
+    for item in items or ():
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip():
+            raise InputError(f"--eval-where {item!r}: expected COLUMN=VALUE, e.g. meta.selection=random.")
+        out[column.strip()] = value.strip()
+    return out
+
+
+def time_split_corpus(corpus_dir: str | Path, cutoff: str, *, until: str | None = None,
+                      eval_where: Mapping[str, str] | None = None,
+                      group_column: str | None = None) -> tuple[SplitManifest, Path]:
+    """Time-split a corpus folder (:func:`corpus.time_split`) and save ``corpus_dir/splits.json``."""
+    from .store import load
+    from .time_split import time_split
+
+    manifest = time_split(load(corpus_dir), cutoff, until=until, eval_where=eval_where, group_column=group_column)
     return manifest, manifest.save(corpus_dir)
 
 

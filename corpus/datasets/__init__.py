@@ -7,10 +7,10 @@ command line; the benchmarks and the real-data tests read them from ``../shared/
 from .reuters import (REUTERS_SUBSETS, build_reuters, modapte_split, read_reuters, reuters_categories,
                       reuters_taxonomy)
 from .wikipedia import (WIKINEWS_SOURCE, ActorResolver, build_wikipedia_current_events, read_wikipedia_current_events,
-                        time_split, wikinews_taxonomy)
+                        wikinews_taxonomy)
 
 __all__ = [
     "REUTERS_SUBSETS", "WIKINEWS_SOURCE", "ActorResolver", "build_reuters", "build_wikipedia_current_events",
     "modapte_split", "read_reuters", "read_wikipedia_current_events", "reuters_categories", "reuters_taxonomy",
-    "time_split", "wikinews_taxonomy",
+    "wikinews_taxonomy",
 ]

@@ -1,7 +1,7 @@
 """Wikipedia's "Current events" portal (``../shared/data/wikipedia_current_events/posts``): one article
 per event summary, labeled with its portal section (``sections`` facet, single-label), the ``actors``
 its links name and a ``region`` derived from them (see :func:`read_wikipedia_current_events`).
-:func:`time_split` trains on the earlier months and evaluates on the later ones.
+:func:`corpus.time_split` trains on the earlier months and evaluates on the later ones.
 
 On the command line: ``newstag corpus wikinews POSTS -o OUT [--cutoff 2026-01-01]`` writes the corpus
 folder and its ``splits.json``. The daily Markdown pages themselves are parsed by :mod:`._wikinews`.
@@ -10,7 +10,7 @@ folder and its ``splits.json``. The daily Markdown pages themselves are parsed b
 from __future__ import annotations
 
 __all__ = ["WIKINEWS_SOURCE", "wikinews_taxonomy", "read_wikipedia_current_events", "build_wikipedia_current_events",
-           "ActorResolver", "time_split"]
+           "ActorResolver"]
 
 from collections import Counter
 from datetime import date
@@ -22,7 +22,6 @@ from ..article import Article
 from ..errors import CorpusError, InputError, Rejection, TaxonomyError
 from ..fingerprint import NearDuplicateParams
 from ..readers import ReadResult
-from ..split_manifest import NEAR_DUPLICATE_COLUMN, SplitManifest
 from ..store import BuildReport, Corpus
 from ..taxonomy import Facet, Taxonomy, load_taxonomy, parse_taxonomy
 from ._common import _build, _data_dir
@@ -222,96 +221,3 @@ def build_wikipedia_current_events(posts_dir: str | Path, *, taxonomy: Taxonomy 
                   progress=progress, what=str(posts_dir))
 
 
-def _parse_cutoff(cutoff: str | date) -> date:
-    if isinstance(cutoff, date):
-        return cutoff
-    text = str(cutoff).strip()
-    try:
-        parts = [int(p) for p in text.split("-")]
-        if len(parts) == 2:
-            parts.append(1)
-        return date(*parts)
-    except (TypeError, ValueError):
-        raise InputError(f"cutoff {cutoff!r} is not a date; expected YYYY-MM-DD or YYYY-MM (e.g. 2026-01-01).") from None
-
-
-def time_split(corpus: Corpus, cutoff: str | date = "2026-01-01") -> SplitManifest:
-    """Train on the articles dated before ``cutoff``, evaluate on those dated on or after it.
-
-    Near-duplicates stay together: a near-duplicate group that straddles the cutoff goes to ``train``
-    (the side of its earliest article), so no text the model was trained on is evaluated.
-    Unlabeled articles are in no split (``label_report["unlabeled"]``).
-
-    Returns
-    -------
-    SplitManifest
-        method ``"time"``, seed None, ``ratios`` the actual shares, ``label_report`` with the cutoff,
-        the date range of each split, ``moved_to_train`` (articles moved with their group) and
-        ``proportions`` per facet and label.
-
-    Raises
-    ------
-    InputError
-        When ``cutoff`` is not a date.
-    CorpusError
-        When a labeled article has no full date (year, month, day), or a side of the split is empty.
-    """
-    cut = _parse_cutoff(cutoff)
-    ds = corpus.dataset
-    ids, labeled, groups = corpus.ids, ds["labeled"], ds[NEAR_DUPLICATE_COLUMN]
-    days: list[date | None] = []
-    undated = []
-    for aid, y, m, d, ok in zip(ids, ds["year"], ds["month"], ds["day"], labeled):
-        if not ok:
-            days.append(None)
-            continue
-        if not (y and m and d):
-            undated.append(aid)
-            days.append(None)
-            continue
-        days.append(date(y, m, d))
-    if undated:
-        raise CorpusError(f"time split: {len(undated)} labeled article(s) have no full date (year, month, day), "
-                          f"e.g. {undated[:5]}; a time split cannot place them. Fix their dates or use make_splits.")
-    first: dict[str, date] = {}
-    for g, day in zip(groups, days):
-        if day is not None and (g not in first or day < first[g]):
-            first[g] = day
-    split: dict[str, list[str]] = {"train": [], "eval": []}
-    side_of: list[str | None] = []
-    moved = 0
-    for aid, g, day in zip(ids, groups, days):
-        if day is None:
-            side_of.append(None)
-            continue
-        side = "train" if first[g] < cut else "eval"
-        moved += side == "train" and day >= cut
-        split[side].append(aid)
-        side_of.append(side)
-    n = len(split["train"]) + len(split["eval"])
-    for name, members in split.items():
-        if not members:
-            raise CorpusError(f"time split at {cut}: the {name} split is empty ({n} dated articles); choose a "
-                              f"cutoff inside the corpus's date range.")
-    span = {name: [min(d for d, s in zip(days, side_of) if s == name).isoformat(),
-                   max(d for d, s in zip(days, side_of) if s == name).isoformat()] for name in split}
-    props: dict[str, dict[str, dict[str, int]]] = {}
-    for f in corpus.taxonomy.facets:
-        counts: dict[str, dict[str, int]] = {}
-        for value, side in zip(corpus.labels(f.name), side_of):
-            if side is None:
-                continue
-            for lab in (value if f.multi else ([value] if value is not None else [])):
-                c = counts.setdefault(lab, {"total": 0, "train": 0, "eval": 0})
-                c["total"] += 1
-                c[side] += 1
-        props[f.name] = {lab: counts[lab] for lab in f.ids if lab in counts}
-    report = {
-        "cutoff": cut.isoformat(), "labeled": n, "unlabeled": len(ids) - sum(1 for x in labeled if x),
-        "dates": span, "moved_to_train": moved, "proportions": props,
-    }
-    return SplitManifest(
-        method="time", seed=None, ratios={k: round(len(v) / n, 6) for k, v in split.items()},
-        corpus_fingerprint=corpus.fingerprint, ids=split, group_columns=(NEAR_DUPLICATE_COLUMN,), folds=None,
-        label_report=report,
-    )

@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
-from corpus import Article, CorpusError, InputError, TaxonomyError, from_articles, parse_taxonomy
+from corpus import Article, CorpusError, InputError, TaxonomyError, from_articles, parse_taxonomy, time_split
 from corpus.datasets._wikinews import Link, parse_day, portal_url, section_id
 from corpus.datasets import (ActorResolver, build_wikipedia_current_events, read_wikipedia_current_events,
-                             time_split, wikinews_taxonomy)
+                             wikinews_taxonomy)
 
 W = "https://en.wikipedia.org/wiki/"
 

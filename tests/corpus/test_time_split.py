@@ -1,0 +1,79 @@
+"""Time splits (corpus.time_split and ``newstag corpus split --time``): train before a day, evaluate after it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corpus import Article, CorpusError, InputError, from_articles, load_splits, save, time_split
+
+
+def art(k: int, day: str, *, selection: str | None = None, story: list[str] | None = None, labeled: bool = True) -> Article:
+    y, m, d = (int(x) for x in day.split("-"))
+    meta = {}
+    if selection:
+        meta["selection"] = selection
+    if story is not None:
+        meta["story_line"] = story
+    return Article(title="", body=f"Item {k}: words {k} and {k * 13} about unrelated things number {k * 7}.",
+                   year=y, month=m, day=d, meta=meta,
+                   labels={"region": "asia", "themes": [], "actors": []} if labeled else {})
+
+
+@pytest.fixture
+def corpus(taxonomy):
+    arts = [
+        art(0, "2026-01-10", story=["War", "Front"]), art(1, "2026-02-01", story=["Other"]),
+        art(2, "2026-02-20", selection="random"), art(3, "2026-03-05", selection="random", story=["War", "Front"]),
+        art(4, "2026-03-06", selection="active"), art(5, "2026-04-01", selection="random", story=["War"]),
+        art(6, "2026-06-01", selection="random"), art(7, "2026-03-07", labeled=False),
+    ]
+    return from_articles(arts, taxonomy)
+
+
+def by_body(corpus, ids):
+    bodies = dict(zip(corpus.ids, corpus.dataset["body"]))
+    return sorted(int(bodies[a].split(":")[0].split()[1]) for a in ids)
+
+
+def test_only_matching_articles_of_the_evaluation_period_are_evaluated(corpus):
+    m = time_split(corpus, "2026-03-01", until="2026-05-31", eval_where={"meta.selection": "random"})
+    assert by_body(corpus, m.ids["train"]) == [0, 1, 2]
+    assert by_body(corpus, m.ids["eval"]) == [3, 5]
+    assert m.label_report["held_out"] == 2  # 4 (active) and 6 (after --until); 7 is unlabeled
+
+
+def test_a_training_article_sharing_its_whole_story_line_with_an_evaluated_one_is_left_out(corpus):
+    m = time_split(corpus, "2026-03-01", eval_where={"meta.selection": "random"}, group_column="meta.story_line")
+    assert by_body(corpus, m.ids["train"]) == [1, 2]  # 0 shares ["War", "Front"] with 3; ["War"] alone is another story
+    assert m.label_report["dropped_from_train"] == 1
+    assert m.group_columns[-1] == "meta.story_line"
+
+
+def test_the_same_corpus_and_options_give_the_same_manifest(corpus, tmp_path):
+    a = time_split(corpus, "2026-03", eval_where={"meta.selection": "random"}).to_dict()
+    b = time_split(corpus, "2026-03", eval_where={"meta.selection": "random"}).to_dict()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def test_bad_dates_columns_and_empty_sides_are_errors_that_say_what_to_do(corpus):
+    with pytest.raises(InputError, match="until 'later' is not a date; expected YYYY-MM-DD"):
+        time_split(corpus, "2026-03-01", until="later")
+    with pytest.raises(InputError, match="column 'story' is not a corpus column; use one of .* or 'meta.KEY'"):
+        time_split(corpus, "2026-03-01", group_column="story")
+    with pytest.raises(CorpusError, match="the eval split is empty .* loosen --eval-where"):
+        time_split(corpus, "2026-03-01", eval_where={"meta.selection": "nothing"})
+
+
+def test_the_command_line_saves_the_time_split_and_refuses_options_of_a_random_split(corpus, tmp_path):
+    from corpus._cli import main
+
+    save(corpus, tmp_path / "c")
+    code = main(["corpus", "split", str(tmp_path / "c"), "--time", "2026-03-01", "--until", "2026-05-31",
+                 "--eval-where", "meta.selection=random", "--group-column", "meta.story_line"])
+    assert code == 0
+    m = load_splits(tmp_path / "c")
+    assert m.method == "time" and by_body(corpus, m.ids["eval"]) == [3, 5]
+    assert main(["corpus", "split", str(tmp_path / "c"), "--time", "2026-03-01", "--ratios", "0.5,0.5"]) == 2
+    assert main(["corpus", "split", str(tmp_path / "c"), "--eval-where", "meta.selection=random"]) == 2
