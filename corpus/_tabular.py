@@ -67,7 +67,14 @@ def _article(record: Mapping[str, Any], where: str, taxonomy: Taxonomy | None, f
         tags=tuple(tags),
         origin=where,
         labels=_labels_from(record, taxonomy, where, from_csv),
+        meta=_other_fields(record, text_field, taxonomy),
     )
+
+
+def _other_fields(record: Mapping[str, Any], text_field: str, taxonomy: Taxonomy | None) -> dict[str, Any]:
+    """Every field the article has no place for (``story_line``, ``author``, ...), kept as its metadata."""
+    known = META_FIELDS | {text_field} | set(taxonomy.facet_names if taxonomy is not None else ())
+    return {k: v for k, v in record.items() if k not in known and k is not None and v not in (None, "")}
 
 
 def source_id(record: Mapping[str, Any]) -> str:

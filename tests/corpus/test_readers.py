@@ -224,3 +224,15 @@ def test_html_markup_becomes_paragraphs_of_text():
     markup = "<div><h1>Title</h1><p>First <b>bold</b> para.</p><script>var x;</script><p>Second&amp;last.</p></div>"
     assert looks_like_html(markup) and not looks_like_html("3 < 4 and 5 > 2")
     assert html_text(markup) == "Title\n\nFirst bold para.\n\nSecond&last."
+
+
+def test_fields_an_article_has_no_place_for_are_kept_as_its_metadata(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_text(json.dumps({"id": "x1", "text": "First.", "story_line": ["War", "Front"], "selection": "random",
+                             "empty": ""}) + "\n")
+    (a,) = read_file(p).articles
+    assert a.meta == {"story_line": ["War", "Front"], "selection": "random"}
+    c = tmp_path / "a.csv"
+    c.write_text("text,author\nBody,Jane\n", encoding="utf-8")
+    (b,) = read_file(c).articles
+    assert b.meta == {"author": "Jane"}
