@@ -4,7 +4,7 @@ Run: ``.venv/bin/python -m bench.wikinews_accuracy``  (writes bench/results/wiki
 
 The corpus is built from ``../shared/data/wikipedia_current_events/posts`` by
 :func:`corpus.datasets.build_wikipedia_current_events` (one article per event summary) and split by
-:func:`corpus.datasets.time_split` at ``CUTOFF``. Facets: ``sections`` (the portal section: the
+:func:`corpus.time_split` at ``CUTOFF``. Facets: ``sections`` (the portal section: the
 editors' theme, single-label), ``actors`` (states and organisations the summary links to, through the
 taxonomy's aliases) and ``region`` (derived from the actors; events without a state actor are left out
 of the region scores). Models:
@@ -103,7 +103,8 @@ def sklearn_multi(Xtr, Ytr, Xte):
 
 def main() -> dict[str, Any]:
     from corpus import AliasMatcher
-    from corpus.datasets import build_wikipedia_current_events, time_split
+    from corpus import time_split
+    from corpus.datasets import build_wikipedia_current_events
 
     try:
         from classifier import Tagger
