@@ -209,13 +209,15 @@ def agreement_command(
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON instead of tables."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Also write the figures as JSON here."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write a PNG chart of per-label alpha here."),
+    ground_truth: bool = typer.Option(False, "--with-ground-truth", help="Count ground-truth (adjudication) annotations as ratings too."),
 ) -> None:
-    """Inter-annotator agreement per facet and per label, each with the number of items behind it."""
+    """Inter-annotator agreement per facet and per label, each with the number of items behind it (ground-truth
+    adjudications left out: they settle disagreements, they are not independent ratings)."""
     from corpus import atomic_write_json, dumps_json, load
 
     from .agreement import agreement, plot_agreement
 
-    report = agreement(load(corpus_dir))
+    report = agreement(load(corpus_dir), ground_truth=ground_truth)
     data = report.as_dict()
     if output is not None:
         atomic_write_json(output, data)

@@ -330,8 +330,12 @@ def agreement_from_ratings(ratings: Mapping[str, Mapping[str, Mapping[str, Any]]
     return out
 
 
-def agreement(corpus: Corpus) -> AgreementReport:
-    """Agreement figures from every annotator's labels kept in the corpus ``annotations`` column."""
+def agreement(corpus: Corpus, *, ground_truth: bool = False) -> AgreementReport:
+    """Agreement figures from every annotator's labels kept in the corpus ``annotations`` column.
+
+    Annotations marked ``ground_truth`` (an adjudication that settles a disagreement) are left out unless
+    ``ground_truth``: they are not an independent rating, and only the items in dispute have them.
+    """
     taxonomy = corpus.taxonomy
     ratings: dict[str, dict[str, dict[str, Any]]] = {f.name: {} for f in taxonomy.facets}
     multi = {f.name: f.multi for f in taxonomy.facets}
@@ -339,7 +343,7 @@ def agreement(corpus: Corpus) -> AgreementReport:
     for aid, entries in zip(cols["id"], cols["annotations"]):
         for e in entries or []:
             facet = e["facet"]
-            if facet not in ratings:
+            if facet not in ratings or (e.get("ground_truth") and not ground_truth):
                 continue
             labels = e["labels"] or []
             if multi[facet]:

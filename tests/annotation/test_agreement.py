@@ -164,3 +164,14 @@ def test_the_blockwise_sparse_masi_sum_equals_the_sum_over_every_pair():
     brute = sum(ca * cb * masi_distance(a, b) for a, ca in totals.items() for b, cb in totals.items())
     assert _masi_expected(totals, block=7) == pytest.approx(brute)
     assert _masi_expected(totals) == pytest.approx(brute)
+
+
+def test_ground_truth_adjudications_are_not_counted_as_ratings_unless_asked(small_corpus):
+    records = [AnnotationRecord(1, "a1", "1", {"region": ("asia",), "themes": (), "actors": ()}),
+               AnnotationRecord(1, "a1", "2", {"region": ("europe",), "themes": (), "actors": ()}),
+               AnnotationRecord(1, "a1", "judge", {"region": ("asia",), "themes": (), "actors": ()}, ground_truth=True),
+               AnnotationRecord(2, "a2", "1", {"region": ("asia",), "themes": (), "actors": ()}),
+               AnnotationRecord(2, "a2", "2", {"region": ("asia",), "themes": (), "actors": ()})]
+    corpus, _ = apply_annotations(small_corpus, records)
+    assert agreement(corpus).facets["region"].annotators == ["1", "2"]
+    assert agreement(corpus, ground_truth=True).facets["region"].annotators == ["1", "2", "judge"]
