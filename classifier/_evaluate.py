@@ -16,7 +16,8 @@ from corpus.split_manifest import split_rows
 
 # The systems every facet is scored for, in report order.
 SYSTEMS = ("model", "majority", "alias_rules")
-_SYSTEM_NAMES = {"model": "model", "majority": "majority baseline", "alias_rules": "alias rules only"}
+_SYSTEM_NAMES = {"model": "model", "sklearn": "plain scikit-learn pipeline", "majority": "majority baseline",
+                 "alias_rules": "alias rules only"}
 
 
 @dataclass
@@ -225,6 +226,7 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
 
     scores = tagger.scores(texts)
     preds = scores.labels
+    plain = _plain_baseline(corpus, splits, tax, texts, tagger.random_state)
 
     facets: dict[str, FacetReport] = {}
     for f in tax.facets:
@@ -244,7 +246,12 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
                     P[k, pos[lab]] = 1
             n_train = tagger.training_.get("articles", 0) or 1
             M = np.tile([1 if counts.get(lab, 0) * 2 > n_train else 0 for lab in f.ids], (len(keep), 1))
-            systems = {"model": _multi_metrics(Y, P, f.ids), "majority": _multi_metrics(Y, M, f.ids)}
+            S = np.zeros_like(Y)
+            for k, i in enumerate(keep):
+                for lab in plain[f.name][i]:
+                    S[k, pos[lab]] = 1
+            systems = {"model": _multi_metrics(Y, P, f.ids), "sklearn": _multi_metrics(Y, S, f.ids),
+                       "majority": _multi_metrics(Y, M, f.ids)}
             block = tagger.alias_features(f.name)
             if block is not None:
                 rule = AliasRuleClassifier(aliases=block.aliases).fit()
@@ -268,6 +275,7 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
             else:
                 majority = [None] * len(y)
             systems = {"model": _single_metrics(y, [v or "" for v in p], f.ids),
+                       "sklearn": _single_metrics(y, [plain[f.name][i] or "" for i in keep], f.ids),
                        "majority": _single_metrics(y, [v or "" for v in majority], f.ids)}
             vote = _group_vote(tagger, f, scores, keep, majority[0] if majority else None)
             if vote is None:
@@ -285,6 +293,20 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
     model = {k: tagger.training_.get(k) for k in ("articles", "random_state", "corpus_fingerprint")}
     model["taxonomy_hash"] = tax.hash
     return Report(split, len(rows), facets, corpus_fingerprint=corpus.fingerprint, model=model)
+
+
+def _plain_baseline(corpus: Corpus, splits, tax, texts: list[str], random_state) -> dict[str, list]:
+    """The plain pipeline (:mod:`classifier._baseline`) fitted on the manifest's train split, predicting ``texts``."""
+    from ._baseline import plain_predictions
+
+    rows = split_rows(corpus.ids, splits, "train", who="evaluate")
+    texts_all = corpus.texts()
+    labels = {}
+    for f in tax.facets:
+        col, annotated = corpus.labels(f.name), corpus.annotated(f.name)
+        labels[f.name] = [col[i] if annotated[i] else None for i in rows]
+    seed = random_state if isinstance(random_state, int) else 0
+    return plain_predictions(tax, [texts_all[i] for i in rows], labels, texts, random_state=seed)
 
 
 def _average_precision(Y, S, present, ids) -> dict[str, float]:

@@ -144,6 +144,7 @@ def split_command(
     time: Optional[str] = typer.Option(None, "--time", metavar="YYYY-MM-DD", help="A time split instead: train on articles dated before this day, evaluate on those from it."),
     until: Optional[str] = typer.Option(None, "--until", metavar="YYYY-MM-DD", help="With --time: the last day evaluated."),
     eval_where: Optional[list[str]] = typer.Option(None, "--eval-where", metavar="COLUMN=VALUE", help="With --time: evaluate only articles matching this (e.g. meta.selection=random); repeatable."),
+    undated: str = typer.Option("error", "--undated", help="With --time: a labeled article without a full date is an error, or goes to train, or is dropped (error|train|drop)."),
 ) -> None:
     """Stratified, grouped, reproducible train/eval(/test) split (and folds) of a corpus's labeled articles,
     or with --time a time split (train before a day, evaluate after it, stories kept whole)."""
@@ -155,17 +156,18 @@ def split_command(
         if group_column and len(group_column) > 1:
             raise InputError("--time takes one --group-column (the story an article belongs to, e.g. meta.story_line).")
         manifest, written = time_split_corpus(path, time, until=until, eval_where=parse_where(eval_where),
-                                              group_column=group_column[0] if group_column else None)
+                                              group_column=group_column[0] if group_column else None, undated=undated)
         rep = manifest.label_report
         console.print(f"wrote {written}: train {len(manifest.ids['train'])} ({rep['dates']['train'][0]} .. "
                       f"{rep['dates']['train'][1]}), eval {len(manifest.ids['eval'])} ({rep['dates']['eval'][0]} .. "
                       f"{rep['dates']['eval'][1]}); {rep['held_out']} labeled articles of the evaluation period held out "
                       f"by --eval-where/--until, {rep['dropped_from_train']} left out of training for sharing a story "
-                      f"with an evaluated one, {rep['moved_to_train']} moved to train with their near-duplicates",
+                      f"with an evaluated one, {rep['moved_to_train']} moved to train with their near-duplicates, "
+                      f"{rep['undated']['articles']} undated ({rep['undated']['placed']})",
                       highlight=False)
         return
-    if until is not None or eval_where:
-        raise InputError("--until and --eval-where go with --time.")
+    if until is not None or eval_where or undated != "error":
+        raise InputError("--until, --eval-where and --undated go with --time.")
     with console.status("splitting"):
         manifest, written = split_corpus(path, ratios=ratios, test=test, seed=seed, folds=folds,
                                          group_columns=group_column, reshuffle=reshuffle)

@@ -75,8 +75,12 @@ def _where(corpus: Corpus, eval_where: Mapping[str, Any] | None) -> list[bool]:
     return ok
 
 
+UNDATED = ("error", "train", "drop")
+
+
 def time_split(corpus: Corpus, cutoff: str | date = "2026-01-01", *, until: str | date | None = None,
-               eval_where: Mapping[str, Any] | None = None, group_column: str | None = None) -> SplitManifest:
+               eval_where: Mapping[str, Any] | None = None, group_column: str | None = None,
+               undated: str = "error") -> SplitManifest:
     """Train on the labeled articles dated before ``cutoff``, evaluate on those dated from it.
 
     Parameters
@@ -88,6 +92,9 @@ def time_split(corpus: Corpus, cutoff: str | date = "2026-01-01", *, until: str 
     group_column : a column (or ``meta.KEY``) whose value is a story: a training article whose value an
         evaluated article shares is left out of training (``dropped_from_train``). A list value (a story
         line's path) is one value.
+    undated : what becomes of a labeled article without a full date: ``"error"`` (the default: a time
+        split cannot place it), ``"train"`` (trained on, never evaluated) or ``"drop"`` (in no split);
+        either way they are counted in ``label_report["undated"]``.
 
     Returns
     -------
@@ -101,25 +108,29 @@ def time_split(corpus: Corpus, cutoff: str | date = "2026-01-01", *, until: str 
     InputError
         When a date is not a date or a column is not a corpus column.
     CorpusError
-        When a labeled article has no full date (year, month, day), or a side of the split is empty.
+        When a labeled article has no full date (year, month, day) and ``undated`` is ``"error"``, or a side
+        of the split is empty.
     """
+    if undated not in UNDATED:
+        raise InputError(f"undated={undated!r}: expected one of {list(UNDATED)}.")
     cut = parse_day(cutoff)
     end = parse_day(until, "until") if until is not None else None
     ds = corpus.dataset
     ids, labeled, groups = corpus.ids, ds["labeled"], ds[NEAR_DUPLICATE_COLUMN]
     days: list[date | None] = []
-    undated = []
+    undated_ids = []
     for aid, y, m, d, ok in zip(ids, ds["year"], ds["month"], ds["day"], labeled):
         if not ok:
             days.append(None)
         elif not (y and m and d):
-            undated.append(aid)
+            undated_ids.append(aid)
             days.append(None)
         else:
             days.append(date(y, m, d))
-    if undated:
-        raise CorpusError(f"time split: {len(undated)} labeled article(s) have no full date (year, month, day), "
-                          f"e.g. {undated[:5]}; a time split cannot place them. Fix their dates or use make_splits.")
+    if undated_ids and undated == "error":
+        raise CorpusError(f"time split: {len(undated_ids)} labeled article(s) have no full date (year, month, day), "
+                          f"e.g. {undated_ids[:5]}; a time split cannot place them. Fix their dates, train on them "
+                          f"(--undated train), leave them out (--undated drop), or use make_splits.")
     first: dict[str, date] = {}
     for g, day in zip(groups, days):
         if day is not None and (g not in first or day < first[g]):
@@ -146,6 +157,9 @@ def time_split(corpus: Corpus, cutoff: str | date = "2026-01-01", *, until: str 
             if s == "train" and k in in_eval:
                 side_of[i] = None
                 dropped += 1
+    if undated == "train":
+        undated_set = set(undated_ids)
+        side_of = ["train" if aid in undated_set else s for aid, s in zip(ids, side_of)]
     split: dict[str, list[str]] = {"train": [], "eval": []}
     for aid, s in zip(ids, side_of):
         if s is not None:
@@ -155,8 +169,8 @@ def time_split(corpus: Corpus, cutoff: str | date = "2026-01-01", *, until: str 
         if not members:
             raise CorpusError(f"time split at {cut}: the {name} split is empty ({n} dated articles placed); choose a "
                               f"cutoff inside the corpus's date range, or loosen --eval-where.")
-    span = {name: [min(d for d, s in zip(days, side_of) if s == name).isoformat(),
-                   max(d for d, s in zip(days, side_of) if s == name).isoformat()] for name in split}
+    span = {name: [min(d for d, s in zip(days, side_of) if s == name and d is not None).isoformat(),
+                   max(d for d, s in zip(days, side_of) if s == name and d is not None).isoformat()] for name in split}
     props: dict[str, dict[str, dict[str, int]]] = {}
     for f in corpus.taxonomy.facets:
         counts: dict[str, dict[str, int]] = {}
@@ -173,6 +187,7 @@ def time_split(corpus: Corpus, cutoff: str | date = "2026-01-01", *, until: str 
         "eval_where": dict(eval_where or {}), "group_column": group_column,
         "labeled": sum(1 for x in labeled if x), "unlabeled": len(ids) - sum(1 for x in labeled if x),
         "dates": span, "moved_to_train": moved, "held_out": held_out, "dropped_from_train": dropped,
+        "undated": {"articles": len(undated_ids), "placed": undated, "ids": undated_ids[:20]},
         "proportions": props,
     }
     columns = (NEAR_DUPLICATE_COLUMN,) + ((group_column,) if group_column else ())

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job on the bundled defaults (README: `make main`). Each step is one `newstag` command, so
 # this file doubles as a worked example of the whole flow:
-#   articles in seeds/ -> corpus -> labels from the committed Label Studio export -> splits
-#   -> model (models/default, where `newstag tag` looks by default) -> evaluation report -> tags.
+#   articles in seeds/ (the starter items and the real news items in seeds/news) -> corpus -> labels from
+#   the two committed Label Studio exports -> a time split -> model (models/default, where `newstag tag`
+#   looks by default) -> evaluation report on real news of a later period -> tags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${1:-out}"
@@ -10,17 +11,20 @@ MODEL="${NEWSTAG_MODEL:-models/default}"
 NEWSTAG=".venv/bin/newstag"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
-step "1/6 build the corpus from seeds/"
+step "1/7 build the corpus from seeds/ (starter items and real news items)"
 "$NEWSTAG" corpus build seeds -o "$OUT/corpus"
-step "2/6 import the labels from the committed Label Studio export"
+step "2/7 import the starter items' labels from their Label Studio export"
 "$NEWSTAG" annotate import seeds/label-studio-export.json --corpus "$OUT/corpus" --strict
-step "3/6 split: 80% train / 20% eval, stratified on every label, near-duplicates kept together"
-"$NEWSTAG" corpus split "$OUT/corpus" --ratios 0.8,0.2 --seed 0
-step "4/6 train (one head per facet) -> $MODEL"
+step "3/7 import the real news items' labels (two annotators each, disagreements adjudicated)"
+"$NEWSTAG" annotate import seeds/news/label-studio-export.json --corpus "$OUT/corpus" --strict
+step "4/7 time split: train before 2026-03-01; evaluate on the items drawn at random from 2026-03 to 2026-05"
+"$NEWSTAG" corpus split "$OUT/corpus" --time 2026-03-01 --until 2026-05-31 --eval-where meta.selection=random \
+    --group-column meta.story_line --undated drop  # the user's seed article has no year: it stays unseen
+step "5/7 train (one head per facet) -> $MODEL"
 "$NEWSTAG" train --corpus "$OUT/corpus" -o "$MODEL" --seed 0
-step "5/6 evaluate on the eval split -> $OUT/report"
+step "6/7 evaluate on real news of the later period -> $OUT/report"
 "$NEWSTAG" evaluate --corpus "$OUT/corpus" --model "$MODEL" -o "$OUT/report"
-step "6/6 tag the user's seed article"
+step "7/7 tag the user's seed article"
 "$NEWSTAG" tag seeds/000_de4c56d6e12b58d7.txt --model "$MODEL" --top-terms 3 -o "$OUT/seed-tags.jsonl"
 .venv/bin/python -m json.tool "$OUT/seed-tags.jsonl"
 printf '\nmodel: %s\nreport: %s/report/report.md (plots beside it)\ntags: %s/seed-tags.jsonl\n' "$MODEL" "$OUT" "$OUT" >&2

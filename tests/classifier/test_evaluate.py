@@ -17,11 +17,11 @@ def report(trained, small_corpus, small_splits) -> Report:
     return evaluate(trained, small_corpus, "eval", small_splits)
 
 
-def test_every_facet_is_scored_for_the_model_and_both_baselines(report, small_splits):
+def test_every_facet_is_scored_for_the_model_and_the_three_baselines(report, small_splits):
     assert report.articles == len(small_splits.ids["eval"])
     assert list(report.facets) == ["region", "themes", "actors"]
     for name, fr in report.facets.items():
-        assert list(fr.systems) == ["model", "majority", "alias_rules"]
+        assert list(fr.systems) == ["model", "sklearn", "majority", "alias_rules"]
         for m in fr.systems.values():
             if m is not None:
                 for v in (m.micro_f1, m.macro_f1, m.hamming_loss, m.subset_accuracy):
@@ -88,3 +88,19 @@ def test_evaluating_on_the_training_split_or_an_unknown_one_is_refused(trained, 
         evaluate(trained, small_corpus, "test", small_splits)
     with pytest.raises(InputError, match=r"names 1 article\(s\) not in this corpus"):
         evaluate(trained, small_corpus, "eval", {"eval": ["missing"]})
+
+
+def test_the_plain_pipeline_baseline_is_what_scikit_learn_gives_when_fitted_on_the_train_split(
+        report, small_corpus, small_splits):
+    from sklearn.metrics import accuracy_score
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    texts, region = small_corpus.texts(), small_corpus.labels("region")
+    train = [i for i, a in enumerate(small_corpus.ids) if a in set(small_splits.ids["train"])]
+    test = [i for i, a in enumerate(small_corpus.ids) if a in set(small_splits.ids["eval"])]
+    pipe = make_pipeline(TfidfVectorizer(sublinear_tf=True), LinearSVC(C=1.0, random_state=0))
+    pred = pipe.fit([texts[i] for i in train], [region[i] for i in train]).predict([texts[i] for i in test])
+    expected = accuracy_score([region[i] for i in test], pred)
+    assert abs(report.facets["region"].systems["sklearn"].micro_f1 - expected) < 1e-9

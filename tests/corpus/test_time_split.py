@@ -77,3 +77,16 @@ def test_the_command_line_saves_the_time_split_and_refuses_options_of_a_random_s
     assert m.method == "time" and by_body(corpus, m.ids["eval"]) == [3, 5]
     assert main(["corpus", "split", str(tmp_path / "c"), "--time", "2026-03-01", "--ratios", "0.5,0.5"]) == 2
     assert main(["corpus", "split", str(tmp_path / "c"), "--eval-where", "meta.selection=random"]) == 2
+
+
+def test_undated_labeled_articles_are_an_error_or_trained_on_or_dropped_as_asked(taxonomy):
+    undated = Article(title="", body="An undated item about nothing in particular at all.", year=None, month=7, day=28,
+                      labels={"region": "asia", "themes": [], "actors": []})
+    c = from_articles([art(0, "2026-01-10"), art(3, "2026-03-05", selection="random"), undated], taxonomy)
+    with pytest.raises(CorpusError, match=r"no full date .* \(--undated train\), leave them out \(--undated drop\)"):
+        time_split(c, "2026-03-01")
+    train = time_split(c, "2026-03-01", undated="train")
+    assert len(train.ids["train"]) == 2 and train.label_report["undated"]["articles"] == 1
+    assert len(time_split(c, "2026-03-01", undated="drop").ids["train"]) == 1
+    with pytest.raises(InputError, match="undated='keep': expected one of"):
+        time_split(c, "2026-03-01", undated="keep")

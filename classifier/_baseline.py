@@ -1,0 +1,89 @@
+"""The plain scikit-learn pipeline a user would try first, fitted beside every evaluation.
+
+Per facet, on the training split's texts: ``TfidfVectorizer(sublinear_tf=True)`` + ``LinearSVC``; a
+single-label facet is one multi-class model, a multi-label facet one-vs-rest with a per-label threshold on
+the decision score chosen by F1 on 5-fold cross-validated scores of the training split (never the
+evaluated one). It reads the text only: no aliases, no calibration, no evidence. The Tagger has to beat
+it on every facet; :func:`classifier.evaluate` reports it as the ``sklearn`` system.
+"""
+
+from __future__ import annotations
+
+__all__ = ["plain_pipeline", "plain_predictions"]
+
+import warnings
+from typing import Sequence
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import KFold, cross_val_predict
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from corpus import Taxonomy
+
+from ._estimators import best_f1_threshold
+
+FOLDS = 5
+
+
+def plain_pipeline(multi: bool, random_state: int = 0) -> Pipeline:
+    """``TfidfVectorizer(sublinear_tf=True)`` + ``LinearSVC`` (one-vs-rest for a multi-label facet)."""
+    svm = LinearSVC(C=1.0, random_state=random_state)
+    return Pipeline([("tfidf", TfidfVectorizer(sublinear_tf=True)), ("svm", OneVsRestClassifier(svm) if multi else svm)])
+
+
+def _multi(train: Sequence[str], Y: np.ndarray, test: Sequence[str], random_state: int) -> np.ndarray:
+    learned = np.flatnonzero((Y.sum(axis=0) > 0) & (Y.sum(axis=0) < len(Y)))
+    P = np.zeros((len(test), Y.shape[1]), dtype=bool)
+    P[:, Y.sum(axis=0) == len(Y)] = True  # a label every training text has
+    if not len(learned) or not len(test):
+        return P
+    Yl = Y[:, learned]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", UserWarning)  # a fold without positives for some label
+        S = plain_pipeline(True, random_state).fit(train, Yl).decision_function(test)
+        k = min(FOLDS, len(train))
+        if k >= 2:
+            Scv = cross_val_predict(plain_pipeline(True, random_state), train, Yl, method="decision_function",
+                                    cv=KFold(k, shuffle=True, random_state=random_state))
+            t = np.array([best_f1_threshold(Scv[:, j], Yl[:, j], default=0.0, bounds=(-np.inf, np.inf))
+                          for j in range(Yl.shape[1])])
+        else:
+            t = np.zeros(Yl.shape[1])
+    P[:, learned] = np.asarray(S).reshape(len(test), -1) > t
+    return P
+
+
+def plain_predictions(taxonomy: Taxonomy, train_texts: Sequence[str], train_labels: dict[str, list],
+                      test_texts: Sequence[str], *, random_state: int = 0) -> dict[str, list]:
+    """Fit the plain pipeline per facet and predict: ``{facet: [labels per test text]}`` (``Tagger.predict``'s format).
+
+    ``train_labels[facet]`` holds, per training text, a label id (single), a list of ids (multi), or None
+    where the text is not annotated for the facet (left out of that facet's model).
+    """
+    out: dict[str, list] = {}
+    for f in taxonomy.facets:
+        col = train_labels.get(f.name, [None] * len(train_texts))
+        rows = [i for i, v in enumerate(col) if v is not None]
+        texts = [train_texts[i] for i in rows]
+        if f.multi:
+            pos = {lab: k for k, lab in enumerate(f.ids)}
+            Y = np.zeros((len(rows), len(f.ids)), dtype=np.int64)
+            for r, i in enumerate(rows):
+                for lab in col[i]:
+                    Y[r, pos[lab]] = 1
+            P = _multi(texts, Y, test_texts, random_state) if rows else np.zeros((len(test_texts), len(f.ids)), bool)
+            out[f.name] = [[f.ids[k] for k in np.flatnonzero(p)] for p in P]
+        elif len(set(col[i] for i in rows)) >= 2:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                out[f.name] = [str(v) for v in plain_pipeline(False, random_state).fit(texts, [col[i] for i in rows])
+                               .predict(list(test_texts))]
+        else:
+            only = col[rows[0]] if rows else None
+            out[f.name] = [only] * len(test_texts)
+    return out
