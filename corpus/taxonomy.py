@@ -24,17 +24,13 @@ __all__ = ["Label", "Facet", "Taxonomy", "load_taxonomy", "default_taxonomy_path
 
 import hashlib
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .errors import TaxonomyError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+import tomllib
 
 FACET_KINDS = ("single", "multi")
 _LABEL_KEYS = {"name", "description", "aliases", "refs"}
