@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from corpus import Corpus, Taxonomy, atomic_write_json
+from corpus import Corpus, CorpusError, Taxonomy, folder_lock
 from corpus import load as load_corpus
+from corpus.store import corpus_files
 
 from ._export import SKIP_KINDS, AnnotationRecord, Export, Skipped, read_export
 from .errors import ExportError
@@ -294,14 +295,30 @@ def import_annotations(export: str | Path, corpus: Corpus | str | Path, *, fmt: 
     failure leaves the folder untouched. Parameters are those of :func:`~annotation.read_export` and
     :func:`apply_annotations`.
     """
-    if not isinstance(corpus, Corpus):
-        corpus = load_corpus(corpus)
+    if isinstance(corpus, Corpus) and (not save or corpus.path is None):
+        return _import(export, corpus, save=False, fmt=fmt, strict=strict, annotators=annotators, facets=facets,
+                       progress=progress)
+    path = corpus.path if isinstance(corpus, Corpus) else corpus
+    with folder_lock(path):  # read, apply and write back as one step: a second import waits for this one
+        if isinstance(corpus, Corpus):
+            on_disk = corpus_files(path)[0].get("fingerprint")
+            if on_disk != corpus.manifest.get("fingerprint"):
+                raise CorpusError(f"{path}: the corpus folder changed since this Corpus was loaded (another import or "
+                                  f"build wrote it); load it again and import then, so that no labels are lost.")
+        else:
+            corpus = load_corpus(path)
+        return _import(export, corpus, save=save, fmt=fmt, strict=strict, annotators=annotators, facets=facets,
+                       progress=progress)
+
+
+def _import(export, corpus: Corpus, *, save: bool, fmt, strict, annotators, facets, progress
+            ) -> tuple[Corpus, ImportReport]:
     parsed = read_export(export, corpus.taxonomy, fmt=fmt, annotators=annotators, facets=facets, progress=progress)
     new, report = apply_annotations(corpus, parsed, strict=strict, facets=facets)
     if save and corpus.path is not None:
-        new.save(corpus.path)
+        report.corpus_fingerprint = new.fingerprint
+        new.save(corpus.path, extra_files={REPORT_FILE: report.as_dict()})  # the report in the same step
         report.corpus_fingerprint = new.manifest["fingerprint"]
-        atomic_write_json(Path(corpus.path) / REPORT_FILE, report.as_dict())
     else:
         report.corpus_fingerprint = new.fingerprint
     return new, report

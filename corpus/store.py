@@ -7,13 +7,16 @@ Folder layout::
     DIR/manifest.json             counts, content fingerprint, taxonomy hash, data-file hashes, versions
     DIR/report.json               rejected records, skipped files, merged duplicates
 
-Every file is written atomically and the manifest last, so it is the commit point: ``load`` checks
-that the data files on disk are the ones the manifest names.
+A write makes the whole folder anew beside the old one and switches it in by one rename
+(:func:`corpus.atomic.atomic_folder`), holding the folder's writer lock (:func:`corpus.folder_lock`):
+a SIGKILL at any moment leaves the old corpus or the new one. ``load`` also checks that the data
+files on disk are the ones the manifest names.
 """
 
 from __future__ import annotations
 
-__all__ = ["Corpus", "BuildReport", "build", "load", "corpus_features", "MANIFEST", "SHARD_ROWS"]
+__all__ = ["Corpus", "BuildReport", "build", "load", "save", "corpus_features", "corpus_files", "is_corpus_folder",
+           "MANIFEST", "SHARD_ROWS"]
 
 import hashlib
 import json
@@ -24,14 +27,14 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .article import Article
-from .atomic import atomic_path, atomic_write_json, atomic_write_text, file_sha256
+from ._folder import FORMAT, MANIFEST, check_build_output, corpus_files, is_corpus_folder, taxonomy_toml
+from ._lock import folder_lock
+from .atomic import atomic_folder, atomic_path, atomic_write_json, atomic_write_text, committed_folder, file_sha256
 from .errors import CorpusError, Rejection
 from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups
 from .readers import read_paths
 from .taxonomy import Taxonomy, label_counts, load_taxonomy
 
-MANIFEST = "manifest.json"
-FORMAT = "newstag-corpus/1"
 SHARD_ROWS = 50_000
 
 _FIELD_COLUMNS = ("id", "title", "body", "raw", "section", "date_text", "year", "month", "day",
@@ -140,9 +143,9 @@ class Corpus:
                 origin=(row["sources"] or [""])[0], labels=labels, meta=json.loads(row["meta"] or "{}"),
             )
 
-    def save(self, path: str | Path) -> Path:
-        """Write the corpus folder atomically (data, taxonomy, manifest last)."""
-        return save(self, path)
+    def save(self, path: str | Path, **options: Any) -> Path:
+        """Write the corpus folder as a whole (see :func:`save` for the options)."""
+        return save(self, path, **options)
 
 
 def _column(dataset, name: str) -> list:
@@ -292,7 +295,8 @@ def count_groups(groups: Iterable[str], report: BuildReport) -> None:
 
 def build(sources: Sequence[str | Path], *, taxonomy: Taxonomy | str | Path | None = None,
           output: str | Path | None = None, near_duplicates: NearDuplicateParams | None = None,
-          strict: bool = False, progress: Callable[[str, int], None] | None = None) -> tuple[Corpus, BuildReport]:
+          strict: bool = False, progress: Callable[[str, int], None] | None = None,
+          overwrite: bool = False) -> tuple[Corpus, BuildReport]:
     """Read article files and folders into a :class:`Corpus`; save it to ``output`` if given.
 
     Parameters
@@ -302,12 +306,15 @@ def build(sources: Sequence[str | Path], *, taxonomy: Taxonomy | str | Path | No
     output : the corpus folder to write (atomically)
     strict : raise :class:`CorpusError` when any record was rejected, instead of reporting it
     progress : called as ``progress(stage, n)`` while reading files and fingerprinting
+    overwrite : replace a corpus already in ``output`` (its labels and split go); without it that is refused
 
     Returns
     -------
     (corpus, report) : the report lists what was read, added, merged, grouped and rejected (with reasons).
     """
     taxonomy, taxonomy_text = resolve_taxonomy(taxonomy)
+    if output is not None:
+        check_build_output(output, overwrite)  # before the work; checked again under the lock
     report = BuildReport()
     read = read_paths(sources, taxonomy, progress=(lambda p: progress("read", 1)) if progress else None)
     report.files_read, report.rejections, report.skipped_files = read.files, list(read.rejections), list(read.skipped)
@@ -317,7 +324,7 @@ def build(sources: Sequence[str | Path], *, taxonomy: Taxonomy | str | Path | No
                            progress=(lambda n: progress("fingerprint", n)) if progress else None,
                            taxonomy_text=taxonomy_text)
     if output is not None:
-        save(corpus, output, report)
+        save(corpus, output, report, overwrite=overwrite, keep_extra=False)
     return corpus, report
 
 
@@ -376,17 +383,41 @@ def manifest_from_pieces(pieces: Iterable[Corpus], taxonomy: Taxonomy, data_file
     }
 
 
-def save(corpus: Corpus, path: str | Path, report: BuildReport | None = None, *, shard_rows: int = SHARD_ROWS) -> Path:
-    """Write ``corpus`` to folder ``path``: data shards of ``shard_rows`` rows, taxonomy, report, then the manifest."""
+CORPUS_ENTRIES = ("data", "taxonomy.toml", "report.json", MANIFEST)  # what a write makes; other entries are extras
+
+
+def save(corpus: Corpus, path: str | Path, report: BuildReport | None = None, *, shard_rows: int = SHARD_ROWS,
+         overwrite: bool = True, keep_extra: bool = True, extra_files: Mapping[str, Any] | None = None) -> Path:
+    """Write ``corpus`` to folder ``path`` as a whole: data shards of ``shard_rows`` rows, taxonomy, report,
+    manifest, in a new folder switched in by one rename, holding the folder's writer lock.
+
+    Parameters
+    ----------
+    overwrite : replace a corpus already at ``path`` (False: refuse, see :func:`check_build_output`)
+    keep_extra : carry the old version's other files (``splits.json``, ``annotation-report.json``) over
+    extra_files : more JSON files to write in the same step (name -> value), e.g. an import's report
+
+    Raises
+    ------
+    CorpusError
+        When ``path`` is a file, a non-empty folder that is not a corpus, or (``overwrite=False``) a corpus.
+    """
     path = Path(path)
-    (path / "data").mkdir(parents=True, exist_ok=True)
-    files: dict[str, str] = {}
-    n = len(corpus)
-    for k, start in enumerate(range(0, max(n, 1), shard_rows)):
-        name = shard_name(k)
-        files[name] = write_shard(corpus.dataset.with_format("arrow")[start : min(start + shard_rows, n)], path, name)
-    manifest = manifest_for(corpus, files)
-    finish_folder(path, files, corpus.taxonomy, corpus.taxonomy_text, report, manifest)
+    with folder_lock(path):
+        replacing = check_build_output(path, overwrite)
+        keep = [p.name for p in sorted(path.iterdir()) if p.name not in CORPUS_ENTRIES] if replacing and keep_extra else []
+        with atomic_folder(path, keep=keep) as new:
+            (new / "data").mkdir()
+            files: dict[str, str] = {}
+            n = len(corpus)
+            for k, start in enumerate(range(0, max(n, 1), shard_rows)):
+                name = shard_name(k)
+                files[name] = write_shard(corpus.dataset.with_format("arrow")[start : min(start + shard_rows, n)],
+                                          new, name)
+            manifest = manifest_for(corpus, files)
+            for name, value in (extra_files or {}).items():
+                atomic_write_json(new / name, value)
+            finish_folder(new, files, corpus.taxonomy, corpus.taxonomy_text, report, manifest)
     corpus.manifest, corpus.path = manifest, path
     return path
 
@@ -411,30 +442,10 @@ def finish_folder(path: Path, files: Mapping[str, str], taxonomy: Taxonomy, taxo
     for stale in (path / "data").glob("part-*.parquet"):
         if f"data/{stale.name}" not in files:
             stale.unlink()
-    atomic_write_text(path / "taxonomy.toml", taxonomy_text if taxonomy_text is not None else _taxonomy_toml(taxonomy))
+    atomic_write_text(path / "taxonomy.toml", taxonomy_text if taxonomy_text is not None else taxonomy_toml(taxonomy))
     if report is not None:
         atomic_write_json(path / "report.json", report.as_dict())
     atomic_write_json(path / MANIFEST, manifest)
-
-
-def _taxonomy_toml(taxonomy: Taxonomy) -> str:
-    """A TOML rendering of a taxonomy built in memory (files loaded from disk are copied verbatim)."""
-    q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731 - TOML basic strings are JSON strings
-    d = taxonomy.to_dict()
-    out = [f'[taxonomy]\nname = {q(taxonomy.name)}\nversion = {q(taxonomy.version)}\n']
-    for fname, f in d["facets"].items():
-        out.append(f"[facets.{fname}]\nkind = {q(f['kind'])}\ndescription = {q(f['description'])}\n")
-        for lid, lab in f["labels"].items():
-            lines = [f"[facets.{fname}.labels.{q(lid)}]"]
-            for k, v in lab.items():
-                if isinstance(v, dict):
-                    lines.append(f"{k} = {{ " + ", ".join(f"{q(a)} = {q(b)}" for a, b in v.items()) + " }")
-                elif isinstance(v, list):
-                    lines.append(f"{k} = [" + ", ".join(q(x) for x in v) + "]")
-                else:
-                    lines.append(f"{k} = {q(v)}")
-            out.append("\n".join(lines) + "\n")
-    return "\n".join(out)
 
 
 def load(path: str | Path) -> Corpus:
@@ -450,40 +461,19 @@ def load(path: str | Path) -> Corpus:
 
     path = Path(path)
     manifest, files = corpus_files(path)
-    tax_text = (path / "taxonomy.toml").read_text(encoding="utf-8")
-    taxonomy = parse_taxonomy(tomllib.loads(tax_text), str(path / "taxonomy.toml"))
+    folder = files[0].parent.parent if files else committed_folder(path)
+    tax_path = folder / "taxonomy.toml"
+    if not tax_path.is_file():
+        raise CorpusError(f"{path}: taxonomy.toml is missing from the corpus folder; the corpus cannot be read "
+                          f"without the taxonomy it was built with. Rebuild it with `newstag corpus build SRC -o {path} "
+                          f"--overwrite`, or copy that taxonomy file back as {tax_path.name}.")
+    tax_text = tax_path.read_text(encoding="utf-8")
+    try:
+        taxonomy = parse_taxonomy(tomllib.loads(tax_text), str(path / "taxonomy.toml"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CorpusError(f"{path / 'taxonomy.toml'}: not valid TOML ({exc}); rebuild the corpus or restore the file.") from None
     ds = read_dataset(files, corpus_features(taxonomy))
     return Corpus(ds, taxonomy, manifest, path=path, taxonomy_text=tax_text)
-
-
-def corpus_files(path: str | Path) -> tuple[dict[str, Any], list[Path]]:
-    """A corpus folder's manifest and its data shards in order, each checked against the manifest's sha256
-    (for readers that stream the shards instead of loading the corpus: Dask, ``datasets``).
-
-    Raises
-    ------
-    CorpusError
-        As :func:`load`.
-    """
-    path = Path(path)
-    mpath = path / MANIFEST
-    if not mpath.is_file():
-        raise CorpusError(
-            f"{path}: not a corpus folder (no {MANIFEST}); build one with `newstag corpus build SRC -o {path}`."
-        )
-    manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    files = []
-    for name, digest in manifest.get("data_files", {}).items():
-        f = path / name
-        if not f.is_file():
-            raise CorpusError(f"{path}: data file {name} named in the manifest is missing; rebuild the corpus.")
-        if file_sha256(f) != digest:
-            raise CorpusError(
-                f"{path}: data file {name} does not match the manifest (sha256 differs); it was changed after the "
-                f"build or the write was interrupted. Rebuild the corpus."
-            )
-        files.append(f)
-    return manifest, files
 
 
 def read_dataset(files: Sequence[str | Path], features):

@@ -11,7 +11,7 @@ NEWSTAG=".venv/bin/newstag"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
 step "1/6 build the corpus from seeds/"
-"$NEWSTAG" corpus build seeds -o "$OUT/corpus"
+"$NEWSTAG" corpus build seeds -o "$OUT/corpus" --overwrite  # a rerun rebuilds; the labels come back in step 2
 step "2/6 import the labels from the committed Label Studio export"
 "$NEWSTAG" annotate import seeds/label-studio-export.json --corpus "$OUT/corpus" --strict
 step "3/6 split: 80% train / 20% eval, stratified on every label, near-duplicates kept together"
