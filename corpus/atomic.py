@@ -37,19 +37,47 @@ def _create(path: Path, mode: int) -> int:
 
 
 def _temp_name(path: Path, kind: str) -> Path:
-    return path.parent / f".{path.name}.{kind}-{secrets.token_hex(4)}"
+    """``.NAME.KIND-PID-RANDOM`` beside ``path``: the writer's process id tells a leftover from a live write."""
+    return path.parent / f".{path.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def _writer_gone(temp: Path) -> bool:
+    """Whether the process that made temporary file ``temp`` no longer runs (on this machine)."""
+    try:
+        pid = int(temp.name.rsplit("-", 2)[-2])
+    except (ValueError, IndexError):
+        return True
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's live process
+        return False
+    return False
+
+
+def _clean_temp_files(path: Path) -> None:
+    """Remove the temporary files that killed writers of ``path`` left beside it (live writers' are kept)."""
+    for temp in path.parent.glob(f".{path.name}.tmp-*"):
+        if _writer_gone(temp):
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path, *, mode: int = 0o666) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it is fsynced and renamed over ``path``.
 
-    Readers see the old file or the new one, never half of one; on error the temporary file is removed.
+    Readers see the old file or the new one, never half of one; on error the temporary file is removed,
+    and temporary files that killed writers left beside ``path`` are removed by the next write.
     The temporary file is created with permissions ``mode`` (less the umask): pass ``0o600`` for a file
     that holds credentials.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _clean_temp_files(path)
     while True:
         tmp_path = _temp_name(path, "tmp")
         try:
