@@ -31,7 +31,7 @@ from ._folder import FORMAT, MANIFEST, check_build_output, corpus_files, is_corp
 from ._lock import folder_lock
 from .atomic import atomic_folder, atomic_path, atomic_write_json, atomic_write_text, committed_folder, file_sha256
 from .errors import CorpusError, Rejection
-from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups
+from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups, table_fingerprint
 from .readers import read_paths
 from .taxonomy import Taxonomy, label_counts, load_taxonomy
 
@@ -244,7 +244,7 @@ def _dataset_of_table(table, features):
     """An Arrow table with the corpus schema as an in-memory ``datasets.Dataset`` (no cache files)."""
     import datasets
 
-    return datasets.Dataset(table, info=datasets.DatasetInfo(features=features))
+    return datasets.Dataset(table, info=datasets.DatasetInfo(features=features), fingerprint=table_fingerprint(table))
 
 
 def with_id(a: Article) -> Article:
