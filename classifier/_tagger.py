@@ -622,8 +622,17 @@ class Tagger(BaseEstimator):
     def tag_batch(self, items: Iterable[Any], *, batch_size: int = 512, evidence: bool = True,
                   top_terms: int = 5) -> Iterator[TagResult]:
         """Tag many articles, a batch at a time (features, heads and evidence are computed once per batch
-        with array operations); yields one :class:`TagResult` per item, in order."""
+        with array operations); yields one :class:`TagResult` per item, in order.
+
+        Raises
+        ------
+        InputError
+            For a batch size below 1, or an item that is not an article or whose text is empty (nothing to
+            tag: it is refused, not tagged with the most common labels); the message names the item.
+        """
         check_is_fitted(self, "heads_")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise InputError(f"batch_size={batch_size!r}: expected a positive number of articles per batch.")
         if isinstance(items, (str, Article, Mapping)):
             raise InputError("tag_batch expects an iterable of articles; use tag() for one article.")
         facets = [(f.name, f.multi, f.ids, f.name in self.heads_) for f in self.fitted_taxonomy.facets]
@@ -636,6 +645,10 @@ class Tagger(BaseEstimator):
 
     def _tag_one_batch(self, items: list, n_done: int, facets, evidence: bool, top_terms: int) -> list[TagResult]:
         inputs = [_as_input(x, n_done + i) for i, x in enumerate(items)]
+        empty = [n_done + i for i, (_, t) in enumerate(inputs) if not t.strip()]
+        if empty:
+            raise InputError(f"item {empty[0]}: empty text (no title and no body); there is nothing to tag. Leave "
+                             f"such items out (an empty text would get only the most common labels).")
         batch = self._batch([t for _, t in inputs])
         scores = self._facet_scores(batch)
         outs = [(name, multi, *self._facet_tags(batch, name, ids, multi, has_head, scores[name],
