@@ -474,7 +474,8 @@ class Tagger(BaseEstimator):
                 if not learned:
                     continue
                 head = self.make_head(f.name, tax, cv=cv)
-                head.fit(Xh, Y[:, learned], groups=groups, private_columns=self._private_columns(f.name, learned))
+                head.fit(Xh, Y[:, learned], groups=groups, private_columns=self._private_columns(f.name, learned),
+                         indicator=True)
                 self.heads_[f.name] = head
                 self.head_labels_[f.name] = [f.ids[k] for k in learned]
             else:
