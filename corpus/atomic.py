@@ -24,6 +24,8 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from .errors import InputError
+
 
 def dumps_json(obj: Any) -> str:
     """Canonical JSON: sorted keys, two-space indent, UTF-8 characters kept, final newline."""
@@ -70,13 +72,21 @@ def _clean_temp_files(path: Path) -> None:
 def atomic_path(path: str | Path, *, mode: int = 0o666) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it is fsynced and renamed over ``path``.
 
-    Readers see the old file or the new one, never half of one; on error the temporary file is removed,
+    Raises :class:`InputError` when ``path`` is a folder (nothing is written). Readers see the old file or
+    the new one, never half of one; on error the temporary file is removed,
     and temporary files that killed writers left beside ``path`` are removed by the next write.
     The temporary file is created with permissions ``mode`` (less the umask): pass ``0o600`` for a file
     that holds credentials.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise InputError(f"{path}: a folder, where a file is to be written; give a file path (a new one or a file "
+                         f"to replace), never a folder.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(f"{path}: cannot make folder {path.parent}, a file of that name is in the way; give another "
+                         f"path.") from None
     _clean_temp_files(path)
     while True:
         tmp_path = _temp_name(path, "tmp")

@@ -103,3 +103,17 @@ def test_empty_text_is_refused_by_the_library_naming_the_item(cli_model):
         list(tagger.tag_batch(["Japan holds drills.", "  \n"]))
     with pytest.raises(InputError, match=r"batch_size=0: expected a positive number"):
         list(tagger.tag_batch(["Japan holds drills."], batch_size=0))
+
+
+def test_evaluate_refuses_to_write_its_report_into_a_corpus_or_a_file(cli_model, corpus_dir, capsys, tmp_path):
+    import shutil
+
+    c = tmp_path / "c"
+    shutil.copytree(corpus_dir, c)
+    before = (c / "report.json").read_bytes()
+    assert main(["evaluate", "--corpus", str(c), "--model", str(cli_model), "-o", str(c)]) == 2
+    assert "is not a report folder newstag wrote" in capsys.readouterr().err.replace("\n", " ")
+    assert (c / "report.json").read_bytes() == before
+    (tmp_path / "f").write_text("mine")
+    assert main(["evaluate", "--corpus", str(c), "--model", str(cli_model), "-o", str(tmp_path / "f")]) == 2
+    assert "-o names a file, not a folder" in capsys.readouterr().err

@@ -182,3 +182,21 @@ def test_files_are_made_with_their_final_permissions_without_touching_the_umask(
     assert (tmp_path / "secret.json").stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "plain.json").stat().st_mode & 0o777 == 0o644
     assert json.loads((tmp_path / "secret.json").read_text()) == {"token": "t"}
+
+
+def test_a_file_write_onto_a_folder_is_an_input_error_and_so_is_a_file_in_the_way(tmp_path):
+    from corpus import InputError, atomic_write_json
+
+    (tmp_path / "d").mkdir()
+    with pytest.raises(InputError, match=r"d: a folder, where a file is to be written"):
+        atomic_write_json(tmp_path / "d", {})
+    (tmp_path / "f").write_text("mine")
+    with pytest.raises(InputError, match=r"cannot make folder .*f, a file of that name is in the way"):
+        atomic_write_json(tmp_path / "f" / "x.json", {})
+    assert (tmp_path / "f").read_text() == "mine" and list((tmp_path / "d").iterdir()) == []
+
+
+def test_annotate_config_to_a_folder_exits_2_with_a_message(tmp_path, capsys):
+    (tmp_path / "d").mkdir()
+    assert main(["annotate", "config", "-o", str(tmp_path / "d")]) == 2
+    assert "a folder, where a file is to be written" in capsys.readouterr().err
