@@ -34,14 +34,21 @@ def _char_range(text: Optional[str]) -> tuple[int, int] | None:
     return lo, hi
 
 
+def _positive(value: float, name: str) -> float:
+    if not value > 0:  # NaN too
+        raise typer.BadParameter(f"{value!r} is not a positive number.", param_hint=f"'{name}'")
+    return value
+
+
 def train_command(
     corpus: Path = typer.Option(..., "--corpus", help="Corpus folder with its split manifest (newstag corpus split)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output",
                                           help="Model folder to write (default: $NEWSTAG_MODEL or models/default)."),
-    seed: int = typer.Option(0, "--seed", help="Seeds every random step; same corpus and seed, same model."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seeds every random step; same corpus and seed, same model."),
     split_name: str = typer.Option("train", "--split-name", help="The split to train on."),
     eval_split: str = typer.Option("eval", "--eval-split", help="The split to report metrics on ('' for none)."),
-    c: float = typer.Option(1.0, "--C", help="Inverse regularisation strength of every head."),
+    c: float = typer.Option(1.0, "--C", callback=lambda v: _positive(v, "--C"),
+                            help="Inverse regularisation strength of every head (> 0)."),
     char_ngrams: Optional[str] = typer.Option(None, "--char-ngrams", help="Add character n-grams, e.g. 2,5."),
 ) -> None:
     """Train a tagger on a corpus's train split, evaluate it on the eval split, save model and card."""

@@ -117,3 +117,9 @@ def test_evaluate_refuses_to_write_its_report_into_a_corpus_or_a_file(cli_model,
     (tmp_path / "f").write_text("mine")
     assert main(["evaluate", "--corpus", str(c), "--model", str(cli_model), "-o", str(tmp_path / "f")]) == 2
     assert "-o names a file, not a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option, shown", [(["--C", "0"], "'--C'"), (["--C", "-1"], "'--C'"), (["--seed", "-1"], "--seed")])
+def test_train_options_out_of_range_are_usage_errors(corpus_dir, tmp_path, capsys, option, shown):
+    assert main(["train", "--corpus", str(corpus_dir), "-o", str(tmp_path / "m"), *option]) == 2
+    assert shown in capsys.readouterr().err and not (tmp_path / "m").exists()
