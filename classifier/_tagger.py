@@ -9,6 +9,7 @@ import hashlib
 import json
 import numbers
 import time
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, islice, repeat
@@ -32,6 +33,7 @@ from corpus.splits import split_rows
 from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest
 from ._features import AliasFeatures, alias_table, analyse, group_table, text_features, transform_text
 from ._result import AliasMatch, Evidence, LabelScore, TagResult, TermWeight
+from .errors import EmptyTextWarning
 
 Progress = Callable[[str, str], None]  # progress(stage, detail)
 
@@ -628,8 +630,13 @@ class Tagger(BaseEstimator):
         Raises
         ------
         InputError
-            For a batch size below 1, or an item that is not an article or whose text is empty (nothing to
-            tag: it is refused, not tagged with the most common labels); the message names the item.
+            For a batch size below 1, or an item that is not an article; the message names the item.
+
+        Warns
+        -----
+        EmptyTextWarning
+            When items have an empty text (no title and no body): they are tagged with only the labels any
+            text gets, and the warning names them.
         """
         check_is_fitted(self, "heads_")
         if not isinstance(batch_size, int) or batch_size < 1:
@@ -647,9 +654,11 @@ class Tagger(BaseEstimator):
     def _tag_one_batch(self, items: list, n_done: int, facets, evidence: bool, top_terms: int) -> list[TagResult]:
         inputs = [_as_input(x, n_done + i) for i, x in enumerate(items)]
         empty = [n_done + i for i, (_, t) in enumerate(inputs) if not t.strip()]
-        if empty:
-            raise InputError(f"item {empty[0]}: empty text (no title and no body); there is nothing to tag. Leave "
-                             f"such items out (an empty text would get only the most common labels).")
+        if empty:  # tagged (a corpus may hold such articles), but never silently
+            shown = ", ".join(f"{k} ({inputs[k - n_done][0]})" if inputs[k - n_done][0] else str(k) for k in empty[:10])
+            warnings.warn(EmptyTextWarning(
+                f"{len(empty)} item(s) with an empty text (no title and no body) tagged with only the labels any "
+                f"text gets: item(s) {shown}{', …' if len(empty) > 10 else ''}. Leave them out."), stacklevel=3)
         batch = self._batch([t for _, t in inputs])
         scores = self._facet_scores(batch)
         outs = [(name, multi, *self._facet_tags(batch, name, ids, multi, has_head, scores[name],

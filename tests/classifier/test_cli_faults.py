@@ -94,13 +94,14 @@ def test_tagging_a_corpus_twice_into_the_same_result_folder_replaces_it(cli_mode
     assert sorted(p.name for p in tmp_path.iterdir()) == [".tags.lock", "tags"]
 
 
-def test_empty_text_is_refused_by_the_library_naming_the_item(cli_model):
-    from classifier import Tagger
+def test_empty_text_is_tagged_with_a_warning_naming_the_item_and_a_batch_size_below_1_refused(cli_model):
+    from classifier import EmptyTextWarning, Tagger
     from corpus import InputError
 
     tagger = Tagger.load(cli_model)
-    with pytest.raises(InputError, match=r"item 1: empty text \(no title and no body\); there is nothing to tag"):
-        list(tagger.tag_batch(["Japan holds drills.", "  \n"]))
+    with pytest.warns(EmptyTextWarning, match=r"1 item\(s\) with an empty text .*: item\(s\) 1 \(e1\)\. Leave them out"):
+        results = list(tagger.tag_batch(["Japan holds drills.", {"id": "e1", "text": "  \n"}]))
+    assert len(results) == 2
     with pytest.raises(InputError, match=r"batch_size=0: expected a positive number"):
         list(tagger.tag_batch(["Japan holds drills."], batch_size=0))
 
