@@ -49,17 +49,19 @@ def _child(stage: str, file: str) -> None:
 
 
 def main() -> None:
-    rows = []
+    stages = {}
     tmp = tempfile.TemporaryDirectory()
     file = Path(tmp.name) / "big.txt"
     file.write_text(article_text(), encoding="utf-8")
     for stage in ("signature", "build"):
         r = run_child("bench.large_article", ["--child", stage, str(file)])
-        rows.append({"stage": stage, "article_mb": round(r["chars"] / 1e6, 1), "seconds": r["seconds"],
-                     "peak_rss_mib": r["peak_rss_mib"], "under_target": r["peak_rss_mib"] < TARGET_MIB})
-        print(rows[-1], flush=True)
+        stages[stage] = {"peak_rss_mib": r["peak_rss_mib"], "seconds": r["seconds"],
+                         "article_mb": round(r["chars"] / 1e6, 1)}
+        print(stage, stages[stage], flush=True)
     tmp.cleanup()
-    write_result("large_article", {"target_peak_mib": TARGET_MIB, "rows": rows}, "python -m bench.large_article")
+    write_result("large_article", {"target_peak_mib": TARGET_MIB, "stages": stages,
+                                   "under_target": all(v["peak_rss_mib"] < TARGET_MIB for v in stages.values())},
+                 "python -m bench.large_article")
 
 
 if __name__ == "__main__":
