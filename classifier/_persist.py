@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from corpus import folder_lock
+from corpus._folder import read_consistently
 from corpus._output import check_output_folder, read_json_file
 from corpus.atomic import atomic_folder, atomic_path, atomic_write_json, atomic_write_text, file_sha256
 
@@ -242,11 +243,16 @@ def load_model(path: str | Path | None = None):
     ModelError
         When the file is not the one the model card names, or does not hold a Tagger.
     """
+    path = Path(path) if path is not None else default_model_path()
+    # A model folder saved anew while it is read is read again (the old files went with the old folder).
+    return read_consistently(path if path.is_dir() else path.parent, lambda: _load_model(path))
+
+
+def _load_model(path: Path):
     import skops.io as sio
 
     from ._tagger import Tagger
 
-    path = Path(path) if path is not None else default_model_path()
     file = _model_file(path)
     card_path = file.parent / CARD_JSON
     if card_path.is_file():

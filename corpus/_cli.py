@@ -225,6 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     except NewstagError as exc:
         print(f"error: {exc}", file=sys.stderr)  # plain text, never wrapped: scripts grep it
         return 2
+    except OSError as exc:  # the system refused (permissions, a full disk, a path in the way): say which file
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc} ({type(exc).__name__}); check the path, its permissions and "
+              f"the free disk space, then run the command again.", file=sys.stderr)
+        return 2
     except SystemExit as exc:
         return int(exc.code or 0)
     except typer.Exit as exc:

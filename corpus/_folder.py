@@ -3,19 +3,60 @@ checked against its manifest, and the TOML of a taxonomy built in memory."""
 
 from __future__ import annotations
 
-__all__ = ["MANIFEST", "FORMAT", "is_corpus_folder", "check_build_output", "corpus_files", "taxonomy_toml"]
+__all__ = ["MANIFEST", "FORMAT", "is_corpus_folder", "check_build_output", "corpus_files", "corpus_taxonomy",
+           "read_consistently", "taxonomy_toml"]
 
 import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from ._output import check_output_folder, read_json_file
 from .atomic import committed_folder, file_sha256
-from .errors import CorpusError
+from .errors import CorpusError, NewstagError
 from .taxonomy import Taxonomy
 
 MANIFEST = "manifest.json"
 FORMAT = "newstag-corpus/1"
+T = TypeVar("T")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(committed_folder(path))
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def read_consistently(path: str | Path, read: Callable[[], T], attempts: int = 3) -> T:
+    """``read()`` a folder's files; when that fails because a writer switched a new version in meanwhile
+    (the folder is another one afterwards), read again: a reader sees the old version or the new one."""
+    for _ in range(attempts - 1):
+        before = _identity(Path(path))
+        try:
+            return read()
+        except (NewstagError, OSError):
+            if _identity(Path(path)) == before:
+                raise
+    return read()
+
+
+def corpus_taxonomy(folder: Path, path: Path) -> tuple[Taxonomy, str]:
+    """The taxonomy of the corpus in ``folder`` (named ``path`` in messages), and its file's text."""
+    from .taxonomy import parse_taxonomy, tomllib
+
+    tax_path = folder / "taxonomy.toml"
+    if not tax_path.is_file():
+        raise CorpusError(f"{path}: taxonomy.toml is missing from the corpus folder; the corpus cannot be read "
+                          f"without the taxonomy it was built with. Rebuild it with `newstag corpus build SRC -o {path} "
+                          f"--overwrite`, or copy that taxonomy file back as {tax_path.name}.")
+    text = tax_path.read_text(encoding="utf-8")
+    try:
+        return parse_taxonomy(tomllib.loads(text), str(path / "taxonomy.toml")), text
+    except tomllib.TOMLDecodeError as exc:
+        raise CorpusError(f"{path / 'taxonomy.toml'}: not valid TOML ({exc}); rebuild the corpus or restore the "
+                          f"file.") from None
 
 
 def is_corpus_folder(path: str | Path) -> bool:

@@ -32,8 +32,9 @@ def _held() -> dict[Path, int]:
 
 
 def lock_path(folder: str | Path) -> Path:
-    """The lock file of ``folder``: ``.NAME.lock`` in its parent folder."""
-    folder = Path(os.path.abspath(folder))
+    """The lock file of ``folder``: ``.NAME.lock`` in its parent folder (of the folder a symlink points to:
+    two names of one folder share its lock)."""
+    folder = Path(os.path.realpath(folder))
     return folder.parent / f".{folder.name}.lock"
 
 

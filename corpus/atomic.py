@@ -201,7 +201,12 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _switch_in(new: Path, path: Path) -> None:
-    """Make ``new`` the folder ``path`` in one step, then remove the old version."""
+    """Make ``new`` the folder ``path`` in one step, then remove the old version (a process working in
+    ``path`` follows it to the new one)."""
+    try:
+        inside = os.path.samefile(os.getcwd(), path)
+    except OSError:
+        inside = False
     if not path.exists():
         os.rename(new, path)
     elif _exchange(new, path):
@@ -212,6 +217,8 @@ def _switch_in(new: Path, path: Path) -> None:
         os.rename(new, path)
         shutil.rmtree(old)
     _fsync_dir(path.parent)
+    if inside:
+        os.chdir(path)
 
 
 def _link_or_copy(src: str, dst: str) -> None:

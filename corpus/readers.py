@@ -95,7 +95,11 @@ def read_file(path: str | Path, taxonomy: Taxonomy | None = None, fmt: str | Non
         out.rejections.append(Rejection(where, why))
         return out
     try:
-        text = decode(path.read_bytes(), where)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # unreadable (permissions), or gone since the folder was listed
+            raise InputError(f"{where}: cannot be read ({exc.strerror}); check its permissions.") from None
+        text = decode(data, where)
         if fmt == "seed":
             out.articles.append(parse_seed_text(text, where))
         elif fmt == "html":

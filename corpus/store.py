@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .article import Article
-from ._folder import FORMAT, MANIFEST, check_build_output, corpus_files, is_corpus_folder, taxonomy_toml
+from ._folder import (FORMAT, MANIFEST, check_build_output, corpus_files, corpus_taxonomy, is_corpus_folder,
+                      read_consistently, taxonomy_toml)
 from ._lock import folder_lock
 from .atomic import atomic_folder, atomic_path, atomic_write_json, atomic_write_text, committed_folder, file_sha256
 from .errors import CorpusError, Rejection
@@ -457,21 +458,13 @@ def load(path: str | Path) -> Corpus:
         When the folder, its manifest or a data file is missing, or a data file does not match the
         manifest (an interrupted or hand-edited write).
     """
-    from .taxonomy import parse_taxonomy, tomllib
-
     path = Path(path)
+    return read_consistently(path, lambda: _load(path))
+
+
+def _load(path: Path) -> Corpus:
     manifest, files = corpus_files(path)
-    folder = files[0].parent.parent if files else committed_folder(path)
-    tax_path = folder / "taxonomy.toml"
-    if not tax_path.is_file():
-        raise CorpusError(f"{path}: taxonomy.toml is missing from the corpus folder; the corpus cannot be read "
-                          f"without the taxonomy it was built with. Rebuild it with `newstag corpus build SRC -o {path} "
-                          f"--overwrite`, or copy that taxonomy file back as {tax_path.name}.")
-    tax_text = tax_path.read_text(encoding="utf-8")
-    try:
-        taxonomy = parse_taxonomy(tomllib.loads(tax_text), str(path / "taxonomy.toml"))
-    except tomllib.TOMLDecodeError as exc:
-        raise CorpusError(f"{path / 'taxonomy.toml'}: not valid TOML ({exc}); rebuild the corpus or restore the file.") from None
+    taxonomy, tax_text = corpus_taxonomy(files[0].parent.parent if files else committed_folder(path), path)
     ds = read_dataset(files, corpus_features(taxonomy))
     return Corpus(ds, taxonomy, manifest, path=path, taxonomy_text=tax_text)
 

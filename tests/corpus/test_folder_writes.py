@@ -200,3 +200,49 @@ def test_annotate_config_to_a_folder_exits_2_with_a_message(tmp_path, capsys):
     (tmp_path / "d").mkdir()
     assert main(["annotate", "config", "-o", str(tmp_path / "d")]) == 2
     assert "a folder, where a file is to be written" in capsys.readouterr().err
+
+
+def test_a_process_working_inside_the_folder_follows_it_to_the_new_version(labeled_dir, taxonomy, monkeypatch):
+    monkeypatch.chdir(labeled_dir)
+    _corpus(taxonomy, labeled=False).save(labeled_dir)
+    assert os.path.samefile(os.getcwd(), labeled_dir) and os.path.isfile("manifest.json")
+
+
+def test_a_reader_that_meets_a_switch_mid_read_reads_again(labeled_dir, taxonomy):
+    from corpus._folder import read_consistently
+
+    calls = []
+
+    def read():
+        calls.append(1)
+        if len(calls) == 1:  # a writer switches a new version in while this read is under way
+            _corpus(taxonomy, labeled=False).save(labeled_dir)
+            raise CorpusError("data file named in the manifest is missing")
+        return load(labeled_dir).n_labeled
+
+    assert read_consistently(labeled_dir, read) == 0 and len(calls) == 2
+    with pytest.raises(CorpusError, match="still broken"):  # no switch: the error stands
+        read_consistently(labeled_dir, lambda: (_ for _ in ()).throw(CorpusError("still broken")))
+
+
+def test_an_os_error_in_a_command_exits_2_naming_the_file(seed_article_path, tmp_path, capsys, monkeypatch):
+    import corpus.store
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "out" / "data"))
+
+    monkeypatch.setattr(corpus.store, "save", refused)
+    assert main(["corpus", "build", str(seed_article_path), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {tmp_path / 'out' / 'data'}: Permission denied (PermissionError); check the path" in err
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_an_unreadable_file_in_a_folder_is_rejected_with_a_reason(tmp_path, seed_article_path):
+    from corpus import read_paths
+
+    (tmp_path / "a.txt").write_bytes(seed_article_path.read_bytes())
+    (tmp_path / "b.txt").write_bytes(seed_article_path.read_bytes())
+    (tmp_path / "b.txt").chmod(0)
+    result = read_paths([tmp_path])
+    assert len(result.articles) == 1 and "cannot be read (Permission denied)" in result.rejections[0].reason
