@@ -81,3 +81,12 @@ def test_a_non_utf8_csv_is_rejected_with_its_line(tmp_path):
     p.write_bytes("id,text\n1,Caf\xe9 talks in Paris.\n".encode("latin-1"))
     (r,) = read_file(p).rejections
     assert r.source.endswith("latin.csv:2") and "invalid UTF-8" in r.reason and "iconv" in r.reason
+
+
+def test_a_label_that_is_not_a_string_is_a_rejection_naming_the_line(tmp_path, taxonomy):
+    p = tmp_path / "a.jsonl"
+    p.write_text('{"text": "Drills near Okinawa.", "region": {}}\n{"text": "Talks.", "themes": [["diplomacy"]]}\n')
+    result = read_file(p, taxonomy)
+    assert not result.articles
+    assert [r.source.rsplit("/", 1)[-1] for r in result.rejections] == ["a.jsonl:1", "a.jsonl:2"]
+    assert "region label {} is not in the taxonomy" in result.rejections[0].reason
