@@ -52,7 +52,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, TextIO
 
-from corpus import Taxonomy
+from corpus import Facet, Taxonomy, TaxonomyError, check_utf8_file
 
 from ._jsonfile import read_json_file
 from ._parser import Parser
@@ -187,6 +187,7 @@ def read_export(path: str | Path, taxonomy: Taxonomy, *, fmt: str = "auto",
     if not path.is_file():
         raise ExportError(f"annotation export {str(path)!r} does not exist; download it with `newstag annotate pull` "
                           f"or from the project's Export button in Label Studio.")
+    check_utf8_file(path, f"annotation export {path.name!r}", ExportError)
     fmt = (fmt or "auto").upper().replace("-", "_")
     if fmt == "AUTO":
         fmt = detect_format(path)

@@ -19,7 +19,7 @@ def read_json_file(path: str | Path, kind: str) -> Any:
     Raises
     ------
     ExportError
-        When the file does not exist, or is not valid JSON (with the line and column).
+        When the file does not exist, is not UTF-8, or is not valid JSON (with the line and column).
     """
     path = Path(path)
     if not path.is_file():
@@ -29,3 +29,6 @@ def read_json_file(path: str | Path, kind: str) -> Any:
     except json.JSONDecodeError as exc:
         raise ExportError(f"{kind} {str(path)!r}: invalid JSON at line {exc.lineno} column {exc.colno}: "
                           f"{exc.msg}.") from None
+    except UnicodeDecodeError as exc:
+        raise ExportError(f"{kind} {str(path)!r}: not UTF-8 text (invalid byte 0x{exc.object[exc.start:exc.start + 1].hex()} "
+                          f"at byte {exc.start}); save it as UTF-8 JSON.") from None

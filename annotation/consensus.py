@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from corpus import Corpus, Taxonomy, atomic_write_json, load_taxonomy
+from corpus import Corpus, CorpusError, Taxonomy, folder_lock, load_taxonomy
 from corpus import load as load_corpus
-from corpus.store import MANIFEST
+from corpus.store import MANIFEST, corpus_files
 
 from ._export import SKIP_KINDS, AnnotationRecord, Export, Skipped, read_export
 from .articles import TaskFields, corpus_from_export, match_tasks
@@ -351,7 +351,26 @@ def import_annotations(export: str | Path, corpus: Corpus | str | Path, *, fmt: 
         When no annotation could be used (with the likely cause and the remedy), or, in strict mode, when
         anything was skipped; the folder is left untouched either way.
     """
-    built = not isinstance(corpus, Corpus) and not (Path(corpus) / MANIFEST).is_file()
+    kw = dict(fmt=fmt, strict=strict, annotators=annotators, facets=facets, controls=controls, fields=fields,
+              taxonomy=taxonomy, progress=progress)
+    if isinstance(corpus, Corpus) and (not save or corpus.path is None):
+        return _import(export, corpus, save=False, **kw)
+    path = corpus.path if isinstance(corpus, Corpus) else corpus
+    with folder_lock(path):  # read, apply and write back as one step: a second import waits for this one
+        if isinstance(corpus, Corpus):
+            on_disk = corpus_files(path)[0].get("fingerprint")
+            if on_disk != corpus.manifest.get("fingerprint"):
+                raise CorpusError(f"{path}: the corpus folder changed since this Corpus was loaded (another import or "
+                                  f"build wrote it); load it again and import then, so that no labels are lost.")
+        elif (Path(path) / MANIFEST).is_file():
+            corpus = load_corpus(path)
+        return _import(export, corpus, save=save, **kw)
+
+
+def _import(export, corpus: Corpus | str | Path, *, save: bool, fmt, strict, annotators, facets, controls, fields,
+            taxonomy, progress) -> tuple[Corpus, ImportReport]:
+    """Apply an export to ``corpus``, or (a folder path with no corpus yet) to the corpus built from its tasks."""
+    built = not isinstance(corpus, Corpus)
     if built:
         target = Path(corpus)
         tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
@@ -363,8 +382,6 @@ def import_annotations(export: str | Path, corpus: Corpus | str | Path, *, fmt: 
         corpus.path = target
         unmatched = sorted((t for t in parsed.task_data if t not in article_of), key=str)
     else:
-        if not isinstance(corpus, Corpus):
-            corpus = load_corpus(corpus)
         parsed = read_export(export, corpus.taxonomy, fmt=fmt, annotators=annotators, facets=facets,
                              controls=controls, progress=progress)
         article_of, unmatched = match_tasks(parsed, corpus, fields)
@@ -374,9 +391,9 @@ def import_annotations(export: str | Path, corpus: Corpus | str | Path, *, fmt: 
     if report.records_used == 0:
         raise report.nothing_used()
     if save and corpus.path is not None:
-        new.save(corpus.path)
+        report.corpus_fingerprint = new.fingerprint
+        new.save(corpus.path, extra_files={REPORT_FILE: report.as_dict()})  # the report in the same step
         report.corpus_fingerprint = new.manifest["fingerprint"]
-        atomic_write_json(Path(corpus.path) / REPORT_FILE, report.as_dict())
     else:
         report.corpus_fingerprint = new.fingerprint
     return new, report

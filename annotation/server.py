@@ -41,7 +41,8 @@ import urllib.request
 from pathlib import Path
 from typing import Mapping
 
-from corpus import atomic_write_text, dumps_json
+from corpus import dumps_json
+from corpus.atomic import private_file
 
 from .errors import LabelStudioError
 
@@ -191,6 +192,9 @@ class LabelStudioServer:
             text = self.log_path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return "(no server log)"
+        for secret in (self.token, self.password):  # the tail goes into error messages
+            if secret:
+                text = text.replace(secret, "***")
         return "\n".join(text.splitlines()[-lines:])
 
     def _credentials(self) -> None:
@@ -199,8 +203,9 @@ class LabelStudioServer:
         for key in ("username", "password", "token"):
             given, old = getattr(self, key), stored.get(key)
             if given is not None and old is not None and given != old and key != "password":
-                raise LabelStudioError(
-                    f"Label Studio data folder {self.data_dir} was created with {key} {old!r}, not {given!r}; "
+                shown = f" {old!r}, not {given!r}" if key == "username" else " another value than the one given"
+                raise LabelStudioError(  # a token is never shown: messages end up in logs and CI output
+                    f"Label Studio data folder {self.data_dir} was created with {key}{shown}; "
                     f"Label Studio fixes the admin's {key} on first start. Use the stored one (leave it unset) "
                     f"or a new data folder."
                 )
@@ -209,10 +214,8 @@ class LabelStudioServer:
         self.token = self.token or stored.get("token") or secrets.token_hex(16)
         if not 6 <= len(self.token) <= 40:
             raise LabelStudioError(f"Label Studio API token must have 6 to 40 characters, got {len(self.token)}.")
-        if not stored:
-            atomic_write_text(path, dumps_json({"username": self.username, "password": self.password,
-                                                "token": self.token}))
-            path.chmod(0o600)
+        if not stored:  # readable by its owner only from the moment it exists
+            private_file(path, dumps_json({"username": self.username, "password": self.password, "token": self.token}))
 
     def start(self) -> "LabelStudioServer":
         """Start the server and wait until it answers ``/health`` and accepts the token.
@@ -230,10 +233,13 @@ class LabelStudioServer:
                 f"no label-studio executable (looked for {self.executable or '.venv-ls/bin/label-studio'}); "
                 f"install the server with `make install-labelstudio` or set NEWSTAG_LABEL_STUDIO."
             )
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        if not self.data_dir.exists():
+            os.mkdir(self.data_dir, 0o700)  # it will hold the token (in the database): private from the start
         if self.template is not None and not (self.data_dir / "label_studio.sqlite3").exists():
             shutil.copytree(self.template, self.data_dir, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(".complete", "init.log", "server.log"))
+            os.chmod(self.data_dir, 0o700)  # copytree gives the folder the template's mode
         self._credentials()
         self.port = self.port or free_port(self.host)
         env = server_env(os.environ, self.data_dir, username=self.username, password=self.password,

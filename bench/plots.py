@@ -22,7 +22,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 # The benchmarks of the project, in the order the notebook shows them.
 KNOWN = ("annotation_import", "splits", "tagging_speed", "reuters_accuracy", "wikinews_accuracy", "scale",
-         "corpus_build_speed", "dask_scaling")
+         "corpus_build_speed", "dask_scaling", "news_time_split")
 _NOT_RESULTS = {"run_all"}  # bench/results/run_all.json is the log of `make bench`, not a benchmark
 
 
@@ -208,11 +208,18 @@ def _table_dask(d):
     return pd.DataFrame(rows, columns=["work", "how", "seconds_median", "articles_per_second"])
 
 
+def _table_news(d):
+    import pandas as pd
+
+    rows = [{"system": name, **s["headline"]} for name, s in d["systems"].items()]
+    return pd.DataFrame(rows, columns=["system", "region_accuracy", "themes_micro_f1", "actors_micro_f1"])
+
+
 _TABLES: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "annotation_import": _table_annotation_import, "splits": _table_splits, "tagging_speed": _table_tagging_speed,
     "reuters_accuracy": _table_reuters,
     "wikinews_accuracy": _table_wikinews, "scale": _table_scale, "corpus_build_speed": _table_build,
-    "dask_scaling": _table_dask,
+    "dask_scaling": _table_dask, "news_time_split": _table_news,
 }
 
 
@@ -392,11 +399,35 @@ def _plot_section(d, plt, name):
     return fig
 
 
+def _plot_news(d, plt):
+    """The learning curve of the news time split: F1 per facet against real items in training, per arm."""
+    curve = d["learning_curve"]["arms"]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharex=True)
+    for ax, (key, title) in zip(axes, [("region_accuracy", "region accuracy"), ("themes_micro_f1", "themes micro-F1"),
+                                       ("actors_micro_f1", "actors micro-F1")]):
+        for arm, style in (("random", "o-"), ("active", "s-"), ("as_annotated", "^--")):
+            pts = curve.get(arm, [])
+            ax.plot([p["real_items"] for p in pts], [p[key] for p in pts], style, label=arm.replace("_", " "))
+        for name, style in (("sklearn", ":"), ("alias_rules", "-.")):
+            v = d["systems"].get(name, {}).get("headline", {}).get(key)
+            if v is not None:
+                ax.axhline(v, linestyle=style, color="grey", linewidth=1)
+                ax.annotate(name, (0, v), fontsize=7, color="grey", va="bottom")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("real news items in training (+ the starter items)", fontsize=8)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    sp = d["split"]
+    fig.suptitle(f"time split: trained before {sp['cutoff']}, evaluated on {sp['eval']} random items up to {sp['until']}",
+                 fontsize=10)
+    return fig
+
+
 _PLOTS: dict[str, Callable] = {
     "annotation_import": _plot_annotation_import, "splits": _plot_splits, "tagging_speed": _plot_tagging_speed,
     "reuters_accuracy": _plot_reuters,
     "wikinews_accuracy": _plot_wikinews, "scale": _plot_scale, "corpus_build_speed": _plot_build,
-    "dask_scaling": _plot_dask,
+    "dask_scaling": _plot_dask, "news_time_split": _plot_news,
 }
 
 

@@ -17,10 +17,11 @@ from ._tables import evidence_table, mentions_table, misses_table, report_table,
 from ._tagger import Tagger, load_model
 from ._train import TrainResult, train_model
 from ._trusted import TRUSTED_TYPES
-from .errors import ModelError, ModelNotFoundError, UntrustedModelError
+from .errors import EmptyTextWarning, ModelError, ModelNotFoundError, UntrustedModelError
 
 __all__ = [
-    "AliasFeatures", "AliasMatch", "AliasRuleClassifier", "Batch", "Evidence", "FacetReport", "FastTfidfVectorizer", "LabelScore", "ModelError",
+    "AliasFeatures", "AliasMatch", "AliasRuleClassifier", "Batch", "EmptyTextWarning", "Evidence", "FacetReport",
+    "FastTfidfVectorizer", "LabelScore", "ModelError",
     "ModelNotFoundError", "Report", "Scores", "SystemMetrics", "TRUSTED_TYPES", "TagResult", "Tagger", "TermWeight",
     "ThresholdedOneVsRest", "TrainResult", "UntrustedModelError", "alias_table", "best_f1_threshold",
     "default_model_path", "evaluate", "group_table", "load_model", "model_card", "platt_scaling", "save_model",

@@ -3,7 +3,7 @@ batch with the alias mentions found in it."""
 
 from __future__ import annotations
 
-__all__ = ["Batch", "as_input", "batches", "union_name", "block_name"]
+__all__ = ["Batch", "as_input", "batches", "union_name", "block_name", "warn_empty"]
 
 from itertools import islice
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -70,3 +70,18 @@ def union_name(block: str) -> str:
 def block_name(union_name: str) -> str:
     """The block of a feature-union name (the inverse of :func:`union_name`)."""
     return "text" if union_name == "text" else union_name[: -len("_aliases")]
+
+
+def warn_empty(inputs: Sequence[tuple[str | None, str]], n_done: int = 0) -> None:
+    """Warn (:class:`EmptyTextWarning`, naming them) about inputs with an empty text: they are tagged — a
+    corpus may hold such articles — with only the labels any text gets, but never silently."""
+    import warnings
+
+    from .errors import EmptyTextWarning
+
+    empty = [n_done + i for i, (_, t) in enumerate(inputs) if not t.strip()]
+    if empty:
+        shown = ", ".join(f"{k} ({inputs[k - n_done][0]})" if inputs[k - n_done][0] else str(k) for k in empty[:10])
+        warnings.warn(EmptyTextWarning(
+            f"{len(empty)} item(s) with an empty text (no title and no body) tagged with only the labels any "
+            f"text gets: item(s) {shown}{', …' if len(empty) > 10 else ''}. Leave them out."), stacklevel=4)

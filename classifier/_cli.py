@@ -34,14 +34,21 @@ def _char_range(text: Optional[str]) -> tuple[int, int] | None:
     return lo, hi
 
 
+def _positive(value: float, name: str) -> float:
+    if not value > 0:  # NaN too
+        raise typer.BadParameter(f"{value!r} is not a positive number.", param_hint=f"'{name}'")
+    return value
+
+
 def train_command(
     corpus: Path = typer.Option(..., "--corpus", help="Corpus folder with its split manifest (newstag corpus split)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output",
                                           help="Model folder to write (default: $NEWSTAG_MODEL or models/default)."),
-    seed: int = typer.Option(0, "--seed", help="Seeds every random step; same corpus and seed, same model."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seeds every random step; same corpus and seed, same model."),
     split_name: str = typer.Option("train", "--split-name", help="The split to train on."),
     eval_split: str = typer.Option("eval", "--eval-split", help="The split to report metrics on ('' for none)."),
-    c: float = typer.Option(1.0, "--C", help="Inverse regularisation strength of every head."),
+    c: float = typer.Option(1.0, "--C", callback=lambda v: _positive(v, "--C"),
+                            help="Inverse regularisation strength of every head (> 0)."),
     char_ngrams: Optional[str] = typer.Option(None, "--char-ngrams", help="Add character n-grams, e.g. 2,5."),
 ) -> None:
     """Train a tagger on a corpus's train split, evaluate it on the eval split, save model and card."""
@@ -109,22 +116,35 @@ def evaluate_command(
               f"with {len(paths) - 2} plot(s) in {output}")
 
 
-def _stdin_records(stream: TextIO) -> Iterator[dict]:
+def _line_problem(line: str) -> tuple[dict | None, str | None]:
+    """A stdin line's record, or what is wrong with it."""
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, (f"not valid JSON ({exc.msg} at column {exc.colno}); each line must be an object like "
+                      f"{{\"id\": \"a1\", \"title\": \"...\", \"text\": \"...\"}}.")
+    if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+        got = type(rec).__name__ if not isinstance(rec, dict) else f"keys {sorted(rec)}"
+        return None, f"expected a JSON object with a 'text' string (and optional 'id', 'title'), got {got}."
+    if rec.get("title") is not None and not isinstance(rec["title"], str):
+        return None, f"'title' must be a string, got {type(rec['title']).__name__}."
+    if not rec["text"].strip() and not (rec.get("title") or "").strip():
+        return None, "empty text (no title and no text): there is nothing to tag."
+    return rec, None
+
+
+def _stdin_records(stream: TextIO, bad: list[tuple[int, str]], skip_bad: bool) -> Iterator[dict]:
+    """The records of JSON lines; a bad line is added to ``bad`` and either skipped (``skip_bad``) or ends
+    the records, so that every line before it is still tagged and written."""
     for n, line in enumerate(stream, 1):
         if not line.strip():
             continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"stdin line {n}: not valid JSON ({exc.msg} at column {exc.colno}); each line must be an object "
-                f"like {{\"id\": \"a1\", \"title\": \"...\", \"text\": \"...\"}}."
-            ) from None
-        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-            got = type(rec).__name__ if not isinstance(rec, dict) else f"keys {sorted(rec)}"
-            raise InputError(
-                f"stdin line {n}: expected a JSON object with a 'text' string (and optional 'id', 'title'), got {got}."
-            )
+        rec, problem = _line_problem(line)
+        if problem is not None:
+            bad.append((n, problem))
+            if skip_bad:
+                continue
+            return
         yield rec
 
 
@@ -134,13 +154,16 @@ def tag_command(
     model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL or models/default)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write JSON lines here instead of stdout."),
     evidence: bool = typer.Option(True, "--evidence/--no-evidence", help="Include top terms and matched aliases."),
-    top_terms: int = typer.Option(5, "--top-terms", help="Weighted terms shown per chosen label."),
-    batch_size: int = typer.Option(512, "--batch-size", help="Articles per batch."),
-    strict: bool = typer.Option(False, "--strict", help="Fail when any article file cannot be read."),
+    top_terms: int = typer.Option(5, "--top-terms", min=0, help="Weighted terms shown per chosen label."),
+    batch_size: int = typer.Option(512, "--batch-size", min=1, help="Articles per batch."),
+    strict: bool = typer.Option(False, "--strict", help="Fail when any article file cannot be read (or, with "
+                                                        "--skip-bad, when any line was skipped)."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="With -: skip bad lines (listed at the end) instead "
+                                                            "of stopping at the first one."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS|local",
                                        help="Tag a corpus folder on a Dask cluster (scheduler tcp://HOST:8786, or "
                                             "'local'); -o names the result folder (Parquet parts + manifest)."),
-    num_proc: Optional[int] = typer.Option(None, "--num-proc", help="Tag a corpus folder with N processes on this "
+    num_proc: Optional[int] = typer.Option(None, "--num-proc", min=1, help="Tag a corpus folder with N processes on this "
                                                                     "machine (1: this process); -o names the result folder."),
     fmt: str = typer.Option("jsonl", "--format", help="jsonl (one line per article) or ls-predictions (one JSON "
                                                       "file for `newstag annotate tasks/push --predictions`)."),
@@ -163,11 +186,15 @@ def tag_command(
 
     from ._tagger import load_model
 
+    if output is not None and output.is_dir():
+        raise InputError(f"{output}: -o names a folder; without --num-proc or --dask, tag writes one JSON Lines "
+                         f"file. Give a file path (e.g. {output / 'tags.jsonl'}), never a corpus or other folder.")
     tagger = load_model(model)
+    bad: list[tuple[int, str]] = []
     if "-" in files:
         if files != ["-"]:
             raise InputError("tag: give either article files or - (stdin), not both.")
-        items = _stdin_records(sys.stdin)
+        items = _stdin_records(sys.stdin, bad, skip_bad)
         sources = None
     else:
         read = read_paths(files, tagger.fitted_taxonomy)
@@ -182,10 +209,31 @@ def tag_command(
         return
     results = tagger.tag_batch(items, batch_size=batch_size, evidence=evidence, top_terms=top_terms)
     if output is None:
-        _write_lines(results, sources, sys.stdout)
+        written = _write_lines(results, sources, sys.stdout, flush=True)
+    else:  # the lines before a bad one are kept: the file is committed, then the bad line reported
+        with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as sink:
+            written = _write_lines(results, sources, sink)
+    _report_bad_lines(bad, written, output, skip_bad, strict)
+
+
+def _report_bad_lines(bad: list[tuple[int, str]], written: int, output: Path | None, skip_bad: bool,
+                      strict: bool) -> None:
+    if not bad:
         return
-    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as sink:
-        _write_lines(results, sources, sink)
+    where = f"to {output}" if output is not None else "to stdout"
+    if not skip_bad:
+        n, problem = bad[0]
+        raise InputError(f"stdin line {n}: {problem} The {written} article(s) before it were tagged and written "
+                         f"{where}. Fix the line and tag the rest (tail -n +{n}), or pass --skip-bad to skip bad "
+                         f"lines.")
+    for n, problem in bad[:20]:
+        err.print(f"skipped stdin line {n}: {problem}", highlight=False, markup=False, style="yellow")
+    more = " (the first 20 listed)" if len(bad) > 20 else ""
+    lines = ", ".join(str(n) for n, _ in bad[:50]) + (", …" if len(bad) > 50 else "")
+    err.print(f"skipped {len(bad)} bad line(s){more}: lines {lines}; {written} article(s) tagged {where}.",
+              highlight=False, markup=False)
+    if strict:
+        raise InputError(f"{len(bad)} stdin line(s) skipped (--strict): lines {lines}.")
 
 
 def _write_predictions(tagger, items, model: Optional[Path], output: Optional[Path], batch_size: int) -> None:
@@ -206,12 +254,17 @@ def _write_predictions(tagger, items, model: Optional[Path], output: Optional[Pa
         err.print(f"predictions for {len(ids)} article(s), model_version {doc['model_version']}, written to {output}")
 
 
-def _write_lines(results, sources, sink: TextIO) -> None:
-    for n, result in enumerate(results):
+def _write_lines(results, sources, sink: TextIO, flush: bool = False) -> int:
+    """Write one JSON line per result (``flush``: each line goes out at once); returns how many."""
+    n = 0
+    for n, result in enumerate(results, 1):
         rec = result.to_dict()
         if sources is not None:  # the file it came from, and the record's own id there (JSONL/CSV id, else url)
-            rec["source"], rec["source_id"] = sources[n]
+            rec["source"], rec["source_id"] = sources[n - 1]
         sink.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        if flush:
+            sink.flush()
+    return n
 
 
 # ---- `newstag tag CORPUS_DIR -o OUT_DIR --dask ADDRESS|local | --num-proc N` -------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 __all__ = ["tag_corpus", "tag_corpus_dask", "results_schema", "result_table", "PARTITION_ROWS", "RESULTS_FORMAT"]
 
+import contextlib
 import hashlib
 import json
 import math
@@ -28,8 +29,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from corpus import Article, InputError, Taxonomy
-from corpus.atomic import atomic_path, atomic_write_json, file_sha256
+from corpus import Article, InputError, Taxonomy, check_output_folder, folder_lock
+from corpus.atomic import atomic_folder, atomic_path, atomic_write_json, file_sha256
 from corpus.store import corpus_files, shard_name, write_shard
 
 from ._persist import _model_file, default_model_path
@@ -209,7 +210,36 @@ def _map_batch(batch: dict[str, list], *, sha: str, model_file: str, evidence: b
                      batch_size=batch_size).to_pydict()
 
 
-def tag_corpus(model_path: str | Path | None, corpus_dir: str | Path, out_dir: str | Path, *,
+def is_results_folder(path: str | Path) -> bool:
+    """Whether ``path`` holds a result folder that :func:`tag_corpus` or :func:`tag_corpus_dask` wrote."""
+    try:
+        return json.loads((Path(path) / "manifest.json").read_text(encoding="utf-8")).get("format") == RESULTS_FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+@contextlib.contextmanager
+def _result_folder(out_dir: str | Path) -> Iterator[Path]:
+    """A new folder to write the results in, switched in as ``out_dir`` as a whole at the end, holding its
+    writer lock. ``out_dir`` must be missing, empty or an earlier result folder: never a corpus, nor any
+    other folder this command did not make."""
+    out = Path(out_dir).absolute()
+    with folder_lock(out, what="tag result"):
+        check_output_folder(out, what="tag result", is_ours=is_results_folder, error=InputError)
+        with atomic_folder(out) as new:
+            yield new
+
+
+def tag_corpus(model_path: str | Path | None, corpus_dir: str | Path, out_dir: str | Path, **options: Any) -> Path:
+    """Tag every article of a corpus folder on this machine and write a result folder (see
+    :func:`_tag_corpus` for the options); the folder changes as a whole, and only a missing, empty or
+    earlier result folder is written."""
+    with _result_folder(out_dir) as new:
+        _tag_corpus(model_path, corpus_dir, new, **options)
+    return Path(out_dir)
+
+
+def _tag_corpus(model_path: str | Path | None, corpus_dir: str | Path, out_dir: str | Path, *,
                num_proc: int | None = None, partition_rows: int = PARTITION_ROWS, evidence: bool = True,
                top_terms: int = 5, batch_size: int = 512, progress: Callable[[int], None] | None = None) -> Path:
     """Tag every article of a corpus folder on this machine and write a result folder.
@@ -292,6 +322,15 @@ def _tag_partition(df, blob, *, sha: str, out: str, evidence: bool, top_terms: i
 
 
 def tag_corpus_dask(model_path: str | Path | None, corpus_dir: str | Path, out_dir: str | Path,
+                    scheduler: Any = "local", **options: Any) -> Path:
+    """:func:`tag_corpus` on a Dask cluster (see :func:`_tag_corpus_dask` for the options): the workers
+    write into a new folder beside ``out_dir``, switched in as a whole at the end."""
+    with _result_folder(out_dir) as new:
+        _tag_corpus_dask(model_path, corpus_dir, new, scheduler, **options)
+    return Path(out_dir)
+
+
+def _tag_corpus_dask(model_path: str | Path | None, corpus_dir: str | Path, out_dir: str | Path,
                     scheduler: Any = "local", *, n_workers: int | None = None,
                     partition_rows: int = PARTITION_ROWS, evidence: bool = True, top_terms: int = 5,
                     batch_size: int = 512, progress: Callable[[int], None] | None = None) -> Path:

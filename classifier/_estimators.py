@@ -165,7 +165,7 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
         if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool) and self.cv < 2:
             raise ValueError(f"cv must be at least 2 folds, got {self.cv!r}.")
 
-    def fit(self, X, y, groups=None, private_columns=None):
+    def fit(self, X, y, groups=None, private_columns=None, indicator=False):
         """Fit one calibrated, thresholded binary estimator per label; returns ``self``.
 
         Parameters
@@ -176,15 +176,24 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
             label alone (its aliases' mention counts, say). Each label's estimator then reads the shared
             columns and its own, never another label's (so "Japan is mentioned" is not learned as
             evidence against Korea). None: every label reads every column.
+        indicator : True when ``y`` is a label-indicator matrix even with one column (a multi-label facet
+            with one label learned); scikit-learn otherwise reads a one-column ``y`` as a 1-D target
         """
         self._check_params()
         self.__dict__.pop("_linear", None)
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True, dtype=np.float64)
         check_classification_targets(y)
-        self.target_type_ = type_of_target(y)
-        self.label_binarizer_ = LabelBinarizer(sparse_output=False)
-        Y = self.label_binarizer_.fit_transform(y)
-        self.classes_ = self.label_binarizer_.classes_
+        if indicator and getattr(y, "ndim", 1) == 2 and y.shape[1] == 1:
+            # One label's indicator column: a multi-label target of one label, whatever its values.
+            # type_of_target calls it binary, and LabelBinarizer would make a column of ones (the label
+            # in every article) a column of zeros.
+            self.target_type_, self.label_binarizer_ = "multilabel-indicator", None
+            Y, self.classes_ = np.asarray(y, dtype=int).copy(), np.arange(1)
+        else:
+            self.target_type_ = type_of_target(y)
+            self.label_binarizer_ = LabelBinarizer(sparse_output=False)
+            Y = self.label_binarizer_.fit_transform(y)
+            self.classes_ = self.label_binarizer_.classes_
         if sp.issparse(X):
             X = X.tocsr()
         base = self.estimator if self.estimator is not None else LinearSVC(class_weight="balanced")
@@ -324,6 +333,8 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
         if self.target_type_ == "multiclass":
             return self.classes_[np.argmax(d, axis=1)]
         Y = (d > 0).astype(int)
+        if self.label_binarizer_ is None:  # one label's indicator column
+            return Y
         return self.label_binarizer_.inverse_transform(Y[:, None] if Y.ndim == 1 else Y)
 
 

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from corpus import Corpus, InputError
+from corpus import Corpus, InputError, check_output_folder
 from corpus.atomic import atomic_path, atomic_write_json, atomic_write_text
 from corpus.split_manifest import split_rows
 
@@ -132,6 +132,8 @@ class Report:
     def write(self, directory: str | Path) -> dict[str, Path]:
         """Write ``report.json``, ``report.md`` and PNG plots into ``directory``; returns the paths by name."""
         directory = Path(directory)
+        check_output_folder(directory, what="report", error=InputError,
+                            is_ours=lambda p: (p / "report.json").is_file() and not (p / "manifest.json").exists())
         directory.mkdir(parents=True, exist_ok=True)
         images = _plots(self, directory)
         paths = {"json": directory / "report.json", "markdown": directory / "report.md"}

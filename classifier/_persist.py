@@ -5,8 +5,11 @@ Folder layout::
     DIR/model.skops       the fitted Tagger (skops; never pickle)
     DIR/taxonomy.toml     the taxonomy it was trained with
     DIR/model_card.md     the card for people
-    DIR/model_card.json   the card for programs; written last (the commit point), it names the sha256
-                          of model.skops, which load() checks
+    DIR/model_card.json   the card for programs; it names the sha256 of model.skops, which load() checks
+
+The folder is written as a whole (a new folder switched in by one rename, under the folder's writer
+lock), so a SIGKILL while saving leaves the old model or the new one; a folder that is not a model
+folder is never written over.
 """
 
 from __future__ import annotations
@@ -14,14 +17,14 @@ from __future__ import annotations
 __all__ = ["save_model", "read_model", "model_card", "default_model_path", "MODEL_FILE", "CARD_JSON", "CARD_MD",
            "MODEL_ENV"]
 
-import json
 import os
 import platform
 import zipfile
 from pathlib import Path
 from typing import Any, Mapping
 
-from corpus.atomic import atomic_path, atomic_write_json, atomic_write_text, file_sha256
+from corpus import check_output_folder, folder_lock, read_consistently, read_json_file
+from corpus.atomic import atomic_folder, atomic_path, atomic_write_json, atomic_write_text, file_sha256
 
 from ._trusted import TRUSTED_TYPES
 from .errors import ModelError, ModelNotFoundError, UntrustedModelError
@@ -158,12 +161,14 @@ def model_card_markdown(card: Mapping[str, Any]) -> str:
 
 
 def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = None) -> Path:
-    """Write a model folder atomically, file by file, the JSON card last; returns the folder.
+    """Write a model folder as a whole (model, taxonomy, cards), switched in by one rename; returns the folder.
 
     Raises
     ------
     ModelError
-        When the tagger is not fitted.
+        When the tagger is not fitted, or ``path`` is a file or a non-empty folder that is not a model folder.
+    CorpusError
+        When another process is saving to the same folder longer than the lock timeout.
     """
     import skops.io as sio
     from sklearn.exceptions import NotFittedError
@@ -176,19 +181,26 @@ def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = 
     path = Path(path)
     if path.suffix == ".skops":
         raise ModelError(f"{path}: save() writes a model folder; give a folder path, not a .skops file name.")
-    path.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path / MODEL_FILE) as tmp:
-        sio.dump(tagger, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
-    text = tagger.taxonomy_text_
-    if text is None and tagger.fitted_taxonomy.path and Path(tagger.fitted_taxonomy.path).is_file():
-        text = Path(tagger.fitted_taxonomy.path).read_text(encoding="utf-8")
-    if text is not None:
-        atomic_write_text(path / TAXONOMY_FILE, text)
-    card = model_card(tagger, metrics)
-    card["model_file"] = {"name": MODEL_FILE, "sha256": file_sha256(path / MODEL_FILE)}
-    atomic_write_text(path / CARD_MD, model_card_markdown(card))
-    atomic_write_json(path / CARD_JSON, card)
+    with folder_lock(path, what="model"):
+        check_output_folder(path, what="model", is_ours=is_model_folder, error=ModelError)
+        with atomic_folder(path) as new:
+            with atomic_path(new / MODEL_FILE) as tmp:
+                sio.dump(tagger, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+            text = tagger.taxonomy_text_
+            if text is None and tagger.fitted_taxonomy.path and Path(tagger.fitted_taxonomy.path).is_file():
+                text = Path(tagger.fitted_taxonomy.path).read_text(encoding="utf-8")
+            if text is not None:
+                atomic_write_text(new / TAXONOMY_FILE, text)
+            card = model_card(tagger, metrics)
+            card["model_file"] = {"name": MODEL_FILE, "sha256": file_sha256(new / MODEL_FILE)}
+            atomic_write_text(new / CARD_MD, model_card_markdown(card))
+            atomic_write_json(new / CARD_JSON, card)
     return path
+
+
+def is_model_folder(path: str | Path) -> bool:
+    """Whether ``path`` holds a model newstag saved (a model file or a model card)."""
+    return (Path(path) / MODEL_FILE).is_file() or (Path(path) / CARD_JSON).is_file()
 
 
 def _model_file(path: Path) -> Path:
@@ -230,13 +242,22 @@ def read_model(path: str | Path | None, cls: type):
     ModelError
         When the file is not the one the model card names, or does not hold a Tagger.
     """
+    path = Path(path) if path is not None else default_model_path()
+    # A model folder saved anew while it is read is read again (the old files went with the old folder).
+    return read_consistently(path if path.is_dir() else path.parent, lambda: _load_model(path, cls))
+
+
+def _load_model(path: Path, cls: type):
     import skops.io as sio
 
-    path = Path(path) if path is not None else default_model_path()
     file = _model_file(path)
     card_path = file.parent / CARD_JSON
     if card_path.is_file():
-        card = json.loads(card_path.read_text(encoding="utf-8"))
+        card = read_json_file(card_path, "model card", "retrain the model with `newstag train`, or restore the "
+                              "folder from a copy.", error=ModelError)
+        if not isinstance(card, dict):
+            raise ModelError(f"{card_path}: the model card is a JSON {type(card).__name__}, expected an object; "
+                             f"retrain the model with `newstag train`.")
         expected = (card.get("model_file") or {}).get("sha256")
         if expected and file.name == MODEL_FILE and file_sha256(file) != expected:
             raise ModelError(

@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from corpus import Article, InputError, Taxonomy, load_taxonomy, parse_taxonomy
 
-from ._batch import Batch, as_input, batches, block_name, union_name
+from ._batch import Batch, as_input, batches, block_name, union_name, warn_empty
 from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest
 from ._evidence import decide, tag_results
 from ._fast_tfidf import analyse, transform_text
@@ -287,7 +287,7 @@ class Tagger(BaseEstimator):
                 sub = len(rows) < len(data.texts)
                 head = self.make_head(f.name, tax, cv=PredefinedSplit(np.asarray(data.folds)[rows]) if sub and cv else cv)
                 head.fit(Xh, Y[:, learned], groups=groups[rows] if sub and groups is not None else groups,
-                         private_columns=self._private_columns(f.name, learned))
+                         private_columns=self._private_columns(f.name, learned), indicator=True)
                 self.heads_[f.name] = head
                 self.head_labels_[f.name] = [f.ids[k] for k in learned]
             else:
@@ -442,8 +442,22 @@ class Tagger(BaseEstimator):
     def tag_batch(self, items: Iterable[Any], *, batch_size: int = 512, evidence: bool = True,
                   top_terms: int = 5) -> Iterator[TagResult]:
         """Tag many articles, a batch at a time (features, heads and evidence are computed once per batch
-        with array operations); yields one :class:`TagResult` per item, in order."""
+        with array operations); yields one :class:`TagResult` per item, in order.
+
+        Raises
+        ------
+        InputError
+            For a batch size below 1, or an item that is not an article; the message names the item.
+
+        Warns
+        -----
+        EmptyTextWarning
+            When items have an empty text (no title and no body): they are tagged with only the labels any
+            text gets, and the warning names them.
+        """
         check_is_fitted(self, "heads_")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise InputError(f"batch_size={batch_size!r}: expected a positive number of articles per batch.")
         if isinstance(items, (str, Article, Mapping)):
             raise InputError("tag_batch expects an iterable of articles; use tag() for one article.")
         facets = [(f.name, f.multi, f.ids, f.name in self.heads_) for f in self.fitted_taxonomy.facets]
@@ -455,6 +469,7 @@ class Tagger(BaseEstimator):
 
     def _tag_one_batch(self, items: list, n_done: int, facets, evidence: bool, top_terms: int) -> list[TagResult]:
         inputs = [as_input(x, n_done + i) for i, x in enumerate(items)]
+        warn_empty(inputs, n_done)
         batch = self._batch([t for _, t in inputs])
         return tag_results(self, inputs, batch, self._facet_scores(batch), facets, evidence, top_terms)
 
@@ -476,21 +491,8 @@ class Tagger(BaseEstimator):
 
 
 def load_model(path: str | Path | None = None) -> Tagger:
-    """Load a Tagger from a model folder or ``.skops`` file (the default model when ``path`` is None):
-    :meth:`Tagger.load`.
-
-    Only the types in ``classifier.TRUSTED_TYPES`` are allowed; a file holding any other type is refused
-    before anything in it is built.
-
-    Raises
-    ------
-    ModelNotFoundError
-        When there is no model at ``path``.
-    UntrustedModelError
-        When the file holds types not on the trusted list (the message names them).
-    ModelError
-        When the file is not the one the model card names, or does not hold a Tagger.
-    """
+    """:meth:`Tagger.load`: a Tagger from a model folder or ``.skops`` file (None: the default model), built
+    only from the reviewed trusted types; raises ModelNotFoundError, UntrustedModelError or ModelError."""
     return Tagger.load(path)
 
 

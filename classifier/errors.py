@@ -6,7 +6,7 @@ builtin it refines, and carries the offending values in its message together wit
 
 from __future__ import annotations
 
-__all__ = ["ModelError", "UntrustedModelError", "ModelNotFoundError"]
+__all__ = ["ModelError", "UntrustedModelError", "ModelNotFoundError", "EmptyTextWarning"]
 
 from corpus import NewstagError
 
@@ -37,3 +37,10 @@ class UntrustedModelError(ModelError):
 
 class ModelNotFoundError(ModelError):
     """There is no model where one was expected (no folder, or no ``model.skops`` in it)."""
+
+
+class EmptyTextWarning(UserWarning):
+    """Articles with an empty text were tagged: with no words, they get only the labels a model gives any
+    text (the most common region, say). The warning names them; leave such articles out, or turn the
+    warning into an error with ``warnings.simplefilter("error", EmptyTextWarning)``. ``newstag tag -``
+    refuses such lines (see ``--skip-bad``)."""

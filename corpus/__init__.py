@@ -2,7 +2,11 @@
 
 from .aliases import AliasMatcher, Mention, text_words
 from .article import Article
-from .atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, dumps_json
+from ._folder import read_consistently
+from ._lock import folder_lock
+from ._output import check_output_folder, read_json_file
+from ._text import check_utf8_file
+from .atomic import atomic_folder, atomic_write_bytes, atomic_write_json, atomic_write_text, dumps_json
 from ._counts import label_counts_table, plot_label_counts, split_counts_table
 from ._dask_build import build_dask, dask_client, environment  # Dask itself is imported only when they run
 from .errors import CorpusError, InputError, NewstagError, Rejection, TaxonomyError
@@ -17,11 +21,13 @@ from .taxonomy import Facet, Label, Taxonomy, default_taxonomy_path, load_taxono
 from .time_split import time_split
 
 __all__ = [
+    "check_output_folder", "check_utf8_file", "read_consistently", "read_json_file",
     "AliasMatcher", "Article", "BuildReport", "Corpus", "CorpusError", "Facet", "InputError", "Label",
     "Mention", "NearDuplicateParams", "NewstagError", "ReadResult", "Rejection", "SplitManifest", "Taxonomy",
     "TaxonomyError",
-    "article_id", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "build", "build_dask",
-    "corpus_features", "dask_client", "default_taxonomy_path", "environment", "dumps_json", "from_articles", "load", "load_splits",
+    "article_id", "atomic_folder", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "build", "build_dask",
+    "corpus_features", "dask_client", "default_taxonomy_path", "environment", "dumps_json", "folder_lock", "from_articles",
+    "load", "load_splits",
     "load_taxonomy", "make_splits",
     "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "record_article", "html_text",
     "looks_like_html", "save", "split_datasets", "split_rows",

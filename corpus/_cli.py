@@ -33,11 +33,14 @@ def build_command(
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS|local",
                                        help="Build on a Dask cluster (scheduler address tcp://HOST:8786, or 'local' "
                                             "for worker processes on this machine); same folder, byte for byte."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the corpus already in -o (its labels and "
+                                                              "split go); without it that is refused."),
 ) -> None:
     """Read articles, fingerprint, dedupe and save a corpus folder."""
     from .readers import iter_files
-    from .store import build
+    from .store import build, check_build_output
 
+    check_build_output(output, overwrite)  # refuse before reading anything
     files = sum(1 for _ in iter_files(sources))
     with progress_bar("build") as bar:
         tasks = {"read": bar.add_task("reading files", total=files), "fingerprint": bar.add_task("fingerprinting", total=None)}
@@ -50,9 +53,11 @@ def build_command(
         if dask:
             from ._dask_build import build_dask
 
-            _, report = build_dask(sources, output, dask, taxonomy=taxonomy, strict=strict, progress=tick)
+            _, report = build_dask(sources, output, dask, taxonomy=taxonomy, strict=strict, progress=tick,
+                                   overwrite=overwrite)
         else:
-            _, report = build(sources, taxonomy=taxonomy, output=output, strict=strict, progress=tick)
+            _, report = build(sources, taxonomy=taxonomy, output=output, strict=strict, progress=tick,
+                              overwrite=overwrite)
         bar.update(tasks["fingerprint"], total=report.added, completed=report.added)
     table = Table(title=f"corpus {output}", show_header=False)
     for k, v in [("files read", report.files_read), ("records read", report.records_read),

@@ -40,7 +40,9 @@ from .article import Article
 from .errors import InputError, NewstagError, Rejection
 from .fingerprint import NearDuplicateIndex, NearDuplicateParams, groups_from_signatures
 from .readers import is_article_file, iter_files, read_file
-from .store import (SHARD_ROWS, BuildReport, Corpus, articles_dataset, check_not_empty, check_strict,
+from ._lock import folder_lock
+from .atomic import atomic_folder
+from .store import (SHARD_ROWS, BuildReport, Corpus, articles_dataset, check_build_output, check_not_empty, check_strict,
                     corpus_features, count_groups,
                     finish_folder, manifest_from_pieces, merge_exact_duplicates, read_dataset, resolve_taxonomy,
                     shard_name, with_id, write_shard)
@@ -207,8 +209,8 @@ def _write(picked: list[list[Article]], plan: tuple[list[str], list[str], list[l
 def build_dask(sources: Sequence[str | Path], output: str | Path, client_or_address: Any = "local", *,
                taxonomy: Taxonomy | str | Path | None = None, near_duplicates: NearDuplicateParams | None = None,
                strict: bool = False, shard_rows: int = SHARD_ROWS, files_per_partition: int | None = None,
-               n_workers: int | None = None, progress: Callable[[str, int], None] | None = None
-               ) -> tuple[Path, BuildReport]:
+               n_workers: int | None = None, progress: Callable[[str, int], None] | None = None,
+               overwrite: bool = False) -> tuple[Path, BuildReport]:
     """:func:`corpus.build` on a Dask cluster: parse and fingerprint on the workers, dedupe across all
     partitions, write the shards on the workers. The folder is byte-identical to a local build's
     (``build(sources, output=...)`` followed by ``save(..., shard_rows=shard_rows)``).
@@ -224,6 +226,8 @@ def build_dask(sources: Sequence[str | Path], output: str | Path, client_or_addr
     n_workers : worker processes of a ``"local"`` cluster
     progress : called on the client as ``progress(stage, n)``: ``"read"`` (files), ``"fingerprint"``
         (articles), ``"write"`` (shards)
+    overwrite : replace a corpus already in ``output`` (as :func:`corpus.build`); the workers write the new
+        version beside it, switched in as a whole at the end
 
     Returns
     -------
@@ -250,6 +254,7 @@ def build_dask(sources: Sequence[str | Path], output: str | Path, client_or_addr
     taxonomy, taxonomy_text = resolve_taxonomy(taxonomy)
     params = near_duplicates or NearDuplicateParams()
     output = Path(output).absolute()
+    check_build_output(output, overwrite)  # before the work; checked again under the lock
     tick = progress or (lambda stage, n: None)
     report = BuildReport()
     files: list[tuple[str, str]] = []
@@ -261,73 +266,75 @@ def build_dask(sources: Sequence[str | Path], output: str | Path, client_or_addr
             tick("read", 1)
     report.files_read = len(files)
 
-    with dask_client(client_or_address, n_workers=n_workers) as client:
-        threads = sum(client.nthreads().values()) or 1
-        size = files_per_partition or max(1, math.ceil(len(files) / (4 * threads)))
-        bounds = [(s, min(s + size, len(files))) for s in range(0, len(files), size)]
-        parsed = client.persist(
-            db.from_sequence(files, partition_size=size).map(_parse_file, taxonomy=taxonomy, params=params))
-        parts = parsed.to_delayed()[:len(bounds)]  # no files: one empty partition, nothing to read
-        futures = client.compute([dask.delayed(_summary)(p) for p in parts])
-        index = {f.key: k for k, f in enumerate(futures)}
-        summaries: list[Any] = [None] * len(futures)
-        for fut in as_completed(futures):
-            k = index[fut.key]
-            summaries[k] = fut.result()
-            tick("read", bounds[k][1] - bounds[k][0])
-            tick("fingerprint", sum(len(arts) for arts, _, _ in summaries[k]))
-        del futures
+    with folder_lock(output):
+        check_build_output(output, overwrite)
+        with atomic_folder(output) as new, dask_client(client_or_address, n_workers=n_workers) as client:
+            threads = sum(client.nthreads().values()) or 1
+            size = files_per_partition or max(1, math.ceil(len(files) / (4 * threads)))
+            bounds = [(s, min(s + size, len(files))) for s in range(0, len(files), size)]
+            parsed = client.persist(
+                db.from_sequence(files, partition_size=size).map(_parse_file, taxonomy=taxonomy, params=params))
+            parts = parsed.to_delayed()[:len(bounds)]  # no files: one empty partition, nothing to read
+            futures = client.compute([dask.delayed(_summary)(p) for p in parts])
+            index = {f.key: k for k, f in enumerate(futures)}
+            summaries: list[Any] = [None] * len(futures)
+            for fut in as_completed(futures):
+                k = index[fut.key]
+                summaries[k] = fut.result()
+                tick("read", bounds[k][1] - bounds[k][0])
+                tick("fingerprint", sum(len(arts) for arts, _, _ in summaries[k]))
+            del futures
 
-        # Exact duplicates, in the order a local build reads the files.
-        light: list[Article] = []
-        first: dict[str, tuple[int, int, int]] = {}  # id -> (partition, file in partition, article in file)
-        signature: dict[str, np.ndarray] = {}
-        for p, summary in enumerate(summaries):
-            for f, (arts, rejections, sigs) in enumerate(summary):
-                report.rejections += rejections
-                for i, a in enumerate(arts):
-                    light.append(a)
-                    if a.id not in first:
-                        first[a.id], signature[a.id] = (p, f, i), sigs[i]
-        del summaries
-        if strict:
-            check_strict(report)
-        check_not_empty(report, len(light))
-        kept, origins = merge_exact_duplicates(light, report)
-        del light
-        ids = sorted(kept)
-        sigs = (np.stack([signature.pop(i) for i in ids]) if ids
-                else np.empty((0, params.permutations), dtype=np.uint64))
-        groups = groups_from_signatures(ids, sigs, params)
-        del sigs
-        count_groups(groups, report)
-        report.added = len(ids)
+            # Exact duplicates, in the order a local build reads the files.
+            light: list[Article] = []
+            first: dict[str, tuple[int, int, int]] = {}  # id -> (partition, file in partition, article in file)
+            signature: dict[str, np.ndarray] = {}
+            for p, summary in enumerate(summaries):
+                for f, (arts, rejections, sigs) in enumerate(summary):
+                    report.rejections += rejections
+                    for i, a in enumerate(arts):
+                        light.append(a)
+                        if a.id not in first:
+                            first[a.id], signature[a.id] = (p, f, i), sigs[i]
+            del summaries
+            if strict:
+                check_strict(report)
+            check_not_empty(report, len(light))
+            kept, origins = merge_exact_duplicates(light, report)
+            del light
+            ids = sorted(kept)
+            sigs = (np.stack([signature.pop(i) for i in ids]) if ids
+                    else np.empty((0, params.permutations), dtype=np.uint64))
+            groups = groups_from_signatures(ids, sigs, params)
+            del sigs
+            count_groups(groups, report)
+            report.added = len(ids)
 
-        # Shard k: ids ranked [k*shard_rows, (k+1)*shard_rows), gathered from the partitions that hold them.
-        (output / "data").mkdir(parents=True, exist_ok=True)
-        names, writes = [], []
-        tax = dask.delayed(taxonomy, traverse=False)
-        for k, start in enumerate(range(0, max(len(ids), 1), shard_rows)):
-            chunk = ids[start:start + shard_rows]
-            where: dict[int, list[tuple[int, int]]] = {}
-            for aid in chunk:
-                p, f, i = first[aid]
-                where.setdefault(p, []).append((f, i))
-            # traverse=False: plain data, no Dask objects inside; walking it would cost more than the build
-            picked = [dask.delayed(_pick)(parts[p], dask.delayed(locs, traverse=False))
-                      for p, locs in sorted(where.items())]
-            plan = dask.delayed((chunk, groups[start:start + shard_rows], [origins[i] for i in chunk],
-                                 [kept[i].labels for i in chunk]), traverse=False)
-            names.append(shard_name(k))
-            writes.append(dask.delayed(_write)(picked, plan, tax, str(output), names[-1]))
-        futures = client.compute(writes)
-        for _ in as_completed(futures):
-            tick("write", 1)
-        digests = dict(zip(names, client.gather(futures)))
-        del futures, parsed, parts
+            # Shard k: ids ranked [k*shard_rows, (k+1)*shard_rows), gathered from the partitions that hold them.
+            (new / "data").mkdir()
+            names, writes = [], []
+            tax = dask.delayed(taxonomy, traverse=False)
+            for k, start in enumerate(range(0, max(len(ids), 1), shard_rows)):
+                chunk = ids[start:start + shard_rows]
+                where: dict[int, list[tuple[int, int]]] = {}
+                for aid in chunk:
+                    p, f, i = first[aid]
+                    where.setdefault(p, []).append((f, i))
+                # traverse=False: plain data, no Dask objects inside; walking it would cost more than the build
+                picked = [dask.delayed(_pick)(parts[p], dask.delayed(locs, traverse=False))
+                          for p, locs in sorted(where.items())]
+                plan = dask.delayed((chunk, groups[start:start + shard_rows], [origins[i] for i in chunk],
+                                     [kept[i].labels for i in chunk]), traverse=False)
+                names.append(shard_name(k))
+                writes.append(dask.delayed(_write)(picked, plan, tax, str(new), names[-1]))
+            futures = client.compute(writes)
+            for _ in as_completed(futures):
+                tick("write", 1)
+            digests = dict(zip(names, client.gather(futures)))
+            del futures, parsed, parts
 
-    features = corpus_features(taxonomy)
-    pieces = (Corpus(read_dataset([output / name], features), taxonomy) for name in names)
-    manifest = manifest_from_pieces(pieces, taxonomy, digests, params.as_dict())
-    finish_folder(output, digests, taxonomy, taxonomy_text, report, manifest)
+            features = corpus_features(taxonomy)
+            pieces = (Corpus(read_dataset([new / name], features), taxonomy) for name in names)
+            manifest = manifest_from_pieces(pieces, taxonomy, digests, params.as_dict())
+            finish_folder(new, digests, taxonomy, taxonomy_text, report, manifest)
     return output, report

@@ -110,17 +110,82 @@ def read_jsonl(text: str, where: str, taxonomy: Taxonomy | None) -> Iterator[Art
             yield Rejection(loc, str(exc).removeprefix(f"{loc}: "))
 
 
+_C_LONG_MAX = 2**31 - 1  # csv.field_size_limit takes a C long (32 bits on Windows)
+
+
 def read_csv(text: str, where: str, taxonomy: Taxonomy | None) -> Iterator[Article | Rejection]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    fields = reader.fieldnames or []
+    """Articles (or rejections) of a CSV file's rows. A field may be as long as the file (the csv
+    module's default limit of 128 KiB would abort the file); an unclosed quote is reported with the line
+    it opens on, and the rows before it are kept."""
+    if csv.field_size_limit() < min(len(text) + 1, _C_LONG_MAX):
+        csv.field_size_limit(min(len(text) + 1, _C_LONG_MAX))  # only ever raised: other readers keep working
+    rows = _csv_rows(text, where)
+    fields = next(rows, [])
+    if isinstance(fields, Rejection):
+        yield fields
+        return
     if not any(f in fields for f in TEXT_FIELDS):
         raise InputError(
             f"{where}: CSV without a text column; expected one of {list(TEXT_FIELDS)}, found columns {fields}. "
             f"Rename the column holding the article text to 'text'."
         )
-    for record in reader:
-        loc = f"{where}:{reader.line_num}"
+    for item in rows:
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        line, end, values = item
+        loc = f"{where}:{end}"
+        if len(values) > len(fields):
+            yield Rejection(loc, f"{len(values)} cells in a row of {len(fields)} columns; quote cells that hold commas.")
+            continue
+        record = dict(zip(fields, values))
         try:
             yield _article(record, loc, taxonomy, from_csv=True)
         except (InputError, TaxonomyError) as exc:
             yield Rejection(loc, str(exc).removeprefix(f"{loc}: "))
+
+
+def _csv_rows(text: str, where: str) -> Iterator:
+    """The header (a list of names), then ``(start, end, cells)`` per row: the lines it starts and ends on. A row
+    that runs to the end of the file because a quote opened in it is never closed, or a CSV error,
+    becomes a :class:`Rejection` at its line (the rows before it are kept)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    end, pending = 0, None
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            if pending is not None and pending[2]:
+                yield pending
+            yield Rejection(f"{where}:{end + 1}", f"malformed CSV ({exc}); the rest of the file (from line {end + 1}) "
+                                                  f"is not read.")
+            return
+        start, end = end + 1, reader.line_num
+        if pending is not None and pending[2]:
+            yield pending
+        pending = (start, end, cells)
+        if start == 1:
+            yield cells
+            pending = None
+    if pending is None:
+        return
+    start, end, cells = pending
+    if end > start and _unclosed_quote(text, start):
+        yield Rejection(f"{where}:{start}", f"a quote opened in this row is never closed, so the row runs to the end "
+                                            f"of the file (line {end}); it is not read. Close the quote (a quote "
+                                            f"inside a quoted cell is written twice: \"\").")
+    elif cells:  # a blank line is no row
+        yield pending
+
+
+def _unclosed_quote(text: str, start: int) -> bool:
+    """Whether the CSV row starting on line ``start`` and running to the end of ``text`` holds a quoted
+    cell that is never closed (the lenient reader takes the rest of the file into that cell)."""
+    tail = "".join(io.StringIO(text, newline="").readlines()[start - 1:])
+    try:
+        list(csv.reader(io.StringIO(tail, newline=""), strict=True))
+    except csv.Error as exc:
+        return "end of data" in str(exc)
+    return False

@@ -44,6 +44,34 @@ def decode(data: bytes, where: str) -> str:
         ) from None
 
 
+def check_utf8_file(path, where: str, error: type[InputError] = InputError, chunk: int = 1 << 20) -> None:
+    """Raise ``error`` naming the line and byte when file ``path`` is not UTF-8 text (read in chunks: a
+    large export is never held in memory for this)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, lines = 0, 0  # bytes and newlines before the current chunk
+    with open(path, "rb") as fh:
+        while True:
+            data = fh.read(chunk)
+            try:
+                decoder.decode(data, final=not data)
+            except UnicodeDecodeError as exc:
+                buf = exc.object  # the bytes held back from the previous chunk, then this chunk
+                held = len(buf) - len(data)
+                bad = offset - held + exc.start
+                line = lines - buf[:held].count(b"\n") + buf[: exc.start].count(b"\n") + 1
+                raise error(
+                    f"{where}, line {line}: invalid UTF-8 at byte {bad} (0x{buf[exc.start:exc.start + 1].hex()}); "
+                    f"expected UTF-8 text. Export it again, or re-save it as UTF-8 (for example: iconv -f latin1 "
+                    f"-t utf-8)."
+                ) from None
+            if not data:
+                return
+            offset += len(data)
+            lines += data.count(b"\n")
+
+
 def clean(text: str) -> str:
     """NFC, unified newlines, no trailing spaces."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")

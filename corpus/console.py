@@ -31,8 +31,9 @@ def progress_bar(description: str, total: int | None = None):
 def run_command(command, argv: list[str] | None, prog_name: str) -> int:
     """Run a click command (``typer.main.get_command(app)``) on ``argv``; returns the exit code.
 
-    Errors newstag raises on purpose (:class:`corpus.NewstagError`) print as ``error: ...`` and exit 2,
-    without a traceback; usage errors print click's message with its exit code.
+    Errors newstag raises on purpose (:class:`corpus.NewstagError`) and the system's refusals (``OSError``,
+    naming the file) print as ``error: ...`` and exit 2, without a traceback; usage errors print click's
+    message with its exit code.
     """
     import typer
 
@@ -40,6 +41,11 @@ def run_command(command, argv: list[str] | None, prog_name: str) -> int:
         command.main(args=argv if argv is not None else sys.argv[1:], prog_name=prog_name, standalone_mode=False)
     except NewstagError as exc:
         print(f"error: {exc}", file=sys.stderr)  # plain text, never wrapped: scripts grep it
+        return 2
+    except OSError as exc:  # the system refused (permissions, a full disk, a path in the way): say which file
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc} ({type(exc).__name__}); check the path, its permissions and "
+              f"the free disk space, then run the command again.", file=sys.stderr)
         return 2
     except SystemExit as exc:
         return int(exc.code or 0)

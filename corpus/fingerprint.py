@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 __all__ = ["normalise", "article_id", "NearDuplicateIndex", "NearDuplicateParams", "near_duplicate_groups",
-           "groups_from_signatures"]
+           "groups_from_signatures", "table_fingerprint"]
 
 import hashlib
 import re
@@ -26,13 +26,26 @@ def normalise(text: str) -> str:
 
 def article_id(title: str, body: str) -> str:
     """16 hex digits of SHA-256 over the normalised title and body: the same text gives the same id
-    on every machine and run, and adding other articles never changes it."""
-    blob = f"{normalise(title)}\n{normalise(body)}".encode("utf-8")
-    return hashlib.sha256(blob).hexdigest()[:16]
+    on every machine and run, and adding other articles never changes it. A long body is normalised
+    a piece at a time (the same bytes are hashed: its words joined by single spaces)."""
+    h = hashlib.sha256(f"{normalise(title)}\n".encode("utf-8"))
+    sep = b""
+    for piece in _pieces(body):
+        words = normalise(piece)
+        if words:
+            h.update(sep + words.encode("utf-8"))
+            sep = b" "
+    return h.hexdigest()[:16]
 
 
 _MASK61 = np.uint64((1 << 61) - 1)
 _BATCH_SHINGLES = 1 << 12  # words (so at most as many shingles) per batch: permutations x this many uint64 (4 MiB at 128)
+# A text longer than this many characters is read in pieces of about this size and its shingles go
+# through the permutations a batch at a time, so memory stays bounded (a 50 MB article once needed
+# 128 x words x 8 bytes, 8.9 GB); its signature is the same as in one piece.
+_PIECE_CHARS = 1 << 20
+_PIECE_END = re.compile(r"[ \t\n\r][\x00-\x7f]")  # after an ASCII space before an ASCII character: no NFKC
+                                                   # composition, case folding or word spans across it
 # An ASCII text is already NFKC, holds no typographic quotes, and case-folds as ``lower``: its words are
 # those of one ``translate`` that lower-cases word characters (``\w``: letters, digits, ``_``) and blanks
 # every other character, then ``split``.
@@ -46,6 +59,20 @@ def _words(text: str) -> list[str]:
     if text.isascii():
         return text.translate(_ASCII_WORDS).split()
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold())
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut into pieces of about ``_PIECE_CHARS`` characters, each cut after an ASCII space that
+    precedes an ASCII character: the pieces' words are the words of the whole text, in order."""
+    out, start = [], 0
+    while len(text) - start > _PIECE_CHARS:
+        m = _PIECE_END.search(text, start + _PIECE_CHARS)
+        if m is None:
+            break
+        out.append(text[start : m.start() + 1])
+        start = m.start() + 1
+    out.append(text[start:])
+    return out
 
 
 class _CrcCache(dict):
@@ -144,6 +171,14 @@ class NearDuplicateIndex:
             sigs[first + has] = np.minimum.reduceat(mixed, bounds, axis=1).T
 
         for i, text in enumerate(texts):
+            if len(text) > _PIECE_CHARS:
+                if counts:
+                    flush()
+                sigs[i] = self._long_signature(text, buf)
+                words, counts, first = [], [], i + 1
+                if progress is not None:
+                    progress(1)
+                continue
             w = _words(text)
             words += w
             counts.append(len(w))
@@ -155,6 +190,25 @@ class NearDuplicateIndex:
         if counts:
             flush()
         return sigs
+
+    def _long_signature(self, text: str, buf: np.ndarray) -> np.ndarray:
+        """The signature of one long text in bounded memory: its word hashes (8 bytes a word) from pieces
+        of about ``_PIECE_CHARS`` characters, then its shingles ``_BATCH_SHINGLES`` at a time, each
+        batch's minimum folded into the running one."""
+        k = self.params.shingle
+        tokens = np.concatenate([self._token_hashes(_words(piece)) for piece in _pieces(text)] or
+                                [np.empty(0, dtype=np.uint64)])
+        sig = np.full(self.params.permutations, np.iinfo(np.uint64).max, dtype=np.uint64)
+        n = tokens.size
+        step = buf.shape[1] // 2
+        for s in range(0, max(n - k + 1, 1) if n else 0, step):
+            chunk = tokens[s : s + step + k - 1]
+            sh, _ = self._shingles(chunk, np.array([chunk.size], dtype=np.int64))
+            mixed = buf[:, : sh.size]
+            np.multiply(self._a, sh[None, :], out=mixed)
+            np.add(mixed, self._b, out=mixed)
+            np.minimum(sig, mixed.min(axis=1), out=sig)
+        return sig
 
     def pairs(self, sigs: np.ndarray) -> list[tuple[int, int, float]]:
         """Candidate pairs from shared LSH buckets whose estimated Jaccard reaches the threshold."""
@@ -214,3 +268,16 @@ def groups_from_signatures(ids: Sequence[str], sigs: np.ndarray, params: NearDup
         if r not in best or aid < best[r]:
             best[r] = aid
     return [best[find(i)] for i in range(len(ids))]
+
+
+def table_fingerprint(table) -> str:
+    """16 hex digits of SHA-256 over an Arrow table's schema and buffers, read in place (no copy):
+    the fingerprint of an in-memory ``datasets.Dataset``, which ``datasets`` would otherwise compute
+    by serialising the whole table (a copy that took a 50 MB article's build near 1 GiB)."""
+    h = hashlib.sha256(str(table.schema).encode())
+    for column in table.columns:
+        for chunk in column.chunks:
+            h.update(f"|{chunk.offset},{len(chunk)}|".encode())
+            for buf in chunk.buffers():  # a nested array's buffers include its children's
+                h.update(b"-" if buf is None else memoryview(buf))
+    return h.hexdigest()[:16]

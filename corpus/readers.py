@@ -5,7 +5,9 @@ from __future__ import annotations
 __all__ = ["ReadResult", "read_file", "read_paths", "iter_files", "is_article_file", "record_article", "html_text",
            "looks_like_html", "SUFFIXES"]
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
@@ -52,8 +54,30 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
                         yield Path(root) / name, False
         elif p.exists():
             yield p, True
+        elif p.is_symlink():
+            raise InputError(f"{p}: {unusable_file(p)}; check the path passed as a source.")
         else:
             raise InputError(f"{p}: no such file or folder; check the path passed as a source.")
+
+
+def unusable_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as an article file (a dangling or looping symlink, a FIFO, a device,
+    a socket), or None for a regular file. Checked before opening: reading a FIFO would wait forever."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if not os.path.islink(path):
+            raise InputError(f"{path}: no such file; check the path passed as a source.") from None
+        return f"a symlink to {os.readlink(path)!r}, which does not exist (dangling symlink); skipped"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symlink that loops back to itself; skipped"
+        return f"cannot be read ({exc.strerror}); skipped"
+    if stat.S_ISREG(st.st_mode):
+        return None
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode)
+            or stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+    return f"{kind}, not an article file; skipped (reading it could wait forever)"
 
 
 def read_file(path: str | Path, taxonomy: Taxonomy | None = None, fmt: str | None = None,
@@ -67,8 +91,16 @@ def read_file(path: str | Path, taxonomy: Taxonomy | None = None, fmt: str | Non
     where = str(path) if where is None else where
     fmt = fmt or SUFFIXES.get(path.suffix.lower(), "seed")
     out = ReadResult(files=1)
+    why = unusable_file(path)
+    if why is not None:
+        out.rejections.append(Rejection(where, why))
+        return out
     try:
-        text = decode(path.read_bytes(), where)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # unreadable (permissions), or gone since the folder was listed
+            raise InputError(f"{where}: cannot be read ({exc.strerror}); check its permissions.") from None
+        text = decode(data, where)
         if fmt == "seed" and text.lstrip()[:1] in ("[", "{"):
             raise InputError(f"{where}: this is JSON, not an article in the seed text format. A Label Studio export "
                              f"becomes a corpus with `newstag annotate import {where} --corpus NEW_DIR`; articles "

@@ -170,9 +170,13 @@ class SplitManifest:
                    label_report=data.get("label_report") or {}, extends=data.get("extends"))
 
     def save(self, corpus_dir: str | Path) -> Path:
-        """Write ``corpus_dir/splits.json`` atomically (canonical JSON); returns its path."""
+        """Write ``corpus_dir/splits.json`` atomically (canonical JSON), holding the corpus's writer lock
+        (a corpus write switching the folder in meanwhile would leave it out); returns its path."""
+        from ._lock import folder_lock
+
         path = Path(corpus_dir) / SPLITS_FILE
-        atomic_write_json(path, self.to_dict())
+        with folder_lock(corpus_dir):
+            atomic_write_json(path, self.to_dict())
         return path
 
 

@@ -7,32 +7,37 @@ Folder layout::
     DIR/manifest.json             counts, content fingerprint, taxonomy hash, data-file hashes, versions
     DIR/report.json               rejected records, skipped files, merged duplicates
 
-Every file is written atomically and the manifest last, so it is the commit point: ``load`` checks
-that the data files on disk are the ones the manifest names.
+A write makes the whole folder anew beside the old one and switches it in by one rename
+(:func:`corpus.atomic.atomic_folder`), holding the folder's writer lock (:func:`corpus.folder_lock`):
+a SIGKILL at any moment leaves the old corpus or the new one. ``load`` also checks that the data
+files on disk are the ones the manifest names.
 """
 
 from __future__ import annotations
 
-__all__ = ["Corpus", "BuildReport", "build", "load", "corpus_features", "MANIFEST", "SHARD_ROWS"]
+__all__ = ["Corpus", "BuildReport", "build", "load", "save", "corpus_features", "corpus_files", "is_corpus_folder",
+           "MANIFEST", "SHARD_ROWS"]
 
 import hashlib
 import json
 import platform
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ._annotated import count_annotated, upgrade_table
+from ._build_report import (BuildReport, check_not_empty, check_strict, count_groups,  # noqa: F401 (re-exported)
+                            merge_exact_duplicates, with_id)
 from .article import Article
-from .atomic import atomic_path, atomic_write_json, atomic_write_text, file_sha256
-from .errors import CorpusError, Rejection
-from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups
+from ._folder import (FORMAT, MANIFEST, check_build_output, corpus_files, corpus_taxonomy, is_corpus_folder,
+                      read_consistently, taxonomy_toml)
+from ._lock import folder_lock
+from .atomic import atomic_folder, atomic_path, atomic_write_json, atomic_write_text, committed_folder, file_sha256
+from .errors import CorpusError
+from .fingerprint import NearDuplicateParams, near_duplicate_groups, table_fingerprint
 from .readers import read_paths
 from .taxonomy import Taxonomy, label_counts, load_taxonomy
 
-MANIFEST = "manifest.json"
-FORMAT = "newstag-corpus/1"
 SHARD_ROWS = 50_000
 
 _FIELD_COLUMNS = ("id", "title", "body", "raw", "section", "date_text", "year", "month", "day",
@@ -59,30 +64,6 @@ def corpus_features(taxonomy: Taxonomy):
     cols["needs_adjudication"] = lst(s)
     cols["annotated"] = lst(s)  # the facets annotated (see corpus._annotated); the others are unannotated
     return datasets.Features(cols)
-
-
-@dataclass
-class BuildReport:
-    files_read: int = 0
-    records_read: int = 0
-    added: int = 0
-    duplicates: list[dict[str, Any]] = field(default_factory=list)
-    near_duplicate_groups: int = 0
-    articles_in_groups: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
-    skipped_files: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "files_read": self.files_read,
-            "records_read": self.records_read,
-            "added": self.added,
-            "duplicates": self.duplicates,
-            "near_duplicate_groups": self.near_duplicate_groups,
-            "articles_in_groups": self.articles_in_groups,
-            "rejected": [{"source": r.source, "reason": r.reason} for r in self.rejections],
-            "skipped_files": self.skipped_files,
-        }
 
 
 class Corpus:
@@ -152,9 +133,9 @@ class Corpus:
                 origin=(row["sources"] or [""])[0], labels=labels, meta=json.loads(row["meta"] or "{}"),
             )
 
-    def save(self, path: str | Path) -> Path:
-        """Write the corpus folder atomically (data, taxonomy, manifest last)."""
-        return save(self, path)
+    def save(self, path: str | Path, **options: Any) -> Path:
+        """Write the corpus folder as a whole (see :func:`save` for the options)."""
+        return save(self, path, **options)
 
 
 def _column(dataset, name: str) -> list:
@@ -254,58 +235,13 @@ def _dataset_of_table(table, features):
     """An Arrow table with the corpus schema as an in-memory ``datasets.Dataset`` (no cache files)."""
     import datasets
 
-    return datasets.Dataset(table, info=datasets.DatasetInfo(features=features))
-
-
-def with_id(a: Article) -> Article:
-    """The article with its :func:`article_id` set (an id the reader gave is kept)."""
-    aid = a.id or article_id(a.title, a.body)
-    return a.with_changes(id=aid) if a.id != aid else a
-
-
-def merge_exact_duplicates(articles: Iterable[Article], report: BuildReport
-                           ) -> tuple[dict[str, Article], dict[str, list[str]]]:
-    """Keep the first article of each id (taking a later copy's labels when the first has none).
-
-    ``articles`` must carry their ids (:func:`with_id`). Returns the kept article by id and the sorted
-    origins of each id; every merged copy is listed in ``report.duplicates``.
-    """
-    by_id: dict[str, Article] = {}
-    sources: dict[str, list[str]] = {}
-    for a in articles:
-        report.records_read += 1
-        aid = a.id
-        if aid in by_id:
-            first = by_id[aid]
-            entry = {"id": aid, "kept": first.origin, "duplicate": a.origin}
-            if a.labels and a.labels != first.labels:
-                if first.labels:
-                    entry["note"] = f"labels differ; kept those of {first.origin}"
-                else:
-                    by_id[aid] = first.with_changes(labels=a.labels)
-                    entry["note"] = f"labels taken from {a.origin}"
-            report.duplicates.append(entry)
-            sources[aid].append(a.origin)
-            continue
-        by_id[aid] = a
-        sources[aid] = [a.origin]
-    for k in sources:
-        sources[k] = sorted(set(sources[k]))
-    return by_id, sources
-
-
-def count_groups(groups: Iterable[str], report: BuildReport) -> None:
-    """Record how many near-duplicate groups (of two or more articles) there are, and their articles."""
-    sizes: dict[str, int] = {}
-    for g in groups:
-        sizes[g] = sizes.get(g, 0) + 1
-    report.near_duplicate_groups = sum(1 for n in sizes.values() if n > 1)
-    report.articles_in_groups = sum(n for n in sizes.values() if n > 1)
+    return datasets.Dataset(table, info=datasets.DatasetInfo(features=features), fingerprint=table_fingerprint(table))
 
 
 def build(sources: Sequence[str | Path], *, taxonomy: Taxonomy | str | Path | None = None,
           output: str | Path | None = None, near_duplicates: NearDuplicateParams | None = None,
-          strict: bool = False, progress: Callable[[str, int], None] | None = None) -> tuple[Corpus, BuildReport]:
+          strict: bool = False, progress: Callable[[str, int], None] | None = None,
+          overwrite: bool = False) -> tuple[Corpus, BuildReport]:
     """Read article files and folders into a :class:`Corpus`; save it to ``output`` if given.
 
     Parameters
@@ -315,12 +251,15 @@ def build(sources: Sequence[str | Path], *, taxonomy: Taxonomy | str | Path | No
     output : the corpus folder to write (atomically)
     strict : raise :class:`CorpusError` when any record was rejected, instead of reporting it
     progress : called as ``progress(stage, n)`` while reading files and fingerprinting
+    overwrite : replace a corpus already in ``output`` (its labels and split go); without it that is refused
 
     Returns
     -------
     (corpus, report) : the report lists what was read, added, merged, grouped and rejected (with reasons).
     """
     taxonomy, taxonomy_text = resolve_taxonomy(taxonomy)
+    if output is not None:
+        check_build_output(output, overwrite)  # before the work; checked again under the lock
     report = BuildReport()
     read = read_paths(sources, taxonomy, progress=(lambda p: progress("read", 1)) if progress else None)
     report.files_read, report.rejections, report.skipped_files = read.files, list(read.rejections), list(read.skipped)
@@ -331,7 +270,7 @@ def build(sources: Sequence[str | Path], *, taxonomy: Taxonomy | str | Path | No
                            progress=(lambda n: progress("fingerprint", n)) if progress else None,
                            taxonomy_text=taxonomy_text)
     if output is not None:
-        save(corpus, output, report)
+        save(corpus, output, report, overwrite=overwrite, keep_extra=False)
     return corpus, report
 
 
@@ -341,26 +280,6 @@ def resolve_taxonomy(taxonomy: Taxonomy | str | Path | None) -> tuple[Taxonomy, 
         taxonomy = load_taxonomy(taxonomy)
     path = Path(taxonomy.path) if taxonomy.path else None
     return taxonomy, (path.read_text(encoding="utf-8") if path is not None and path.is_file() else None)
-
-
-def check_not_empty(report: BuildReport, n_articles: int) -> None:
-    """Raise :class:`CorpusError` when files were read but gave no article (nothing is written then)."""
-    if n_articles or not (report.files_read or report.skipped_files):
-        return
-    cause = (f"all {len(report.rejections)} record(s) were rejected, e.g. {report.rejections[0]}"
-             if report.rejections else f"no file was an article file ({len(report.skipped_files)} skipped, e.g. "
-                                       f"{report.skipped_files[:3]})" if report.skipped_files else "the files hold no record")
-    raise CorpusError(f"{report.files_read} file(s) read, 0 articles: {cause}. Fix the records (see the reasons), "
-                      f"or, for a Label Studio export, build the corpus with `newstag annotate import EXPORT "
-                      f"--corpus NEW_DIR`.")
-
-
-def check_strict(report: BuildReport) -> None:
-    """Strict mode: raise :class:`CorpusError` listing the rejected records (the first 20) when there are any."""
-    if report.rejections:
-        listed = "\n  ".join(str(r) for r in report.rejections[:20])
-        raise CorpusError(f"{len(report.rejections)} record(s) rejected (strict mode):\n  {listed}")
-
 
 
 def manifest_for(corpus: Corpus, data_files: Mapping[str, str]) -> dict[str, Any]:
@@ -405,17 +324,41 @@ def manifest_from_pieces(pieces: Iterable[Corpus], taxonomy: Taxonomy, data_file
     }
 
 
-def save(corpus: Corpus, path: str | Path, report: BuildReport | None = None, *, shard_rows: int = SHARD_ROWS) -> Path:
-    """Write ``corpus`` to folder ``path``: data shards of ``shard_rows`` rows, taxonomy, report, then the manifest."""
+CORPUS_ENTRIES = ("data", "taxonomy.toml", "report.json", MANIFEST)  # what a write makes; other entries are extras
+
+
+def save(corpus: Corpus, path: str | Path, report: BuildReport | None = None, *, shard_rows: int = SHARD_ROWS,
+         overwrite: bool = True, keep_extra: bool = True, extra_files: Mapping[str, Any] | None = None) -> Path:
+    """Write ``corpus`` to folder ``path`` as a whole: data shards of ``shard_rows`` rows, taxonomy, report,
+    manifest, in a new folder switched in by one rename, holding the folder's writer lock.
+
+    Parameters
+    ----------
+    overwrite : replace a corpus already at ``path`` (False: refuse, see :func:`check_build_output`)
+    keep_extra : carry the old version's other files (``splits.json``, ``annotation-report.json``) over
+    extra_files : more JSON files to write in the same step (name -> value), e.g. an import's report
+
+    Raises
+    ------
+    CorpusError
+        When ``path`` is a file, a non-empty folder that is not a corpus, or (``overwrite=False``) a corpus.
+    """
     path = Path(path)
-    (path / "data").mkdir(parents=True, exist_ok=True)
-    files: dict[str, str] = {}
-    n = len(corpus)
-    for k, start in enumerate(range(0, max(n, 1), shard_rows)):
-        name = shard_name(k)
-        files[name] = write_shard(corpus.dataset.with_format("arrow")[start : min(start + shard_rows, n)], path, name)
-    manifest = manifest_for(corpus, files)
-    finish_folder(path, files, corpus.taxonomy, corpus.taxonomy_text, report, manifest)
+    with folder_lock(path):
+        replacing = check_build_output(path, overwrite)
+        keep = [p.name for p in sorted(path.iterdir()) if p.name not in CORPUS_ENTRIES] if replacing and keep_extra else []
+        with atomic_folder(path, keep=keep) as new:
+            (new / "data").mkdir()
+            files: dict[str, str] = {}
+            n = len(corpus)
+            for k, start in enumerate(range(0, max(n, 1), shard_rows)):
+                name = shard_name(k)
+                files[name] = write_shard(corpus.dataset.with_format("arrow")[start : min(start + shard_rows, n)],
+                                          new, name)
+            manifest = manifest_for(corpus, files)
+            for name, value in (extra_files or {}).items():
+                atomic_write_json(new / name, value)
+            finish_folder(new, files, corpus.taxonomy, corpus.taxonomy_text, report, manifest)
     corpus.manifest, corpus.path = manifest, path
     return path
 
@@ -440,30 +383,10 @@ def finish_folder(path: Path, files: Mapping[str, str], taxonomy: Taxonomy, taxo
     for stale in (path / "data").glob("part-*.parquet"):
         if f"data/{stale.name}" not in files:
             stale.unlink()
-    atomic_write_text(path / "taxonomy.toml", taxonomy_text if taxonomy_text is not None else _taxonomy_toml(taxonomy))
+    atomic_write_text(path / "taxonomy.toml", taxonomy_text if taxonomy_text is not None else taxonomy_toml(taxonomy))
     if report is not None:
         atomic_write_json(path / "report.json", report.as_dict())
     atomic_write_json(path / MANIFEST, manifest)
-
-
-def _taxonomy_toml(taxonomy: Taxonomy) -> str:
-    """A TOML rendering of a taxonomy built in memory (files loaded from disk are copied verbatim)."""
-    q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731 - TOML basic strings are JSON strings
-    d = taxonomy.to_dict()
-    out = [f'[taxonomy]\nname = {q(taxonomy.name)}\nversion = {q(taxonomy.version)}\n']
-    for fname, f in d["facets"].items():
-        out.append(f"[facets.{fname}]\nkind = {q(f['kind'])}\ndescription = {q(f['description'])}\n")
-        for lid, lab in f["labels"].items():
-            lines = [f"[facets.{fname}.labels.{q(lid)}]"]
-            for k, v in lab.items():
-                if isinstance(v, dict):
-                    lines.append(f"{k} = {{ " + ", ".join(f"{q(a)} = {q(b)}" for a, b in v.items()) + " }")
-                elif isinstance(v, list):
-                    lines.append(f"{k} = [" + ", ".join(q(x) for x in v) + "]")
-                else:
-                    lines.append(f"{k} = {q(v)}")
-            out.append("\n".join(lines) + "\n")
-    return "\n".join(out)
 
 
 def load(path: str | Path) -> Corpus:
@@ -475,44 +398,15 @@ def load(path: str | Path) -> Corpus:
         When the folder, its manifest or a data file is missing, or a data file does not match the
         manifest (an interrupted or hand-edited write).
     """
-    from .taxonomy import parse_taxonomy, tomllib
-
     path = Path(path)
+    return read_consistently(path, lambda: _load(path))
+
+
+def _load(path: Path) -> Corpus:
     manifest, files = corpus_files(path)
-    tax_text = (path / "taxonomy.toml").read_text(encoding="utf-8")
-    taxonomy = parse_taxonomy(tomllib.loads(tax_text), str(path / "taxonomy.toml"))
+    taxonomy, tax_text = corpus_taxonomy(files[0].parent.parent if files else committed_folder(path), path)
     ds = read_dataset(files, corpus_features(taxonomy))
     return Corpus(ds, taxonomy, manifest, path=path, taxonomy_text=tax_text)
-
-
-def corpus_files(path: str | Path) -> tuple[dict[str, Any], list[Path]]:
-    """A corpus folder's manifest and its data shards in order, each checked against the manifest's sha256
-    (for readers that stream the shards instead of loading the corpus: Dask, ``datasets``).
-
-    Raises
-    ------
-    CorpusError
-        As :func:`load`.
-    """
-    path = Path(path)
-    mpath = path / MANIFEST
-    if not mpath.is_file():
-        raise CorpusError(
-            f"{path}: not a corpus folder (no {MANIFEST}); build one with `newstag corpus build SRC -o {path}`."
-        )
-    manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    files = []
-    for name, digest in manifest.get("data_files", {}).items():
-        f = path / name
-        if not f.is_file():
-            raise CorpusError(f"{path}: data file {name} named in the manifest is missing; rebuild the corpus.")
-        if file_sha256(f) != digest:
-            raise CorpusError(
-                f"{path}: data file {name} does not match the manifest (sha256 differs); it was changed after the "
-                f"build or the write was interrupted. Rebuild the corpus."
-            )
-        files.append(f)
-    return manifest, files
 
 
 def read_dataset(files: Sequence[str | Path], features):

@@ -98,7 +98,7 @@ class Facet:
                     f"{prefix}{self.name} expects a list of labels, got {type(value).__name__} {value!r}."
                 )
             for v in value:
-                if v not in ids:
+                if not isinstance(v, str) or v not in ids:
                     raise TaxonomyError(self.unknown_label_message(v, where))
             return sorted(set(value), key=self.ids.index)
         if isinstance(value, (list, tuple)):
@@ -107,7 +107,7 @@ class Facet:
                     f"{prefix}{self.name} is single-label and expects exactly one label, got {list(value)!r}."
                 )
             value = value[0]
-        if value not in ids:
+        if not isinstance(value, str) or value not in ids:
             raise TaxonomyError(self.unknown_label_message(value, where))
         return value
 

@@ -14,7 +14,7 @@ import import_graph  # noqa: E402
 
 # Over 500 lines before this rule was checked, in code other work is changing (issues 12 and 13);
 # to be split when that work lands. Nothing may join this list.
-KNOWN_LONG = {"corpus/store.py": 510, "annotation/_export.py": 700}
+KNOWN_LONG: dict[str, int] = {}  # modules allowed over 500 lines: none
 
 
 def test_annotation_and_classifier_never_import_each_other():

@@ -12,7 +12,7 @@ NEWSTAG=".venv/bin/newstag"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
 step "1/7 build the corpus from seeds/ (starter items and real news items)"
-"$NEWSTAG" corpus build seeds -o "$OUT/corpus"
+"$NEWSTAG" corpus build seeds -o "$OUT/corpus" --overwrite
 step "2/7 import the starter items' labels from their Label Studio export"
 "$NEWSTAG" annotate import seeds/label-studio-export.json --corpus "$OUT/corpus" --strict
 step "3/7 import the real news items' labels (two annotators each, disagreements adjudicated)"

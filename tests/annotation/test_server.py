@@ -105,11 +105,36 @@ def test_the_server_starts_on_loopback_with_its_own_environment_and_stops(tmp_pa
         again.stop()
 
 
-def test_a_token_other_than_the_stored_one_is_an_error(tmp_path):
+def test_a_token_other_than_the_stored_one_is_an_error_that_shows_neither_token(tmp_path):
     exe = fake_executable(tmp_path, FAKE_SERVER)
     LabelStudioServer(tmp_path / "d", executable=exe, token="first-token").start().stop()
-    with pytest.raises(LabelStudioError, match=r"was created with token 'first-token', not 'other-token'"):
+    with pytest.raises(LabelStudioError, match=r"was created with token another value than the one given") as info:
         LabelStudioServer(tmp_path / "d", executable=exe, token="other-token").start()
+    assert "first-token" not in str(info.value) and "other-token" not in str(info.value)
+
+
+def test_the_data_folder_is_private_and_the_credentials_file_0600_whatever_the_umask(tmp_path):
+    import os
+    import stat
+
+    exe = fake_executable(tmp_path, FAKE_SERVER)
+    old = os.umask(0o002)  # a permissive umask: group-writable, world-readable
+    try:
+        with LabelStudioServer(tmp_path / "ls-data", executable=exe, startup_timeout=30):
+            pass
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "ls-data").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "ls-data" / "newstag-server.json").stat().st_mode) == 0o600
+
+
+def test_the_server_log_tail_in_an_error_never_shows_the_token_or_password(tmp_path):
+    exe = fake_executable(tmp_path, "import os, sys\nprint('token', os.environ['LABEL_STUDIO_USER_TOKEN'], "
+                                    "os.environ.get('LABEL_STUDIO_PASSWORD'), flush=True)\nsys.exit(3)\n")
+    with pytest.raises(LabelStudioError, match=r"exited with code 3(?s:.*)token \*\*\*") as info:
+        LabelStudioServer(tmp_path / "d", executable=exe, token="secret-token-1", password="pw-secret-2",
+                          startup_timeout=30).start()
+    assert "secret-token-1" not in str(info.value) and "pw-secret-2" not in str(info.value)
 
 
 def test_a_refused_token_is_an_error(tmp_path, monkeypatch):

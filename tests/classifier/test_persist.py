@@ -125,3 +125,33 @@ def test_a_file_that_is_not_a_skops_model_is_refused(tmp_path):
 def test_an_unfitted_tagger_cannot_be_saved(tmp_path):
     with pytest.raises(ModelError, match="cannot save an unfitted Tagger"):
         Tagger().save(tmp_path / "m")
+
+
+def test_saving_over_a_model_switches_in_a_whole_new_folder(trained, tmp_path):
+    trained.save(tmp_path / "m")
+    inode = (tmp_path / "m").stat().st_ino
+    trained.save(tmp_path / "m")
+    assert (tmp_path / "m").stat().st_ino != inode and Tagger.load(tmp_path / "m").heads_
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".m.lock", "m"]
+
+
+def test_saving_a_model_over_a_folder_that_is_not_a_model_folder_is_refused(trained, tmp_path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("mine")
+    with pytest.raises(ModelError, match=r"notes: this folder is not empty \(1 entries: todo.txt\) and is not a model "
+                                         r"folder newstag wrote"):
+        trained.save(tmp_path / "notes")
+    assert (tmp_path / "notes" / "todo.txt").read_text() == "mine"
+
+
+def test_saving_a_model_to_a_file_path_is_a_model_error(trained, tmp_path):
+    (tmp_path / "m.bin").write_text("mine")
+    with pytest.raises(ModelError, match=r"m.bin: -o names a file, not a folder"):
+        trained.save(tmp_path / "m.bin")
+
+
+def test_a_corrupt_model_card_is_a_model_error_saying_what_to_do(trained, tmp_path):
+    trained.save(tmp_path / "m")
+    (tmp_path / "m" / "model_card.json").write_text('{"model_file": ')
+    with pytest.raises(ModelError, match=r"model_card.json:1: the model card is not valid JSON .*retrain the model"):
+        Tagger.load(tmp_path / "m")

@@ -110,3 +110,44 @@ def test_signatures_of_no_texts_and_of_wordless_texts():
     index = NearDuplicateIndex()
     assert index.signatures([]).shape == (0, 128)
     assert (index.signatures(["", "...", " - "]) == np.iinfo(np.uint64).max).all()
+
+
+def _mixed_texts():
+    import random
+
+    rng = random.Random(7)
+    vocab = ["drills", "near", "Okinawa", "Café", "Straße", "ﬁnal", "missile", "“quoted”", "—", "Ünited", "seoul", "42",
+             "x_y"]
+    return ["", "one", "two words", "Japan and Korea hold drills near Okinawa."] + [
+        " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 3000))) for _ in range(20)]
+
+
+def test_signatures_of_normal_texts_are_those_computed_before_long_texts_went_in_pieces():
+    import hashlib
+
+    from corpus.fingerprint import NearDuplicateIndex
+
+    sigs = NearDuplicateIndex().signatures(_mixed_texts())
+    # The bytes of these signatures before the change (commit fff4d42): corpora keep their groups.
+    assert hashlib.sha256(sigs.tobytes()).hexdigest() == "0399dae3a8af91f8fa00b573577c098670a03f6f9558e397a0de18739c61595f"
+
+
+def test_a_long_text_goes_through_in_bounded_chunks_with_the_same_signature_and_id(monkeypatch):
+    import numpy as np
+
+    import corpus.fingerprint as fp
+
+    texts = _mixed_texts()
+    whole = fp.NearDuplicateIndex().signatures(texts)
+    ids = [fp.article_id("T", t) for t in texts]
+    sizes = []
+    shingles = fp.NearDuplicateIndex._shingles
+    monkeypatch.setattr(fp, "_PIECE_CHARS", 50)  # every text of more than 50 characters is a long one now
+    monkeypatch.setattr(fp, "_BATCH_SHINGLES", 64)
+    monkeypatch.setattr(fp.NearDuplicateIndex, "_shingles",
+                        lambda self, tokens, counts: sizes.append(tokens.size) or shingles(self, tokens, counts))
+    pieces = fp._pieces(texts[-1])
+    assert len(pieces) > 10 and max(len(p) for p in pieces) < 50 + 40 and "".join(pieces) == texts[-1]
+    np.testing.assert_array_equal(fp.NearDuplicateIndex().signatures(texts), whole)
+    assert max(sizes) <= 64 + 2  # a batch of shingles plus the shingle's other words, never a whole text
+    assert [fp.article_id("T", t) for t in texts] == ids

@@ -1,0 +1,172 @@
+"""The default model on real news: a time split of the committed corpora, beside the baselines, and a learning curve.
+
+Run: ``.venv/bin/python -m bench.news_time_split``  (writes bench/results/news_time_split.json and its plot)
+
+Data: the starter items (``seeds/starter``, the team's own words) and the real news items annotated
+through Label Studio (``seeds/news``: Wikipedia Current events summaries, two annotators each and every
+disagreement adjudicated), built and imported exactly as the main job does (``tools/main.sh``). Split:
+train on everything dated before 2026-03-01; evaluate on the items drawn *at random* from 2026-03-01 to
+2026-05-31 (active learning's picks are never evaluated: they are not a sample of the news); a training
+item sharing a whole story line with an evaluated one is left out of training (:func:`corpus.time_split`).
+
+Systems, scored by :func:`classifier.evaluate` (what ``newstag evaluate`` reports), each fitted on the same
+training items:
+- ``tagger``: ``classifier.Tagger()`` with its defaults (the default model);
+- ``sklearn``: the pipeline a user would try first (``classifier._baseline``): ``TfidfVectorizer`` +
+  ``LinearSVC``, one-vs-rest with per-label thresholds from 5-fold CV scores for multi-label facets;
+- ``alias_rules``: the taxonomy's names and aliases, no learning; ``majority``: the commonest labels;
+- ``starter_only``: ``Tagger()`` fitted on the starter items of the training period alone (the model
+  before any real text was annotated).
+
+Learning curve: F1 per facet against the number of real items in training, for items drawn at random
+(round 0, in a seeded order) and for items chosen by ``newstag annotate next`` (rounds 1-5, in the order
+they were chosen), each on top of the starter items; and the two together in annotation order.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench._common import RESULTS, rounded, write_result
+from bench.wikinews_accuracy import _binarize
+
+ROOT = Path(__file__).resolve().parent.parent
+CUTOFF, UNTIL = "2026-03-01", "2026-05-31"
+SEED = 0
+CURVE_STEPS = 5
+
+
+def build_corpus(out: Path):
+    """The main job's corpus: seeds/ built, both committed exports imported, time-split."""
+    exe = Path(sys.executable).with_name("newstag")
+    for args in (["corpus", "build", "seeds", "-o", str(out)],
+                 ["annotate", "import", "seeds/label-studio-export.json", "--corpus", str(out), "--strict"],
+                 ["annotate", "import", "seeds/news/label-studio-export.json", "--corpus", str(out), "--strict"],
+                 ["corpus", "split", str(out), "--time", CUTOFF, "--until", UNTIL, "--eval-where",
+                  "meta.selection=random", "--group-column", "meta.story_line", "--undated", "drop"]):
+        subprocess.run([str(exe), *args], cwd=ROOT, check=True, capture_output=True, text=True)
+    from corpus import load, load_splits
+
+    return load(out), load_splits(out)
+
+
+def _curve_scores(corpus, rows, preds: dict[str, list]) -> dict[str, float]:
+    """Region accuracy and themes/actors micro-F1 of ``preds`` on ``rows`` (annotated facets only)."""
+    from sklearn.metrics import f1_score
+
+    out = {}
+    for f in corpus.taxonomy.facets:
+        truth, annotated = corpus.labels(f.name), corpus.annotated(f.name)
+        keep = [k for k, i in enumerate(rows) if annotated[i]]
+        if f.multi:
+            Y = _binarize([truth[rows[k]] for k in keep], list(f.ids))
+            P = _binarize([preds[f.name][k] for k in keep], list(f.ids))
+            out[f"{f.name}_micro_f1"] = rounded(f1_score(Y, P, average="micro", zero_division=0))
+        else:
+            out[f"{f.name}_accuracy"] = rounded(float(np.mean([truth[rows[k]] == preds[f.name][k] for k in keep])))
+    return out
+
+
+def headline(facets: dict[str, Any]) -> dict[str, float]:
+    """Region accuracy, themes and actors micro-F1 from an evaluation's per-facet metrics."""
+    return {"region_accuracy": facets["region"]["micro_f1"], "themes_micro_f1": facets["themes"]["micro_f1"],
+            "actors_micro_f1": facets["actors"]["micro_f1"]}
+
+
+def _fit(corpus, train_ids):
+    from classifier import Tagger
+
+    t0 = time.perf_counter()
+    tagger = Tagger(random_state=SEED).fit(corpus, splits={"train": list(train_ids)})
+    return tagger, rounded(time.perf_counter() - t0, 2)
+
+
+def _systems(report, names: dict[str, str]) -> dict[str, Any]:
+    """``{our name: {"facets": {facet: metrics}, "headline": ...}}`` from an evaluation report's systems."""
+    out = {}
+    for ours, theirs in names.items():
+        facets = {f: fr.systems[theirs].to_dict() for f, fr in report.facets.items() if fr.systems.get(theirs)}
+        if len(facets) == len(report.facets):
+            out[ours] = {"facets": facets, "headline": headline(facets)}
+    return out
+
+
+def learning_curve(corpus, train_rows, eval_rows) -> dict[str, Any]:
+    """F1 per facet against real items in training: random items, active items, and both in annotation order."""
+    meta = [json.loads(m) if m else {} for m in corpus.dataset["meta"]]
+    real = [i for i in train_rows if meta[i].get("selection")]
+    starter = [i for i in train_rows if not meta[i].get("selection")]
+    rng = np.random.default_rng(SEED)
+    random_items = [i for i in real if meta[i]["selection"] == "random"]
+    random_items = [random_items[k] for k in rng.permutation(len(random_items))]
+    by_round: dict[str, list[int]] = {}
+    for i in real:
+        if meta[i]["selection"] == "active":
+            by_round.setdefault(meta[i].get("round", ""), []).append(i)
+    active_items = [i for r in sorted(by_round) for i in sorted(by_round[r])]
+    arms = {"random": random_items, "active": active_items, "as_annotated": random_items + active_items}
+    out: dict[str, Any] = {"starter_items": len(starter), "arms": {}}
+    for arm, items in arms.items():
+        if arm == "as_annotated":
+            sizes = [len(random_items)] + [len(random_items) + len(active_items[:k]) for k in
+                                           np.cumsum([len(by_round[r]) for r in sorted(by_round)])]
+        else:
+            sizes = sorted({int(round(len(items) * s / CURVE_STEPS)) for s in range(0, CURVE_STEPS + 1)})
+        points = []
+        texts = corpus.texts()
+        for n in sizes:
+            tagger, fit = _fit(corpus, [corpus.ids[i] for i in sorted(starter + items[:n])])
+            preds = tagger.predict([texts[i] for i in eval_rows])
+            points.append({"real_items": int(n), **_curve_scores(corpus, eval_rows, preds), "fit_seconds": fit})
+        out["arms"][arm] = points
+    return out
+
+
+def main() -> dict[str, Any]:
+    from classifier import evaluate
+    from corpus import split_rows
+
+    with tempfile.TemporaryDirectory(prefix="newstag-news-bench-") as tmp:
+        corpus, splits = build_corpus(Path(tmp) / "corpus")
+        train_rows = split_rows(corpus.ids, splits, "train")
+        eval_rows = split_rows(corpus.ids, splits, "eval")
+        meta = [json.loads(m) if m else {} for m in corpus.dataset["meta"]]
+        starter_ids = [corpus.ids[i] for i in train_rows if not meta[i].get("selection")]
+        tagger, fit = _fit(corpus, splits.ids["train"])
+        report = evaluate(tagger, corpus, splits=splits)
+        systems = _systems(report, {"tagger": "model", "sklearn": "sklearn", "alias_rules": "alias_rules",
+                                    "majority": "majority"})
+        systems["tagger"]["fit_seconds"] = fit
+        starter, fit = _fit(corpus, starter_ids)
+        systems["starter_only"] = {**_systems(evaluate(starter, corpus, splits=splits), {"x": "model"})["x"],
+                                   "fit_seconds": fit}
+        themes = systems["tagger"]["facets"]["themes"]["per_label"]
+        result = {
+            "what": "Default model on real news: time split (train < 2026-03-01, eval = random items 2026-03..05), "
+                    "beside the plain scikit-learn pipeline, the alias rules, the majority and the starter-only model",
+            "split": {"cutoff": CUTOFF, "until": UNTIL, "train": len(train_rows), "eval": len(eval_rows),
+                      "train_starter_items": len(starter_ids),
+                      **{k: splits.label_report[k] for k in ("held_out", "dropped_from_train", "moved_to_train")}},
+            "systems": systems,
+            "themes_with_10_eval_examples": {lab: m for lab, m in themes.items() if m["support"] >= 10},
+            "targets": {"region_accuracy": 0.90, "themes_micro_f1": 0.80, "actors_micro_f1": 0.90,
+                        "every_theme_with_10_eval_examples_f1": 0.60},
+            "learning_curve": learning_curve(corpus, train_rows, eval_rows),
+        }
+    return result
+
+
+if __name__ == "__main__":
+    from bench.plots import plot_result
+
+    data = main()
+    write_result("news_time_split", data, "python -m bench.news_time_split")
+    plot_result("news_time_split", data, RESULTS / "news_time_split.png")
