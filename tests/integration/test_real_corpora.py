@@ -12,9 +12,9 @@ from collections import Counter
 
 import pytest
 
-from corpus import Corpus, load
+from corpus import Corpus, load, time_split
 from corpus.datasets import (build_reuters, build_wikipedia_current_events, modapte_split,
-                             read_wikipedia_current_events, reuters_categories, time_split)
+                             read_wikipedia_current_events, reuters_categories)
 from tests.conftest import shared_data_dir
 
 pytestmark = [pytest.mark.integration]
