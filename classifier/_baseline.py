@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import KFold, cross_val_predict
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
@@ -42,19 +42,27 @@ def _multi(train: Sequence[str], Y: np.ndarray, test: Sequence[str], random_stat
     if not len(learned) or not len(test):
         return P
     Yl = Y[:, learned]
+    one = Yl.shape[1] == 1  # a single label: a binary model on its column (one-vs-rest wants two or more)
+    y = Yl[:, 0] if one else Yl
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", UserWarning)  # a fold without positives for some label
-        S = plain_pipeline(True, random_state).fit(train, Yl).decision_function(test)
-        k = min(FOLDS, len(train))
-        if k >= 2:
-            Scv = cross_val_predict(plain_pipeline(True, random_state), train, Yl, method="decision_function",
-                                    cv=KFold(k, shuffle=True, random_state=random_state))
+        S = np.asarray(plain_pipeline(not one, random_state).fit(train, y).decision_function(test))
+        if one:  # stratified folds, so that every training fold holds both classes
+            k = int(min(FOLDS, y.sum(), len(y) - y.sum()))
+            cv = StratifiedKFold(k, shuffle=True, random_state=random_state) if k >= 2 else None
+        else:
+            k = min(FOLDS, len(train))
+            cv = KFold(k, shuffle=True, random_state=random_state) if k >= 2 else None
+        if cv is not None:
+            Scv = np.asarray(cross_val_predict(plain_pipeline(not one, random_state), train, y,
+                                               method="decision_function", cv=cv))
+            Scv = Scv.reshape(len(train), -1)
             t = np.array([best_f1_threshold(Scv[:, j], Yl[:, j], default=0.0, bounds=(-np.inf, np.inf))
                           for j in range(Yl.shape[1])])
         else:
             t = np.zeros(Yl.shape[1])
-    P[:, learned] = np.asarray(S).reshape(len(test), -1) > t
+    P[:, learned] = S.reshape(len(test), -1) > t
     return P
 
 

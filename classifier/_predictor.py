@@ -148,18 +148,16 @@ class TaggerProvider:
         tagger = Tagger(**self.tagger.get_params()).fit(train)
         models_dir = Path(models_dir)
         models_dir.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".retrain-", dir=models_dir))
+        staging = Path(tempfile.mkdtemp(prefix=".retrain-", dir=models_dir))  # the save's lock file goes in here too
         try:
+            tmp = staging / "model"
             tagger.save(tmp)
             version = model_version(tmp)
             target = models_dir / version
-            if target.exists():  # the same model again (same data and seed): keep the one there
-                shutil.rmtree(tmp)
-            else:
+            if not target.exists():  # else the same model again (same data and seed): keep the one there
                 os.replace(tmp, target)
         finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(staging, ignore_errors=True)
         return TaggerProvider(tagger, model_version=version, source=str(target))
 
 

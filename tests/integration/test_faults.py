@@ -175,7 +175,7 @@ def test_a_model_save_and_a_tag_run_killed_at_random_moments_leave_the_old_or_th
 
     def tag():
         tag_command([str(articles)], model=model, output=out, evidence=True, top_terms=3, batch_size=8, strict=False,
-                    dask=None, num_proc=None)
+                    dask=None, num_proc=None, fmt="jsonl")
 
     tag()
     full = out.read_bytes()
