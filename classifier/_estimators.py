@@ -3,7 +3,7 @@ fold, and a rule-based classifier from alias mentions (the fallback for rare act
 
 from __future__ import annotations
 
-__all__ = ["ThresholdedOneVsRest", "AliasRuleClassifier", "best_f1_threshold", "platt_scaling"]
+__all__ = ["ThresholdedOneVsRest", "AliasRuleClassifier", "best_f1_threshold", "platt_scaling", "rule_scores"]
 
 import numbers
 from typing import Iterable, Sequence
@@ -479,3 +479,13 @@ class AliasRuleClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     def predict(self, X: Iterable[str]) -> np.ndarray:
         """Indicator matrix ``(n_texts, n_labels)``: 1 where the rule holds."""
         return self.predict_from_features(self.features_.transform(X))
+
+
+def rule_scores(rule: AliasRuleClassifier, aliases: AliasFeatures, A: sp.spmatrix,
+                cols: Sequence[int]) -> tuple[np.ndarray, float]:
+    """``(scores (n, len(cols)), threshold)`` of the labels at positions ``cols`` tagged without a model: their
+    mention-role probability and its tuned threshold when ``aliases`` has roles, else the alias rule's
+    strength and 0.5."""
+    if getattr(aliases, "roles", False):
+        return A[:, aliases.role_column(np.asarray(cols))].toarray(), aliases.role_threshold_
+    return rule.scores_from_features(A)[:, cols], 0.5

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from corpus import Article, InputError, Taxonomy, load_taxonomy, parse_taxonomy
 
 from ._batch import Batch, as_input, batches, block_name, union_name
-from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest
+from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest, rule_scores
 from ._evidence import decide, tag_results
 from ._fast_tfidf import analyse, transform_text
 from ._features import AliasFeatures, alias_table, group_table, text_features
@@ -51,7 +51,7 @@ class Tagger(BaseEstimator):
     with Platt-calibrated probabilities and per-label thresholds tuned on out-of-fold predictions of the
     training data (the split manifest's folds when it has them, else folds that keep near-duplicates
     together). Labels of ``alias_facet`` with fewer than ``rule_below`` training examples (zero included)
-    are tagged by :class:`AliasRuleClassifier` instead.
+    are tagged by their mention-role probability (``mention_roles``), else by :class:`AliasRuleClassifier`.
 
     Parameters
     ----------
@@ -66,6 +66,10 @@ class Tagger(BaseEstimator):
     group_facet : str or None, default "region"
         The single-label facet whose head also reads ``alias_facet``'s features (its mentions and their
         groups); None for none.
+    mention_roles : bool, default True
+        Learn the role of each ``alias_facet`` mention (acting or acted upon, or merely mentioned: "in Khost,
+        Afghanistan") from its context (:class:`AliasFeatures` ``roles``): it feeds the ``alias_facet`` and
+        ``group_facet`` heads and tags the rare labels instead of the alias rule.
     C : float, default 1.0
         Inverse regularisation strength of every head.
     threshold_cv : int, default 5
@@ -105,7 +109,7 @@ class Tagger(BaseEstimator):
     def __init__(self, *, taxonomy: str | None = None, word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] | None = None, min_df: int | float = 2,
                  alias_facet: str | None = "actors", group_attr: str | None = "region",
-                 group_facet: str | None = "region", C: float = 1.0,
+                 group_facet: str | None = "region", mention_roles: bool = True, C: float = 1.0,
                  threshold_cv: int = 5, min_positives: int = 3, rule_below: int = 10, random_state: int = 0):
         self.taxonomy = taxonomy
         self.word_ngram_range = word_ngram_range
@@ -114,6 +118,7 @@ class Tagger(BaseEstimator):
         self.alias_facet = alias_facet
         self.group_attr = group_attr
         self.group_facet = group_facet
+        self.mention_roles = mention_roles
         self.C = C
         self.threshold_cv = threshold_cv
         self.min_positives = min_positives
@@ -152,7 +157,7 @@ class Tagger(BaseEstimator):
                                  min_df=self.min_df)
         f = tax.facet(block)
         groups = group_table(f, self.group_attr) if self.group_attr and block == self.alias_facet else ()
-        return AliasFeatures(aliases=alias_table(f), groups=groups)
+        return AliasFeatures(aliases=alias_table(f), groups=groups, roles=self.mention_roles and block == self.alias_facet)
 
     def make_features(self, taxonomy: Taxonomy | None = None, blocks: Sequence[str] | None = None) -> FeatureUnion:
         """The unfitted feature union: ``text`` (tf-idf) and ``<facet>_aliases`` for each facet with aliases
@@ -243,8 +248,9 @@ class Tagger(BaseEstimator):
 
         say("features", f"{len(data.texts)} articles")
         self.features_ = self.make_features(tax)
-        for _, part in self.features_.transformer_list:
-            part.fit(data.texts)
+        for name, part in self.features_.transformer_list:  # a role model learns from its facet's labels
+            y = [labs or () for labs in data.labels[block_name(name)]] if getattr(part, "roles", False) else None
+            part.fit(data.texts, y)
         batch = self._batch(data.texts)
         self.blocks_, start = {}, 0
         for name, block in batch.blocks.items():
@@ -333,8 +339,8 @@ class Tagger(BaseEstimator):
         return state
 
     def __setstate__(self, state):
-        # models saved before group_facet existed used group_attr for both meanings
-        state = dict(state)
+        # models saved before group_facet (it was group_attr) or mention_roles existed
+        state = {"mention_roles": False, **state}
         state.setdefault("group_facet", state.get("group_attr"))
         super().__setstate__(state)
 
@@ -355,7 +361,7 @@ class Tagger(BaseEstimator):
 
     def _batch(self, texts: Sequence[str]) -> Batch:
         """The feature blocks of ``texts`` and their alias mentions (each facet matched once)."""
-        blocks, mentions = {}, {}
+        blocks, mentions, roles = {}, {}, {}
         analysed = analyse(texts)
         for name, part in self.features_.transformer_list:
             block = block_name(name)
@@ -363,8 +369,10 @@ class Tagger(BaseEstimator):
                 blocks[block] = transform_text(part, texts, analysed)
             else:
                 mentions[block] = part.match(texts, analysed)
-                blocks[block] = part.features(texts, mentions[block])
-        return Batch(blocks, mentions)
+                if getattr(part, "roles", False):
+                    roles[block] = part.mention_roles(texts, mentions[block])
+                blocks[block] = part.features(texts, mentions[block], roles.get(block))
+        return Batch(blocks, mentions, roles)
 
     def _facet_scores(self, batch: Batch) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per facet: ``(scores (n, n_labels) in taxonomy order, thresholds (n_labels,), from_rule (n_labels,),
@@ -384,10 +392,9 @@ class Tagger(BaseEstimator):
                 scores[:, cols] = head.predict_proba(batch.input(self.head_blocks_[f.name]))
                 thresholds[cols] = head.thresholds_ if f.multi else 0.0
             if f.name == self.alias_facet_ and self.rule_ is not None and self.rule_labels_:
-                rule_scores = self.rule_.scores_from_features(batch.blocks[f.name])
                 cols = [pos[lab] for lab in self.rule_labels_]
-                scores[:, cols] = rule_scores[:, cols]
-                thresholds[cols] = 0.5
+                A, aliases = batch.blocks[f.name], self.alias_features(f.name)
+                scores[:, cols], thresholds[cols] = rule_scores(self.rule_, aliases, A, cols)
                 from_rule[cols] = True
             out[f.name] = (scores, thresholds, from_rule, ["alias-rule" if r else "model" for r in from_rule])
         return out
