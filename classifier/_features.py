@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from corpus import AliasMatcher, Facet, Label, Mention
 
 from ._fast_tfidf import TOKEN_PATTERN, Analysed, FastTfidfVectorizer
-from ._roles import make_role_model, mention_contexts, role_threshold
+from ._roles import make_role_model, mention_contexts, role_probabilities, role_threshold, role_weights
 
 # The column layout of AliasFeatures (its methods are the only readers of these; other modules ask them).
 PER_LABEL = ("count", "title", "early", "lead")  # per label, in column order
@@ -151,6 +151,7 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
             self.group_of_[index[lab]] = gidx[str(g)]
         self.n_features_out_ = len(PER_LABEL) * len(labels) + len(PER_GROUP) * len(self.group_names_)
         self.role_model_, self.role_prior_ = None, 0.0
+        self.__dict__.pop("_role_weights", None)
         if self.roles:
             self.n_features_out_ += len(ROLE_PER_LABEL) * len(labels) + len(ROLE_PER_GROUP) * len(self.group_names_)
             self._fit_roles(X, y)
@@ -198,7 +199,10 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         if self.role_model_ is None or not contexts:
             p = np.full(len(contexts), self.role_prior_)
         else:
-            p = self.role_model_.predict_proba(contexts)[:, 1]
+            weights = self.__dict__.get("_role_weights")
+            if weights is None:
+                weights = self.__dict__["_role_weights"] = role_weights(self.role_model_)
+            p = role_probabilities(weights, contexts)
         return np.split(p, np.cumsum(sizes)[:-1]) if sizes else []
 
     # The matcher holds compiled regular expressions: built on first use, never persisted or cloned.
@@ -216,6 +220,7 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_matcher", None)
+        state.pop("_role_weights", None)
         return state
 
     def __setstate__(self, state):

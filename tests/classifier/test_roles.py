@@ -81,6 +81,14 @@ def test_role_params_survive_clone_and_a_refit_gives_the_same_features():
     assert g.role_C == 0.5 and np.array_equal(f.transform(TEXTS).toarray(), g.transform(TEXTS).toarray())
 
 
+def test_fast_role_probabilities_are_the_role_models_own():
+    f = fitted()
+    texts = ["Japan launches a satellite.", "A storm hits Osaka, Japan, and Seoul.", "Russian nationals leave."]
+    contexts = [c for t, m in zip(texts, f.match(texts)) for c in mention_contexts(t, m, 0)]
+    fast = np.concatenate(f.mention_roles(texts, f.match(texts)))
+    np.testing.assert_allclose(fast, f.role_model_.predict_proba(contexts)[:, 1], rtol=0, atol=1e-12)
+
+
 def test_contexts_see_the_words_around_a_mention_and_a_trailing_location_chain():
     f = AliasFeatures(aliases=ALIASES).fit()
     text = "Three Japanese nationals are hurt in Kyoto, Japan."
