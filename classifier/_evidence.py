@@ -184,7 +184,7 @@ def _alias_matches(mentions: dict[str, list], n: int, roles: dict[str, list] | N
     roles = roles or {}
 
     def matches(facet, found, probs):
-        role = repeat(None) if probs is None else probs.tolist()
+        role = repeat(None) if probs is None else [None if r != r else r for r in probs.tolist()]  # NaN: not scored
         return tuple(_records(AliasMatch, *zip(*((m.label, m.text, m.start, m.end) for m in found)), repeat(facet),
                               role))
 

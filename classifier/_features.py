@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from corpus import AliasMatcher, Facet, Label, Mention
 
 from ._fast_tfidf import TOKEN_PATTERN, Analysed, FastTfidfVectorizer
-from ._roles import make_role_model, mention_contexts, role_probabilities, role_threshold, role_weights
+from ._roles import make_role_model, mention_contexts, mention_keys, role_probabilities, role_threshold, role_weights, scored
 
 # The column layout of AliasFeatures (its methods are the only readers of these; other modules ask them).
 PER_LABEL = ("count", "title", "early", "lead")  # per label, in column order
@@ -103,6 +103,10 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         (the highest of its labels) and ``group_role_share`` (its share of all role probability).
     role_C : float, default 1.0
         Inverse regularisation strength of the role model.
+    role_mentions : int or None, default None
+        Only the first ``role_mentions`` mentions of each label in a text get a role (None: all); the
+        count features still see every mention. Faster on long texts (2: 40% fewer mentions scored on
+        Reuters), but worse on the dev folds (actors micro-F1 0.765 / 0.809 against 0.810 / 0.815).
 
     Attributes
     ----------
@@ -115,11 +119,13 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, *, aliases: Sequence[tuple[str, Sequence[str]]] = (),
-                 groups: Sequence[tuple[str, str]] = (), roles: bool = False, role_C: float = 1.0):
+                 groups: Sequence[tuple[str, str]] = (), roles: bool = False, role_C: float = 1.0,
+                 role_mentions: int | None = None):
         self.aliases = aliases
         self.groups = groups
         self.roles = roles
         self.role_C = role_C
+        self.role_mentions = role_mentions
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -175,6 +181,7 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
                 gold.append({str(v) for v in row})
         contexts, target, article, label = [], [], [], []
         for i, (text, found, labs) in enumerate(zip(texts, self.match(texts), gold)):
+            found = [m for m, keep in zip(found, scored(found, self.role_mentions)) if keep]
             contexts += mention_contexts(text, found, split_title(text)[0])
             target += [m.label in labs for m in found]
             article += [i] * len(found)
@@ -188,22 +195,32 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
 
     def mention_roles(self, texts: Sequence[str], mentions: Sequence[Sequence[Mention]]) -> list[np.ndarray]:
         """Per text, the role probability of each of its mentions (``roles=True``): how likely the mention's
-        label acts or is acted upon in the text."""
+        label acts or is acted upon in the text; NaN for a mention beyond ``role_mentions`` of its label."""
         check_is_fitted(self, "labels_")
         if not self.roles:
             raise ValueError("AliasFeatures.mention_roles: this AliasFeatures was built with roles=False.")
-        contexts, sizes = [], []
+        keys, masks = [], []
         for text, found in zip(texts, mentions):
-            contexts += mention_contexts(text, found, split_title(text)[0]) if found else []
-            sizes.append(len(found))
-        if self.role_model_ is None or not contexts:
-            p = np.full(len(contexts), self.role_prior_)
+            if found:
+                masks.append(np.asarray(scored(found, self.role_mentions), dtype=bool))
+                keys += mention_keys(text, found, split_title(text)[0], self.role_mentions)
+            else:
+                masks.append(np.zeros(0, dtype=bool))
+        if self.role_model_ is None or not keys:
+            p = np.full(len(keys), self.role_prior_)
         else:
             weights = self.__dict__.get("_role_weights")
             if weights is None:
                 weights = self.__dict__["_role_weights"] = role_weights(self.role_model_)
-            p = role_probabilities(weights, contexts)
-        return np.split(p, np.cumsum(sizes)[:-1]) if sizes else []
+            p = role_probabilities(weights, keys)
+        out, at = [], 0
+        for mask in masks:
+            r = np.full(len(mask), np.nan)
+            n = int(mask.sum())
+            r[mask] = p[at: at + n]
+            at += n
+            out.append(r)
+        return out
 
     # The matcher holds compiled regular expressions: built on first use, never persisted or cloned.
     @property
@@ -225,7 +242,7 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
 
     def __setstate__(self, state):
         # models saved before roles existed
-        state = {"roles": False, "role_C": 1.0, **state}
+        state = {"roles": False, "role_C": 1.0, "role_mentions": None, **state}
         if "labels_" in state:
             state = {"role_model_": None, "role_prior_": 0.0, "role_threshold_": 0.5, **state}
         super().__setstate__(state)
@@ -306,6 +323,8 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
             best: dict[int, float] = {}
             total: dict[int, float] = {}
             for m, p in zip(found, probs.tolist()):
+                if p != p:  # NaN: a mention beyond role_mentions
+                    continue
                 k = index[m.label]
                 best[k] = max(best.get(k, 0.0), p)
                 total[k] = total.get(k, 0.0) + p

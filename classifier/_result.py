@@ -43,7 +43,8 @@ class AliasMatch(NamedTuple):
     """A mention of a label through one of its aliases (an actor's name, a theme's cue phrase): the text
     matched, its character offsets, the facet of the label, and — for a facet with a mention-role model
     (actors) — its ``role``: the probability that the label acts or is acted upon here, rather than being
-    merely mentioned ("in Khost, Afghanistan"); None for other facets."""
+    merely mentioned ("in Khost, Afghanistan"); None for other facets and for mentions that get no
+    role (``AliasFeatures.role_mentions``)."""
 
     label: str
     text: str

@@ -89,6 +89,15 @@ def test_fast_role_probabilities_are_the_role_models_own():
     np.testing.assert_allclose(fast, f.role_model_.predict_proba(contexts)[:, 1], rtol=0, atol=1e-12)
 
 
+def test_only_the_first_mentions_of_a_label_get_a_role_and_the_rest_are_nan():
+    f = fitted(role_mentions=2)
+    text = "Japan warns Japan, Japan and Russia."
+    roles = f.mention_roles([text], f.match([text]))[0]
+    assert np.isfinite(roles[[0, 1, 3]]).all() and np.isnan(roles[2])
+    every = fitted()
+    assert np.isfinite(every.mention_roles([text], every.match([text]))[0]).all()
+
+
 def test_contexts_see_the_words_around_a_mention_and_a_trailing_location_chain():
     f = AliasFeatures(aliases=ALIASES).fit()
     text = "Three Japanese nationals are hurt in Kyoto, Japan."
