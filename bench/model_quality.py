@@ -290,7 +290,9 @@ def main(argv=None) -> int:
     corpus = load(args.corpus)
     random_ids = set(json.loads(Path(args.rounds).read_text())["random_r0"])
     meta = [json.loads(m) if m else {} for m in corpus.dataset["meta"]]
-    _STARTER.update(i for i, m in zip(corpus.ids, meta) if not m.get("source_id"))
+    # a real item has a source id: in meta (this branch's corpora) or as a column (newer corpus code)
+    column = corpus.dataset["source_id"] if "source_id" in corpus.dataset.column_names else [None] * len(meta)
+    _STARTER.update(i for i, m, c in zip(corpus.ids, meta, column) if not (m.get("source_id") or c))
     out_path = Path(args.out)
     results = json.loads(out_path.read_text()) if out_path.exists() else {}
     results.setdefault("protocol", {
