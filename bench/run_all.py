@@ -19,6 +19,7 @@ import sys
 import time
 from typing import Any, Callable
 
+from bench import model_quality
 from bench._common import ROOT, RESULTS
 from corpus import atomic_write_json, atomic_write_text
 
@@ -265,7 +266,7 @@ def render_generic(name: str, d: dict[str, Any]) -> str:
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "reuters_accuracy": render_reuters, "wikinews_accuracy": render_wikinews,
-    "corpus_build_speed": render_build, "scale": render_scale,
+    "corpus_build_speed": render_build, "scale": render_scale, "model_quality": model_quality.render,
 }
 
 

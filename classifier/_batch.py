@@ -42,11 +42,14 @@ def batches(items: Iterable[Any], size: int) -> Iterator[list]:
 
 class Batch:
     """The features of a batch of texts: one sparse block per source (``"text"``, and one per facet with
-    aliases), and the alias mentions found for each such facet (matched once, reused as evidence)."""
+    aliases), the alias mentions found for each such facet (matched once, reused as evidence), and for a
+    facet with a mention-role model the role probability of each mention (an array per text)."""
 
-    def __init__(self, blocks: dict[str, sp.csr_matrix], mentions: dict[str, list]):
+    def __init__(self, blocks: dict[str, sp.csr_matrix], mentions: dict[str, list],
+                 roles: dict[str, list] | None = None):
         self.blocks = blocks
         self.mentions = mentions
+        self.roles = roles or {}
         self._inputs: dict[tuple[str, ...], sp.csr_matrix] = {}
 
     def input(self, names: Sequence[str]) -> sp.csr_matrix:

@@ -34,7 +34,7 @@ def tag_results(tagger, inputs: Sequence[tuple[str | None, str]], batch: Batch, 
     terms = zip(*([dict(zip(lab[lo:hi], pair_terms[lo:hi])) if hi > lo else None
                    for lo, hi in zip(bounds, bounds[1:])] for _, _, bounds, _, lab, pair_terms in outs))
     return [TagResult(ident, t, Evidence({n: d for n, d in zip(names, row) if d is not None}, m))
-            for (ident, _), t, row, m in zip(inputs, tags, terms, _alias_matches(batch.mentions, len(inputs)))]
+            for (ident, _), t, row, m in zip(inputs, tags, terms, _alias_matches(batch.mentions, len(inputs), batch.roles))]
 
 
 def facet_tags(tagger, batch: Batch, name: str, ids: Sequence[str], multi: bool, has_head: bool,
@@ -175,13 +175,22 @@ def _fill(terms: list, pairs: np.ndarray, rows: np.ndarray, names: np.ndarray, w
         terms[k] = tuple(found[lo:hi])
 
 
-def _alias_matches(mentions: dict[str, list], n: int) -> list[tuple[AliasMatch, ...]]:
+def _alias_matches(mentions: dict[str, list], n: int, roles: dict[str, list] | None = None
+                   ) -> list[tuple[AliasMatch, ...]]:
     """Per article (``n`` of them): the alias mentions of every facet as :class:`AliasMatch`, in order of
-    position."""
+    position, each with its role probability where the facet has a role model (``roles``)."""
     if not mentions:
         return [()] * n
-    per_facet = [[tuple(_records(AliasMatch, *zip(*((m.label, m.text, m.start, m.end) for m in found)), repeat(facet)))
-                  if found else () for found in lists] for facet, lists in mentions.items()]
+    roles = roles or {}
+
+    def matches(facet, found, probs):
+        role = repeat(None) if probs is None else [None if r != r else r for r in probs.tolist()]  # NaN: not scored
+        return tuple(_records(AliasMatch, *zip(*((m.label, m.text, m.start, m.end) for m in found)), repeat(facet),
+                              role))
+
+    per_facet = [[matches(facet, found, probs) if found else ()
+                  for found, probs in zip(lists, roles.get(facet) or repeat(None))]
+                 for facet, lists in mentions.items()]
     if len(per_facet) == 1:
         return per_facet[0]
     return [tuple(sorted(chain.from_iterable(parts), key=lambda m: (m.start, m.end, m.facet)))

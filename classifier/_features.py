@@ -21,10 +21,14 @@ from sklearn.utils.validation import check_is_fitted
 from corpus import AliasMatcher, Facet, Label, Mention
 
 from ._fast_tfidf import TOKEN_PATTERN, Analysed, FastTfidfVectorizer
+from ._roles import make_role_model, mention_contexts, mention_keys, role_probabilities, role_threshold, role_weights, scored
 
 # The column layout of AliasFeatures (its methods are the only readers of these; other modules ask them).
 PER_LABEL = ("count", "title", "early", "lead")  # per label, in column order
 PER_GROUP = ("group_count", "group_share")  # per group, after every label's columns
+# With roles=True, after those: per label, then per group (see AliasFeatures).
+ROLE_PER_LABEL = ("role", "role_sum")
+ROLE_PER_GROUP = ("group_role", "group_role_share")
 
 
 def text_features(*, word_ngram_range: tuple[int, int] = (1, 2), char_ngram_range: tuple[int, int] | None = None,
@@ -90,12 +94,38 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         Each label's names; see :func:`alias_table`. Plain data, so it survives ``clone`` and skops.
     groups : tuple of (label id, group name)
         Optional grouping of the labels; see :func:`group_table`.
+    roles : bool, default False
+        Also learn the *role* of each mention (:mod:`classifier._roles`): ``fit`` then needs the texts and
+        their labels, and a logistic regression over each mention's context learns whether its label is
+        among the article's labels (acts or is acted upon) or merely mentioned ("in Khost, Afghanistan",
+        "three Indian nationals"). Adds, after the columns above, per label ``role`` (the highest
+        probability of its mentions) and ``role_sum`` (log1p of their sum), and per group ``group_role``
+        (the highest of its labels) and ``group_role_share`` (its share of all role probability).
+    role_C : float, default 1.0
+        Inverse regularisation strength of the role model.
+    role_mentions : int or None, default None
+        Only the first ``role_mentions`` mentions of each label in a text get a role (None: all); the
+        count features still see every mention. Faster on long texts (2: 40% fewer mentions scored on
+        Reuters), but worse on the dev folds (actors micro-F1 0.765 / 0.809 against 0.810 / 0.815).
+
+    Attributes
+    ----------
+    role_model_ : Pipeline or None
+        The fitted role model (``DictVectorizer`` + ``LogisticRegression``); None without ``roles`` or when
+        the training mentions were all of one kind (then every mention gets ``role_prior_``).
+    role_threshold_ : float
+        The ``role`` value (a label's highest mention probability) from which the label is best taken as
+        an actor: the F1-best threshold on out-of-fold role probabilities of the training articles.
     """
 
     def __init__(self, *, aliases: Sequence[tuple[str, Sequence[str]]] = (),
-                 groups: Sequence[tuple[str, str]] = ()):
+                 groups: Sequence[tuple[str, str]] = (), roles: bool = False, role_C: float = 1.0,
+                 role_mentions: int | None = None):
         self.aliases = aliases
         self.groups = groups
+        self.roles = roles
+        self.role_C = role_C
+        self.role_mentions = role_mentions
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -126,7 +156,71 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         for lab, g in self.groups:
             self.group_of_[index[lab]] = gidx[str(g)]
         self.n_features_out_ = len(PER_LABEL) * len(labels) + len(PER_GROUP) * len(self.group_names_)
+        self.role_model_, self.role_prior_ = None, 0.0
+        self.__dict__.pop("_role_weights", None)
+        if self.roles:
+            self.n_features_out_ += len(ROLE_PER_LABEL) * len(labels) + len(ROLE_PER_GROUP) * len(self.group_names_)
+            self._fit_roles(X, y)
         return self
+
+    def _fit_roles(self, X, y) -> None:
+        if X is None or y is None:
+            raise ValueError("AliasFeatures(roles=True).fit needs the texts and their labels: fit(texts, y), y a list "
+                             "of label-id lists or an indicator matrix with one column per label.")
+        texts = _texts(X)
+        if len(y) != len(texts):
+            raise ValueError(f"AliasFeatures.fit: {len(texts)} texts but {len(y)} label rows; give one per text.")
+        gold = []
+        for row in y:
+            if isinstance(row, str):
+                raise ValueError(f"AliasFeatures.fit: a label row must be a list of label ids, got the string {row!r}.")
+            row = np.asarray(row) if not isinstance(row, (list, tuple, set, frozenset)) else row
+            if isinstance(row, np.ndarray) and row.ndim == 1 and len(row) == len(self.labels_) and row.dtype != object:
+                gold.append({lab for lab, v in zip(self.labels_, row) if v})
+            else:
+                gold.append({str(v) for v in row})
+        contexts, target, article, label = [], [], [], []
+        for i, (text, found, labs) in enumerate(zip(texts, self.match(texts), gold)):
+            found = [m for m, keep in zip(found, scored(found, self.role_mentions)) if keep]
+            contexts += mention_contexts(text, found, split_title(text)[0])
+            target += [m.label in labs for m in found]
+            article += [i] * len(found)
+            label += [m.label for m in found]
+        target = np.asarray(target, dtype=int)
+        self.role_prior_ = float(target.mean()) if len(target) else 0.0
+        self.role_threshold_ = 0.5
+        if len(set(target.tolist())) == 2:
+            self.role_model_ = make_role_model(self.role_C).fit(contexts, target)
+            self.role_threshold_ = role_threshold(contexts, target, np.asarray(article), label, self.role_C)
+
+    def mention_roles(self, texts: Sequence[str], mentions: Sequence[Sequence[Mention]]) -> list[np.ndarray]:
+        """Per text, the role probability of each of its mentions (``roles=True``): how likely the mention's
+        label acts or is acted upon in the text; NaN for a mention beyond ``role_mentions`` of its label."""
+        check_is_fitted(self, "labels_")
+        if not self.roles:
+            raise ValueError("AliasFeatures.mention_roles: this AliasFeatures was built with roles=False.")
+        keys, masks = [], []
+        for text, found in zip(texts, mentions):
+            if found:
+                masks.append(np.asarray(scored(found, self.role_mentions), dtype=bool))
+                keys += mention_keys(text, found, split_title(text)[0], self.role_mentions)
+            else:
+                masks.append(np.zeros(0, dtype=bool))
+        if self.role_model_ is None or not keys:
+            p = np.full(len(keys), self.role_prior_)
+        else:
+            weights = self.__dict__.get("_role_weights")
+            if weights is None:
+                weights = self.__dict__["_role_weights"] = role_weights(self.role_model_)
+            p = role_probabilities(weights, keys)
+        out, at = [], 0
+        for mask in masks:
+            r = np.full(len(mask), np.nan)
+            n = int(mask.sum())
+            r[mask] = p[at: at + n]
+            at += n
+            out.append(r)
+        return out
 
     # The matcher holds compiled regular expressions: built on first use, never persisted or cloned.
     @property
@@ -143,7 +237,15 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_matcher", None)
+        state.pop("_role_weights", None)
         return state
+
+    def __setstate__(self, state):
+        # models saved before roles existed
+        state = {"roles": False, "role_C": 1.0, "role_mentions": None, **state}
+        if "labels_" in state:
+            state = {"role_model_": None, "role_prior_": 0.0, "role_threshold_": 0.5, **state}
+        super().__setstate__(state)
 
     def match(self, X: Iterable[str], analysed: Analysed | None = None) -> list[list[Mention]]:
         """The mentions found in each text, in order of position (``analysed``: the texts' :func:`analyse`)."""
@@ -157,8 +259,10 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         texts = _texts(X)
         return self.features(texts, self.match(texts))
 
-    def features(self, texts: Sequence[str], mentions: Sequence[Sequence[Mention]]) -> sp.csr_matrix:
-        """The feature matrix of texts whose mentions were already found (see :meth:`match`)."""
+    def features(self, texts: Sequence[str], mentions: Sequence[Sequence[Mention]],
+                 roles: Sequence[np.ndarray] | None = None) -> sp.csr_matrix:
+        """The feature matrix of texts whose mentions were already found (see :meth:`match`); ``roles``: their
+        :meth:`mention_roles`, when already computed (``roles=True`` only)."""
         check_is_fitted(self, "labels_")
         index = {lab: k for k, lab in enumerate(self.labels_)}
         n_lab, n_per = len(self.labels_), len(PER_LABEL)
@@ -197,11 +301,57 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
                 cols += [group_base + 2 * g, group_base + 2 * g + 1]
                 logs.append(len(vals))
                 vals += [count, count / total]
+        if self.roles:
+            if roles is None:
+                roles = self.mention_roles(texts, mentions)
+            self._role_entries(mentions, roles, index, rows, cols, vals, logs)
         data = np.asarray(vals, dtype=np.float64)
         data[logs] = np.log1p(data[logs])
         out = sp.csr_matrix((data, (rows, cols)), shape=(len(texts), self.n_features_out_))
         out.eliminate_zeros()
         return out
+
+    def _role_entries(self, mentions, roles, index, rows, cols, vals, logs) -> None:
+        """Append the role columns' entries (see ``roles``) to the sparse triplets."""
+        n_lab, n_grp = len(self.labels_), len(self.group_names_)
+        base = len(PER_LABEL) * n_lab + len(PER_GROUP) * n_grp
+        gbase = base + len(ROLE_PER_LABEL) * n_lab
+        group_of = self.group_of_.tolist()
+        for r, (found, probs) in enumerate(zip(mentions, roles)):
+            if not found:
+                continue
+            best: dict[int, float] = {}
+            total: dict[int, float] = {}
+            for m, p in zip(found, probs.tolist()):
+                if p != p:  # NaN: a mention beyond role_mentions
+                    continue
+                k = index[m.label]
+                best[k] = max(best.get(k, 0.0), p)
+                total[k] = total.get(k, 0.0) + p
+            gbest: dict[int, float] = {}
+            gsum: dict[int, float] = {}
+            for k in sorted(best):
+                rows += [r, r]
+                cols += [base + 2 * k, base + 2 * k + 1]
+                logs.append(len(vals) + 1)
+                vals += [best[k], total[k]]
+                g = group_of[k]
+                if g >= 0:
+                    gbest[g] = max(gbest.get(g, 0.0), best[k])
+                    gsum[g] = gsum.get(g, 0.0) + total[k]
+            all_p = sum(total.values()) or 1.0
+            for g in sorted(gbest):
+                rows += [r, r]
+                cols += [gbase + 2 * g, gbase + 2 * g + 1]
+                vals += [gbest[g], gsum[g] / all_p]
+
+    def role_column(self, label: int | np.ndarray) -> int | np.ndarray:
+        """The ``role`` column (highest role probability) of label(s) given by position in ``labels_``."""
+        check_is_fitted(self, "labels_")
+        if not self.roles:
+            raise ValueError("AliasFeatures.role_column: built with roles=False; there are no role columns.")
+        base = len(PER_LABEL) * len(self.labels_) + len(PER_GROUP) * len(self.group_names_)
+        return base + len(ROLE_PER_LABEL) * np.asarray(label)
 
     # ---- the column layout: label k owns columns [k * len(PER_LABEL), (k + 1) * len(PER_LABEL)); the
     # groups' columns follow every label's ----
@@ -210,9 +360,14 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
     PER_GROUP = PER_GROUP
 
     def label_columns(self, labels: Sequence[int] | np.ndarray) -> np.ndarray:
-        """``(len(labels), len(PER_LABEL))``: the columns of each label (given by position in ``labels_``)."""
+        """``(len(labels), n)``: the columns of each label (given by position in ``labels_``): its
+        :data:`PER_LABEL` columns, then (``roles``) its role columns."""
         n_per = len(PER_LABEL)
-        return np.asarray(labels, dtype=np.int64).reshape(-1, 1) * n_per + np.arange(n_per)
+        labels = np.asarray(labels, dtype=np.int64).reshape(-1, 1)
+        out = labels * n_per + np.arange(n_per)
+        if getattr(self, "roles", False):
+            out = np.hstack([out, self.role_column(labels) + np.arange(len(ROLE_PER_LABEL))])
+        return out
 
     def column_labels(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(label position, part)`` of per-label columns (part indexes :data:`PER_LABEL`); see
@@ -234,6 +389,9 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "labels_")
         names = [f"{lab}:{part}" for lab in self.labels_ for part in PER_LABEL]
         names += [f"{g}:{part}" for g in self.group_names_ for part in PER_GROUP]
+        if self.roles:
+            names += [f"{lab}:{part}" for lab in self.labels_ for part in ROLE_PER_LABEL]
+            names += [f"{g}:{part}" for g in self.group_names_ for part in ROLE_PER_GROUP]
         return np.asarray(names, dtype=object)
 
 

@@ -14,8 +14,10 @@ from typing import Any, Mapping, NamedTuple
 class LabelScore(NamedTuple):
     """A label given to an article, with its score.
 
-    ``source`` is ``"model"`` (a calibrated probability) or ``"alias-rule"`` (the strength of the alias
-    rule, for labels with too few training examples; 0.5 means one criterion held).
+    ``source`` is ``"model"`` (a calibrated probability) or ``"alias-rule"`` for labels with too few
+    training examples: with mention roles (the default) the label's highest mention-role probability,
+    tagged from a threshold tuned on the training data; without them the strength of the alias rule (0.5
+    means one criterion held).
     """
 
     label: str
@@ -39,16 +41,23 @@ class TermWeight(NamedTuple):
 
 class AliasMatch(NamedTuple):
     """A mention of a label through one of its aliases (an actor's name, a theme's cue phrase): the text
-    matched, its character offsets, and the facet of the label."""
+    matched, its character offsets, the facet of the label, and — for a facet with a mention-role model
+    (actors) — its ``role``: the probability that the label acts or is acted upon here, rather than being
+    merely mentioned ("in Khost, Afghanistan"); None for other facets and for mentions that get no
+    role (``AliasFeatures.role_mentions``)."""
 
     label: str
     text: str
     start: int
     end: int
     facet: str = "actors"
+    role: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"facet": self.facet, "label": self.label, "text": self.text, "start": self.start, "end": self.end}
+        out = {"facet": self.facet, "label": self.label, "text": self.text, "start": self.start, "end": self.end}
+        if self.role is not None:
+            out["role"] = round(self.role, 4)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from ._fast_tfidf import analyse, transform_text
 from ._features import AliasFeatures, alias_table, group_table, text_features
 from ._persist import read_model, save_model
 from ._result import Scores, TagResult
+from ._roles import rule_scores
 from ._training_data import training_data
 
 Progress = Callable[[str, str], None]  # progress(stage, detail)
@@ -51,7 +52,7 @@ class Tagger(BaseEstimator):
     with Platt-calibrated probabilities and per-label thresholds tuned on out-of-fold predictions of the
     training data (the split manifest's folds when it has them, else folds that keep near-duplicates
     together). Labels of ``alias_facet`` with fewer than ``rule_below`` training examples (zero included)
-    are tagged by :class:`AliasRuleClassifier` instead.
+    are tagged by their mention-role probability (``mention_roles``), else by :class:`AliasRuleClassifier`.
 
     Parameters
     ----------
@@ -61,39 +62,35 @@ class Tagger(BaseEstimator):
     alias_facet : str or None, default "actors"
         The facet whose aliases give the rule fallback and the grouped features; None for none.
     group_attr : str or None, default "region"
-        The label attribute of ``alias_facet`` that groups its labels into extra features (an actor's
-        ``region``); None for no groups.
+        The label attribute of ``alias_facet`` that groups its labels into extra features; None: no groups.
     group_facet : str or None, default "region"
         The single-label facet whose head also reads ``alias_facet``'s features (its mentions and their
         groups); None for none.
-    C : float, default 1.0
-        Inverse regularisation strength of every head.
-    threshold_cv : int, default 5
-        Folds for calibration and threshold tuning when the split manifest has none.
-    min_positives : int, default 3
-        Labels with fewer training examples keep the default threshold (0.5) instead of a tuned one.
+    mention_roles : bool, default False
+        Learn the role of each ``alias_facet`` mention (acting or acted upon, or merely mentioned: "in Khost,
+        Afghanistan") from its context (:class:`AliasFeatures` ``roles``): it feeds the ``alias_facet`` and
+        ``group_facet`` heads and tags the rare labels instead of the alias rule. Off by default: +0.06 actors
+        micro-F1 on the news dev folds, not on the evaluation period, and ~1.5x slower tagging (bench/).
+    C : float, default 1.0 — inverse regularisation strength of every head
+    threshold_cv : int, default 5 — folds for calibration and thresholds when the manifest has none
+    min_positives : int, default 3 — labels with fewer examples keep the threshold 0.5 (not tuned)
     rule_below : int, default 10
-        Labels of ``alias_facet`` with fewer training examples than this (zero included) are tagged by
-        the alias rule instead of a model.
-    random_state : int, default 0
-        Seeds every random step (fold shuffling, the linear solvers).
+        Labels of ``alias_facet`` with fewer training examples (zero included) are tagged without a model.
+    random_state : int, default 0 — seeds every random step (fold shuffling, the linear solvers)
 
     Attributes
     ----------
     taxonomy_json_ : str
-        The taxonomy the tagger was fitted with (``Taxonomy.to_dict()`` as JSON: one string, compact in
-        skops); :attr:`fitted_taxonomy` rebuilds it.
+        The fitted taxonomy (``Taxonomy.to_dict()`` as JSON); :attr:`fitted_taxonomy` rebuilds it.
     taxonomy_text_ : str or None
         The taxonomy file's text, when the corpus kept it (copied into the model folder).
     features_ : FeatureUnion
         ``[("text", tf-idf), ("<facet>_aliases", AliasFeatures), ...]``, fitted.
     blocks_ : {block: (start, stop)}
         The columns of each block (``"text"``, then each facet with aliases) in the full feature matrix.
-    head_blocks_ : {facet: [block, ...]}
-        The blocks each head reads.
+    head_blocks_ : {facet: [block, ...]} the blocks each head reads
     heads_ : {facet: estimator}
-    head_labels_ : {facet: [label id, ...]}
-        The labels (columns) each head predicts.
+    head_labels_ : {facet: [label id, ...]} the labels (columns) each head predicts
     alias_facet_ : str or None
     rule_ : AliasRuleClassifier or None
     rule_labels_ : list of label ids tagged by the rule
@@ -105,7 +102,7 @@ class Tagger(BaseEstimator):
     def __init__(self, *, taxonomy: str | None = None, word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] | None = None, min_df: int | float = 2,
                  alias_facet: str | None = "actors", group_attr: str | None = "region",
-                 group_facet: str | None = "region", C: float = 1.0,
+                 group_facet: str | None = "region", mention_roles: bool = False, C: float = 1.0,
                  threshold_cv: int = 5, min_positives: int = 3, rule_below: int = 10, random_state: int = 0):
         self.taxonomy = taxonomy
         self.word_ngram_range = word_ngram_range
@@ -114,6 +111,7 @@ class Tagger(BaseEstimator):
         self.alias_facet = alias_facet
         self.group_attr = group_attr
         self.group_facet = group_facet
+        self.mention_roles = mention_roles
         self.C = C
         self.threshold_cv = threshold_cv
         self.min_positives = min_positives
@@ -152,7 +150,7 @@ class Tagger(BaseEstimator):
                                  min_df=self.min_df)
         f = tax.facet(block)
         groups = group_table(f, self.group_attr) if self.group_attr and block == self.alias_facet else ()
-        return AliasFeatures(aliases=alias_table(f), groups=groups)
+        return AliasFeatures(aliases=alias_table(f), groups=groups, roles=self.mention_roles and block == self.alias_facet)
 
     def make_features(self, taxonomy: Taxonomy | None = None, blocks: Sequence[str] | None = None) -> FeatureUnion:
         """The unfitted feature union: ``text`` (tf-idf) and ``<facet>_aliases`` for each facet with aliases
@@ -243,8 +241,9 @@ class Tagger(BaseEstimator):
 
         say("features", f"{len(data.texts)} articles")
         self.features_ = self.make_features(tax)
-        for _, part in self.features_.transformer_list:
-            part.fit(data.texts)
+        for name, part in self.features_.transformer_list:  # a role model learns from its facet's labels
+            y = [labs or () for labs in data.labels[block_name(name)]] if getattr(part, "roles", False) else None
+            part.fit(data.texts, y)
         batch = self._batch(data.texts)
         self.blocks_, start = {}, 0
         for name, block in batch.blocks.items():
@@ -338,8 +337,8 @@ class Tagger(BaseEstimator):
         return state
 
     def __setstate__(self, state):
-        # models saved before group_facet existed used group_attr for both meanings
-        state = dict(state)
+        # models saved before group_facet (it was group_attr) or mention_roles existed
+        state = {"mention_roles": False, **state}
         state.setdefault("group_facet", state.get("group_attr"))
         super().__setstate__(state)
 
@@ -360,7 +359,7 @@ class Tagger(BaseEstimator):
 
     def _batch(self, texts: Sequence[str]) -> Batch:
         """The feature blocks of ``texts`` and their alias mentions (each facet matched once)."""
-        blocks, mentions = {}, {}
+        blocks, mentions, roles = {}, {}, {}
         analysed = analyse(texts)
         for name, part in self.features_.transformer_list:
             block = block_name(name)
@@ -368,8 +367,10 @@ class Tagger(BaseEstimator):
                 blocks[block] = transform_text(part, texts, analysed)
             else:
                 mentions[block] = part.match(texts, analysed)
-                blocks[block] = part.features(texts, mentions[block])
-        return Batch(blocks, mentions)
+                if getattr(part, "roles", False):
+                    roles[block] = part.mention_roles(texts, mentions[block])
+                blocks[block] = part.features(texts, mentions[block], roles.get(block))
+        return Batch(blocks, mentions, roles)
 
     def _facet_scores(self, batch: Batch) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per facet: ``(scores (n, n_labels) in taxonomy order, thresholds (n_labels,), from_rule (n_labels,),
@@ -389,10 +390,9 @@ class Tagger(BaseEstimator):
                 scores[:, cols] = head.predict_proba(batch.input(self.head_blocks_[f.name]))
                 thresholds[cols] = head.thresholds_ if f.multi else 0.0
             if f.name == self.alias_facet_ and self.rule_ is not None and self.rule_labels_:
-                rule_scores = self.rule_.scores_from_features(batch.blocks[f.name])
                 cols = [pos[lab] for lab in self.rule_labels_]
-                scores[:, cols] = rule_scores[:, cols]
-                thresholds[cols] = 0.5
+                A, aliases = batch.blocks[f.name], self.alias_features(f.name)
+                scores[:, cols], thresholds[cols] = rule_scores(self.rule_, aliases, A, cols)
                 from_rule[cols] = True
             out[f.name] = (scores, thresholds, from_rule, ["alias-rule" if r else "model" for r in from_rule])
         return out

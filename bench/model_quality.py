@@ -1,0 +1,322 @@
+"""Model quality on real news, measured on a time split (issue 15, part 4).
+
+Every decision is taken on two DEV folds (train on labeled articles dated before a cut, evaluate on the
+*random* items of the three months after it); the EVAL fold (train before 2026-03-01, evaluate on the random
+items of 2026-03..05) is reported only, never tuned on. Story lines are kept whole: a training article whose
+full story line (``meta.story_line``) appears among the evaluated items is left out.
+
+Systems beside each attempt: the plain scikit-learn pipeline (``TfidfVectorizer`` + one-vs-rest
+``LinearSVC`` with per-label thresholds from cross-validation on train; ``LinearSVC`` for region), the
+alias-rules-only baseline, and the Tagger as it was before this work (``mention_roles=False``).
+
+Usage::
+
+    python -m bench.model_quality --corpus CORPUS_DIR --rounds ROUNDS_JSON [--folds dev1,dev2] [--attempts a,b]
+    python -m bench.model_quality ... --folds eval --attempts tagger_before,roles   # the final report
+
+``ROUNDS_JSON`` holds ``{"random_r0": [article ids drawn at random], ...}``. The corpus and the rounds file
+are not part of the repository (the lead's annotation work); results go to ``bench/results/model_quality.json``
+(attempts already there for other folds are kept, so folds can be run one at a time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from corpus import Corpus, load
+
+FOLDS = {  # name: (train before, evaluate from, evaluate to (inclusive))
+    "dev2": ("2025-09-01", "2025-09-01", "2025-11-30"),
+    "dev1": ("2025-12-01", "2025-12-01", "2026-02-28"),
+    "eval": ("2026-03-01", "2026-03-01", "2026-05-31"),
+}
+
+# name: (Tagger parameters, which labeled articles to train on, what it is). "tagger_before" is the Tagger
+# as it was before this work; "roles" the defaults after it.
+ATTEMPTS: dict[str, tuple[dict, str, str]] = {
+    "tagger_before": ({"mention_roles": False}, "all", "the Tagger before this work (alias counts, alias-rule fallback)"),
+    "roles": ({}, "all", "mention-role model (the new default): each actor mention's context -> P(its state acts or is "
+              "acted upon); per-label max and sum and per-region shares feed the actors and region heads; labels with "
+              "< 10 training examples tagged by their role at a threshold tuned out of fold on train"),
+    "roles_rule5": ({"rule_below": 5}, "all", "roles; labels with < 5 training examples tagged by role, the rest by the head"),
+    "roles_rule20": ({"rule_below": 20}, "all", "roles; labels with < 20 training examples tagged by role"),
+    "roles_rule40": ({"rule_below": 40}, "all", "roles; labels with < 40 training examples tagged by role"),
+    "roles_only": ({"rule_below": 100000}, "all", "roles; every actor label tagged by its role probability (no actors head)"),
+    "real_only": ({}, "real", "roles; trained on the real items only (starter items weighted 0)"),
+    "C_0.5": ({"C": 0.5}, "all", "roles; C=0.5 for every head"),
+    "C_2": ({"C": 2.0}, "all", "roles; C=2 for every head"),
+    "char_3_5": ({"char_ngram_range": (3, 5)}, "all", "roles; character 3-5-gram tf-idf beside the word 1-2-grams"),
+}
+DEFAULT_ATTEMPTS = tuple(ATTEMPTS)
+
+# Attempts that changed code rather than parameters (so this script cannot rerun them): what was tried, the dev
+# figures measured with it (actors micro-F1 unless said), and why it was not kept. Written into the results as is.
+CODE_ATTEMPTS = {
+    "roles_threshold_0.5": {
+        "what": "rare actor labels tagged at a fixed role probability of 0.5 (instead of the threshold tuned out of "
+                "fold on train)", "dev1": {"actors": 0.785, "region": 0.883}, "dev2": {"actors": 0.820, "region": 0.933},
+        "kept": "no: the tuned threshold gives dev1 0.805 / dev2 0.818 (+0.020 / -0.002, one item); kept the tuned "
+                "one as it is learned from training data, not a hand-set constant"},
+    "roles_exact_sentences": {
+        "what": "sentence boundaries by a regular expression over the whole text (before the faster rfind of "
+                "'. ' in the 60-character window and the first two sentence ends)",
+        "dev1": {"actors": 0.805}, "dev2": {"actors": 0.818},
+        "kept": "no: the faster contexts give 0.805 / 0.813 and bring tag_batch back within the speed goal"},
+    "role_mentions_2": {
+        "what": "only the first 2 mentions of each label get a role (AliasFeatures(role_mentions=2); 40% fewer "
+                "mentions scored on Reuters, for speed)", "dev1": {"actors": 0.765}, "dev2": {"actors": 0.809},
+        "kept": "no: worse on both (all mentions: 0.810 / 0.815)"},
+    "role_mentions_3": {
+        "what": "only the first 3 mentions of each label get a role", "dev1": {"actors": 0.766},
+        "dev2": {"actors": 0.831}, "kept": "no: dev1 0.044 worse"},
+    "role_label_identity": {
+        "what": "the mention's label id as a role-model feature (a per-state prior)",
+        "dev1": {"actors": 0.774}, "dev2": {"actors": 0.798}, "kept": "no: worse on both"},
+    "role_window_words": {
+        "what": "bag of the 6 tokens either side of a mention as role-model features",
+        "dev1": {"actors": 0.800}, "dev2": {"actors": 0.791}, "kept": "no: worse on both"},
+    "role_C_0.3": {"what": "role model C=0.3", "dev1": {"actors": 0.767}, "dev2": {"actors": 0.813},
+                   "kept": "no: worse on both"},
+    "role_C_3": {"what": "role model C=3", "dev1": {"actors": 0.751}, "dev2": {"actors": 0.804},
+                 "kept": "no: worse on both"},
+}
+RESULTS = Path(__file__).resolve().parent / "results" / "model_quality.json"
+
+
+def _date(row) -> str | None:
+    y, m, d = row
+    return f"{y:04d}-{m:02d}-{d:02d}" if y else None
+
+
+def fold_rows(corpus: Corpus, random_ids: set[str], fold: str) -> tuple[list[int], list[int]]:
+    """``(train rows, evaluation rows)`` of ``fold`` (see :data:`FOLDS`)."""
+    cut, lo, hi = FOLDS[fold]
+    ds = corpus.dataset
+    meta = [json.loads(m) if m else {} for m in ds["meta"]]
+    dates = [_date(r) for r in zip(ds["year"], ds["month"], ds["day"])]
+    labeled = ds["labeled"]
+    ids = corpus.ids
+    story = [tuple(m.get("story_line") or ()) or None for m in meta]
+    ev = [i for i in range(len(ids)) if labeled[i] and ids[i] in random_ids and dates[i] and lo <= dates[i] <= hi]
+    held = {story[i] for i in ev} - {None}
+    tr = [i for i in range(len(ids)) if labeled[i] and dates[i] and dates[i] < cut and story[i] not in held]
+    return tr, ev
+
+
+def metrics(tax, gold: dict[str, list], pred: dict[str, list]) -> dict:
+    """Region accuracy; per multi-label facet micro precision/recall/F1 and per-label F1 (with support)."""
+    out = {}
+    for f in tax.facets:
+        g, p = gold[f.name], pred[f.name]
+        if not f.multi:
+            out[f.name] = {"accuracy": round(float(np.mean([a == b for a, b in zip(g, p)])), 4)}
+            continue
+        tp = sum(len(set(a) & set(b)) for a, b in zip(g, p))
+        n_p = sum(len(set(b)) for b in p)
+        n_g = sum(len(set(a)) for a in g)
+        prec = tp / n_p if n_p else 0.0
+        rec = tp / n_g if n_g else 0.0
+        f1 = 2 * tp / (n_p + n_g) if n_p + n_g else 0.0
+        per = {}
+        for lab in f.ids:
+            gl = np.array([lab in a for a in g])
+            pl = np.array([lab in b for b in p])
+            if gl.sum() or pl.sum():
+                t = int((gl & pl).sum())
+                per[lab] = {"f1": round(2 * t / (gl.sum() + pl.sum()), 4), "support": int(gl.sum())}
+        out[f.name] = {"micro_f1": round(f1, 4), "precision": round(prec, 4), "recall": round(rec, 4), "per_label": per}
+    return out
+
+
+def plain_pipeline(tax, texts_tr, gold_tr, texts_ev, seed: int = 0) -> dict[str, list]:
+    """TfidfVectorizer + one-vs-rest LinearSVC, per-label thresholds from 5-fold CV on train; LinearSVC for region."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.svm import LinearSVC
+
+    from classifier import best_f1_threshold
+
+    vec = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2)
+    Xtr, Xev = vec.fit_transform(texts_tr), vec.transform(texts_ev)
+    out = {}
+    for f in tax.facets:
+        g = gold_tr[f.name]
+        if not f.multi:
+            out[f.name] = LinearSVC(C=1.0, random_state=seed).fit(Xtr, g).predict(Xev).tolist()
+            continue
+        preds = [[] for _ in texts_ev]
+        for lab in f.ids:
+            y = np.array([lab in a for a in g], dtype=int)
+            if y.sum() < 2 or y.sum() == len(y):
+                continue
+            svm = LinearSVC(C=1.0, random_state=seed)
+            k = int(min(5, y.sum()))
+            oof = cross_val_predict(svm, Xtr, y, cv=StratifiedKFold(k, shuffle=True, random_state=seed),
+                                    method="decision_function")
+            thr = best_f1_threshold(oof, y, default=0.0, bounds=(-np.inf, np.inf))
+            s = svm.fit(Xtr, y).decision_function(Xev)
+            for i in np.flatnonzero(s >= thr):
+                preds[i].append(lab)
+        out[f.name] = preds
+    return out
+
+
+def run_fold(corpus: Corpus, random_ids: set[str], fold: str, attempts, seed: int = 0) -> dict:
+    from classifier import Tagger, evaluate
+
+    tr_all, ev = fold_rows(corpus, random_ids, fold)
+    tax = corpus.taxonomy
+    ids, texts = corpus.ids, corpus.texts()
+    gold = {f.name: corpus.labels(f.name) for f in tax.facets}
+    g_ev = {k: [v[i] for i in ev] for k, v in gold.items()}
+    t_ev = [texts[i] for i in ev]
+    tr = tr_all
+    res = {"train_articles": len(tr), "eval_articles": len(ev),
+           "train_real": sum(1 for i in tr if ids[i] not in _STARTER), "systems": {}}
+    t0 = time.time()
+    plain = plain_pipeline(tax, [texts[i] for i in tr], {k: [v[i] for i in tr] for k, v in gold.items()}, t_ev, seed)
+    res["systems"]["plain_sklearn"] = {**metrics(tax, g_ev, plain), "seconds": round(time.time() - t0, 1)}
+    commit = _commit()
+    for name in attempts:
+        params, train, _ = ATTEMPTS[name]
+        rows = tr_all if train == "all" else [i for i in tr_all if ids[i] not in _STARTER]
+        splits = {"train": [ids[i] for i in rows], "eval": [ids[i] for i in ev]}
+        t0 = time.time()
+        tagger = Tagger(random_state=seed, **params).fit(corpus, splits=splits)
+        pred = tagger.scores(t_ev).labels
+        res["systems"][name] = {**metrics(tax, g_ev, pred), "seconds": round(time.time() - t0, 1), "commit": commit}
+        if "alias_rules" not in res["systems"]:
+            rep = evaluate(tagger, corpus, split="eval", splits=splits)
+            rules = {}
+            for f in tax.facets:
+                s = rep.facets[f.name].systems.get("alias_rules")
+                if s is not None:
+                    rules[f.name] = {"accuracy" if not f.multi else "micro_f1": round(s.micro_f1, 4)}
+            res["systems"]["alias_rules"] = rules
+        print(fold, name, _line(res["systems"][name]), flush=True)
+    print(fold, "plain_sklearn", _line(res["systems"]["plain_sklearn"]), flush=True)
+    return res
+
+
+_STARTER: set[str] = set()
+
+
+def _commit() -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                             cwd=Path(__file__).resolve().parent, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "classifier"], capture_output=True, text=True,
+                               cwd=Path(__file__).resolve().parent).stdout.strip()
+        return out + (" + local changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _line(m: dict) -> str:
+    parts = []
+    for facet, v in m.items():
+        if isinstance(v, dict):
+            if "accuracy" in v:
+                parts.append(f"{facet} {v['accuracy']:.3f}")
+            else:
+                parts.append(f"{facet} {v['micro_f1']:.3f} (P {v['precision']:.3f} R {v['recall']:.3f})")
+    return "; ".join(parts)
+
+
+def render(d: dict) -> str:
+    """The bench/README.md section: per fold, every system's headline figures; per-theme F1; the code attempts."""
+    def cell(v, key):
+        return "–" if v is None or key not in v else f"{v[key]:.3f}"
+
+    out = ["## Model quality on real news (time split, issue 15)",
+           f"Reproduce: `.venv/bin/python -m bench.model_quality --corpus CORPUS --rounds ROUNDS.json --folds dev1,dev2,eval` "
+           f"(the annotated corpus is not in the repository). Measured {d.get('measured', '?')}; corpus "
+           f"{str(d.get('corpus_fingerprint', ''))[:12]}. Decisions: {d['protocol']['decisions']}. Evaluated: {d['protocol']['evaluated']}."]
+    names = {"plain_sklearn": "plain scikit-learn (tf-idf + one-vs-rest LinearSVC, CV thresholds)",
+             "alias_rules": "alias rules only"}
+    for fold, v in d["folds"].items():
+        span = d["protocol"]["folds"][fold]
+        rows = []
+        for sys_name, m in v["systems"].items():
+            what = names.get(sys_name) or sys_name
+            act = m.get("actors") or {}
+            pr = f" (P {act['precision']:.3f}, R {act['recall']:.3f})" if "precision" in act else ""
+            rows.append(f"| {what} | {cell(m.get('region'), 'accuracy')} | {cell(m.get('themes'), 'micro_f1')} | "
+                        f"{cell(act, 'micro_f1')}{pr} | {m.get('commit', '')} |")
+        out.append(f"### {fold}: train before {span['train_before']} ({v['train_articles']} articles, {v['train_real']} "
+                   f"real), evaluate {span['eval_from']} … {span['eval_to']} ({v['eval_articles']} random items)\n\n"
+                   "| system | region accuracy | themes µF1 | actors µF1 | code |\n|---|---|---|---|---|\n" + "\n".join(rows))
+        themes = sorted({t for m in v["systems"].values() for t, x in (m.get("themes") or {}).get("per_label", {}).items()
+                         if x["support"]})
+        shown = [k for k in ("plain_sklearn", "tagger_before", "roles", "char_3_5") if k in v["systems"]]
+        if themes and shown:
+            lines = [f"| {t} | {max(v['systems'][k]['themes']['per_label'].get(t, {}).get('support', 0) for k in shown)} | "
+                     + " | ".join(f"{v['systems'][k]['themes']['per_label'].get(t, {}).get('f1', 0.0):.2f}" for k in shown)
+                     + " |" for t in themes]
+            out.append(f"Per theme ({fold}), F1:\n\n| theme | support | " + " | ".join(shown) + " |\n|---|---|"
+                       + "---|" * len(shown) + "\n" + "\n".join(lines))
+    attempts = "\n".join(f"- `{k}`: {a['what']}" for k, a in d.get("attempts", {}).items())
+    code = "\n".join(f"- `{k}`: {a['what']} — dev1 {a['dev1']}, dev2 {a['dev2']}; kept: {a['kept']}"
+                     for k, a in d.get("code_attempts", {}).items())
+    out.append("Attempts (parameters):\n\n" + attempts + "\n\nAttempts that changed code (figures as measured then):\n\n" + code)
+    return "\n\n".join(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default=os.environ.get("NEWSTAG_NEWS_CORPUS"),
+                    help="the annotated corpus folder (newstag format); default $NEWSTAG_NEWS_CORPUS")
+    ap.add_argument("--rounds", default=os.environ.get("NEWSTAG_NEWS_ROUNDS"),
+                    help="JSON with 'random_r0': the ids of the items drawn at random; default $NEWSTAG_NEWS_ROUNDS")
+    ap.add_argument("--folds", default="dev1,dev2", help="comma-separated, of " + ", ".join(FOLDS))
+    ap.add_argument("--attempts", default=",".join(DEFAULT_ATTEMPTS), help="comma-separated, of " + ", ".join(ATTEMPTS))
+    ap.add_argument("-o", "--out", default=str(RESULTS))
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    if not args.corpus or not args.rounds:
+        # bench.run_all runs every benchmark without arguments: the annotated corpus is not in the repository
+        print("bench.model_quality: skipped — give --corpus and --rounds (or $NEWSTAG_NEWS_CORPUS and "
+              "$NEWSTAG_NEWS_ROUNDS): the annotated news corpus and its rounds file.", file=sys.stderr)
+        return 0
+    corpus = load(args.corpus)
+    random_ids = set(json.loads(Path(args.rounds).read_text())["random_r0"])
+    meta = [json.loads(m) if m else {} for m in corpus.dataset["meta"]]
+    # a real item has a source id: in meta (this branch's corpora) or as a column (newer corpus code)
+    column = corpus.dataset["source_id"] if "source_id" in corpus.dataset.column_names else [None] * len(meta)
+    _STARTER.update(i for i, m, c in zip(corpus.ids, meta, column) if not (m.get("source_id") or c))
+    out_path = Path(args.out)
+    results = json.loads(out_path.read_text()) if out_path.exists() else {}
+    results.setdefault("protocol", {
+        "folds": {k: {"train_before": a, "eval_from": b, "eval_to": c} for k, (a, b, c) in FOLDS.items()},
+        "evaluated": "the items drawn at random (random_r0) in the fold's window; story lines kept whole",
+        "decisions": "taken on dev1 and dev2 only (a change is kept when it helps on both); eval is reported only",
+    })
+    results.setdefault("attempts", {})
+    results["code_attempts"] = CODE_ATTEMPTS
+    results["corpus_fingerprint"] = corpus.fingerprint
+    for name in args.attempts.split(","):
+        params, train, what = ATTEMPTS[name]
+        results["attempts"][name] = {"what": what, "params": {k: list(v) if isinstance(v, tuple) else v
+                                                              for k, v in params.items()}, "train": train}
+    results.setdefault("folds", {})
+    for fold in args.folds.split(","):
+        res = run_fold(corpus, random_ids, fold, args.attempts.split(","), args.seed)
+        prev = results["folds"].get(fold, {}).get("systems", {})
+        res["systems"] = {**prev, **res["systems"]}
+        results["folds"][fold] = res
+        results["measured"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        out_path.write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
