@@ -106,9 +106,21 @@ def test_contexts_see_the_words_around_a_mention_and_a_trailing_location_chain()
     assert second["p1=,"] == 1.0 and second["chain"] == 1.0 and second["p3=in kyoto ,"] == 1.0
 
 
-def test_tag_results_give_each_actor_mention_its_role(tagger_all):
-    result = tagger_all.tag("Japan and the United States hold talks in Tokyo.")
+def test_tag_results_give_each_actor_mention_its_role(small_corpus):
+    from classifier import Tagger
+
+    tagger = Tagger(random_state=0, mention_roles=True).fit(small_corpus)
+    result = tagger.tag("Japan and the United States hold talks in Tokyo.")
     actors = [m for m in result.evidence.aliases if m.facet == "actors"]
     assert actors and all(0.0 <= m.role <= 1.0 for m in actors)
     assert all(m.role is None for m in result.evidence.aliases if m.facet != "actors")
     assert "role" in actors[0].to_dict()
+
+
+def test_mention_roles_are_off_by_default_and_then_no_mention_has_a_role(tagger_all):
+    from classifier import Tagger
+
+    assert Tagger().mention_roles is False
+    result = tagger_all.tag("Japan and the United States hold talks in Tokyo.")
+    assert all(m.role is None for m in result.evidence.aliases)
+    assert all("role" not in m.to_dict() for m in result.evidence.aliases)
