@@ -3,7 +3,7 @@
 Per facet, on the training split's texts: ``TfidfVectorizer(sublinear_tf=True)`` + ``LinearSVC``; a
 single-label facet is one multi-class model, a multi-label facet one-vs-rest with a per-label threshold on
 the decision score chosen by F1 on 5-fold cross-validated scores of the training split (never the
-evaluated one). It reads the text only: no aliases, no calibration, no evidence. The Tagger has to beat
+evaluated one; a label with fewer than 3 training examples keeps the SVM's own boundary). It reads the text only: no aliases, no calibration, no evidence. The Tagger has to beat
 it on every facet; :func:`classifier.evaluate` reports it as the ``sklearn`` system.
 """
 
@@ -27,6 +27,7 @@ from corpus import Taxonomy
 from ._estimators import best_f1_threshold
 
 FOLDS = 5
+MIN_POSITIVES = 3  # a label with fewer training examples keeps the SVM's own boundary (0), as the Tagger does
 
 
 def plain_pipeline(multi: bool, random_state: int = 0) -> Pipeline:
@@ -59,7 +60,7 @@ def _multi(train: Sequence[str], Y: np.ndarray, test: Sequence[str], random_stat
                                                method="decision_function", cv=cv))
             Scv = Scv.reshape(len(train), -1)
             t = np.array([best_f1_threshold(Scv[:, j], Yl[:, j], default=0.0, bounds=(-np.inf, np.inf))
-                          for j in range(Yl.shape[1])])
+                          if Yl[:, j].sum() >= MIN_POSITIVES else 0.0 for j in range(Yl.shape[1])])
         else:
             t = np.zeros(Yl.shape[1])
     P[:, learned] = S.reshape(len(test), -1) > t
