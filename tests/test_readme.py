@@ -85,6 +85,10 @@ def test_the_main_job_prints_what_the_readme_quotes(tmp_path, monkeypatch):
             printed += text.splitlines()
     record = json.loads((tmp_path / out / "seed-tags.jsonl").read_text(encoding="utf-8").splitlines()[0])
     printed += json.dumps(record, indent=4).splitlines()  # what `python -m json.tool` shows
+    report = json.loads((tmp_path / out / "report" / "report.json").read_text(encoding="utf-8"))
+    for facet, fr in report["facets"].items():  # "ahead of the plain pipeline and the alias rules on every facet"
+        model = fr["systems"]["model"]["micro_f1"]
+        assert model > fr["systems"]["sklearn"]["micro_f1"] and model > fr["systems"]["alias_rules"]["micro_f1"], facet
     quoted = block_after(README.read_text(encoding="utf-8"), "## Two commands", "")
     for want in quoted:
         if want.endswith("…"):
