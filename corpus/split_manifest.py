@@ -180,6 +180,14 @@ class SplitManifest:
         return path
 
 
+def meta_value(meta: Mapping[str, Any], key: str) -> Any:
+    """The value at a dotted ``key`` of an article's meta object (``story_line``, ``source.name``), or None."""
+    value: Any = meta
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
 def _plain(obj: Any) -> Any:
     """JSON-ready copy: tuples to lists, numpy scalars to Python numbers."""
     if isinstance(obj, Mapping):

@@ -24,7 +24,7 @@ import numpy as np
 
 from ._stratify import components, stratify
 from .errors import CorpusError, InputError
-from .split_manifest import DEFAULT_RATIOS, METHOD, NEAR_DUPLICATE_COLUMN, SPLIT_NAMES, SplitManifest, _column
+from .split_manifest import DEFAULT_RATIOS, METHOD, NEAR_DUPLICATE_COLUMN, SPLIT_NAMES, SplitManifest, _column, meta_value
 from .store import Corpus
 
 # Random streams derived from the seed: one for the split, one for the folds.
@@ -170,12 +170,8 @@ def _group_keys(corpus: Corpus, columns: Sequence[str], rows: Sequence[int]) -> 
             if metas is None:
                 col = _column(ds, "meta")
                 metas = [json.loads(col[i] or "{}") for i in rows]
-            path = c[len("meta."):].split(".")
             for r, m in enumerate(metas):
-                v: Any = m
-                for p in path:
-                    v = v.get(p) if isinstance(v, Mapping) else None
-                keys[r].extend((c, k) for k in _key_values(v))
+                keys[r].extend((c, k) for k in _key_values(meta_value(m, c[len("meta."):])))
         else:
             col = _column(ds, c)
             for r, i in enumerate(rows):

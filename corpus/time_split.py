@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, Mapping
 
 from .errors import CorpusError, InputError
-from .split_manifest import NEAR_DUPLICATE_COLUMN, SplitManifest
+from .split_manifest import NEAR_DUPLICATE_COLUMN, SplitManifest, meta_value
 from .store import Corpus
 
 
@@ -41,13 +41,6 @@ def parse_day(day: str | date, what: str = "cutoff") -> date:
         raise InputError(f"{what} {day!r} is not a date; expected YYYY-MM-DD or YYYY-MM (e.g. 2026-01-01).") from None
 
 
-def _meta_value(meta: Mapping[str, Any], key: str) -> Any:
-    value: Any = meta
-    for part in key.split("."):
-        value = value.get(part) if isinstance(value, Mapping) else None
-    return value
-
-
 def _group_key(value: Any) -> str | None:
     """A group column's value as one key: a list (a story line's path) is one key, not one per element."""
     if value in (None, "", [], ()):
@@ -61,7 +54,7 @@ def _column_values(corpus: Corpus, column: str) -> list[Any]:
         return list(ds[column])
     if column.startswith("meta.") and "meta" in ds.column_names:
         key = column[len("meta."):]
-        return [_meta_value(json.loads(m) if m else {}, key) for m in ds["meta"]]
+        return [meta_value(json.loads(m) if m else {}, key) for m in ds["meta"]]
     raise InputError(f"column {column!r} is not a corpus column; use one of {sorted(ds.column_names)} or "
                      f"'meta.KEY' for a key of the meta JSON (e.g. 'meta.story_line').")
 
