@@ -298,17 +298,14 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
 
 
 def _plain_baseline(corpus: Corpus, splits, tax, texts: list[str], random_state) -> dict[str, list]:
-    """The plain pipeline (:mod:`classifier._baseline`) fitted on the manifest's train split, predicting ``texts``."""
+    """The plain pipeline (:mod:`classifier._baseline`) fitted on what the Tagger trains on (the manifest's
+    train split, not-annotated facets left out), predicting ``texts``."""
     from ._baseline import plain_predictions
+    from ._training_data import training_data
 
-    rows = split_rows(corpus.ids, splits, "train", who="evaluate")
-    texts_all = corpus.texts()
-    labels = {}
-    for f in tax.facets:
-        col, annotated = corpus.labels(f.name), corpus.annotated(f.name)
-        labels[f.name] = [col[i] if annotated[i] else None for i in rows]
+    data = training_data(corpus, splits=splits, split="train")
     seed = random_state if isinstance(random_state, int) else 0
-    return plain_predictions(tax, [texts_all[i] for i in rows], labels, texts, random_state=seed)
+    return plain_predictions(tax, data.texts, data.labels, texts, random_state=seed)
 
 
 def _average_precision(Y, S, present, ids) -> dict[str, float]:
