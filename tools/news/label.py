@@ -35,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tools.news.pool import write_jsonl
+
 ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / ".cache" / "news"
 POOL = WORK / "pool.jsonl"
@@ -74,13 +76,6 @@ def _jsonl(path: Path) -> list[dict]:
     return out
 
 
-def _write_jsonl(path: Path, rows) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows), encoding="utf-8")
-    tmp.replace(path)
-
-
 def pool_articles():
     """The pool records as Articles: body = the event text; meta = own id, date, story line, section."""
     from corpus import Article
@@ -99,6 +94,12 @@ def cmd_corpus(args) -> None:
     corpus = from_articles(pool_articles(), load_taxonomy())
     save(corpus, POOL_CORPUS)
     print(f"pool corpus: {len(corpus)} articles -> {POOL_CORPUS}", file=sys.stderr)
+
+
+def _texts_and_dates(corpus) -> tuple[dict[str, str], dict[str, str]]:
+    """article id -> its text, and -> its date, as the annotators' files show them."""
+    cols = corpus.dataset.select_columns(["id", "body", "date_text"]).to_dict()
+    return dict(zip(cols["id"], cols["body"])), dict(zip(cols["id"], cols["date_text"]))
 
 
 def _pool():
@@ -185,25 +186,31 @@ def cmd_assign(args) -> None:
     state = _state()
     rnd = state["rounds"][args.round]
     corpus = _pool()
-    cols = corpus.dataset.select_columns(["id", "body", "date_text"]).to_dict()
-    text = dict(zip(cols["id"], cols["body"]))
-    date = dict(zip(cols["id"], cols["date_text"]))
+    text, date = _texts_and_dates(corpus)
     pairs = _assignment(args.round, rnd["articles"])
     out = WORK / "rounds" / args.round
     for k, who in enumerate(ANNOTATORS):
         rows = [{"item": a, "date": date[a], "text": text[a]} for a in rnd["articles"] if k in pairs[a]]
-        _write_jsonl(out / f"todo-{who}.jsonl", rows)
+        write_jsonl(out / f"todo-{who}.jsonl", rows)
         print(f"{who}: {len(rows)} items -> {out / f'todo-{who}.jsonl'}", file=sys.stderr)
+
+
+def _row_labels(r: dict, taxonomy, where: str) -> dict:
+    """One labels line's facets, checked: region one label id, themes and actors lists of ids."""
+    labels = {f: r.get(f) for f in FACETS}
+    if not isinstance(labels["region"], str) or not isinstance(labels["themes"], list) \
+            or not isinstance(labels["actors"], list):
+        raise ValueError(f"{where}: expected region (one label) and themes/actors lists, got {labels}")
+    return taxonomy.check_labels(labels, where=where)
 
 
 def _check(rows: list[dict], path: Path, taxonomy) -> dict[str, dict]:
     out = {}
     for k, r in enumerate(rows, start=1):
-        where = f"{path.name} line {k} (item {r.get('item')})"
-        labels = {f: r.get(f) for f in FACETS}
-        if labels["region"] is None or not isinstance(labels["themes"], list) or not isinstance(labels["actors"], list):
-            raise SystemExit(f"{where}: expected region (one label) and themes/actors lists, got {labels}")
-        out[r["item"]] = taxonomy.check_labels(labels, where=where)
+        try:
+            out[r["item"]] = _row_labels(r, taxonomy, f"{path.name} line {k} (item {r.get('item')})")
+        except ValueError as exc:  # TaxonomyError too
+            raise SystemExit(str(exc)) from None
     return out
 
 
@@ -252,9 +259,7 @@ def cmd_disagree(args) -> None:
     for who in ANNOTATORS:
         path = LABELS / f"{args.round}-{who}.jsonl"
         got[who] = _check(_jsonl(path), path, corpus.taxonomy)
-    cols = corpus.dataset.select_columns(["id", "body", "date_text"]).to_dict()
-    text = dict(zip(cols["id"], cols["body"]))
-    date = dict(zip(cols["id"], cols["date_text"]))
+    text, date = _texts_and_dates(corpus)
     rows, per_adj = [], defaultdict(int)
     for a in rnd["articles"]:
         i, j = pairs[a]
@@ -267,9 +272,9 @@ def cmd_disagree(args) -> None:
             rows.append({"item": a, "date": date[a], "text": text[a], "adjudicator": third, "differ": differ,
                          "first": {f: x[f] for f in FACETS}, "second": {f: y[f] for f in FACETS}})
     out = WORK / "rounds" / args.round
-    _write_jsonl(out / "disagreements.jsonl", rows)
+    write_jsonl(out / "disagreements.jsonl", rows)
     for who in ANNOTATORS:
-        _write_jsonl(out / f"adjudicate-{who}.jsonl", [{k: v for k, v in r.items() if k != "adjudicator"}
+        write_jsonl(out / f"adjudicate-{who}.jsonl", [{k: v for k, v in r.items() if k != "adjudicator"}
                                                         for r in rows if r["adjudicator"] == who])
     print(f"{args.round}: {len(rows)} of {len(rnd['articles'])} items differ; per adjudicator {dict(per_adj)}",
           file=sys.stderr)
@@ -296,10 +301,7 @@ def cmd_check(args) -> None:
         if item not in todo:
             errors.append(f"line {k}: item {item!r} is not in your todo file")
         try:
-            labels = {f: r.get(f) for f in FACETS}
-            if not isinstance(labels["region"], str) or not isinstance(labels["themes"], list) or not isinstance(labels["actors"], list):
-                raise ValueError(f"expected region a string and themes/actors lists, got {labels}")
-            taxonomy.check_labels(labels, where=f"line {k}")
+            _row_labels(r, taxonomy, f"line {k}")
         except Exception as exc:  # report every problem at once
             errors.append(f"line {k} (item {item}): {exc}")
     missing = sorted(todo - seen)
@@ -322,23 +324,24 @@ def cmd_train(args) -> None:
     The work corpus is the pool plus the starter articles; the starter export and the project's live
     export are imported into a fresh copy of it each time (consensus; ground truth wins).
     """
+    import shutil
+
     from annotation import download_export, import_annotations
     from classifier import Tagger
-    from corpus import from_articles, load, load_taxonomy, read_paths, save
+    from corpus import from_articles, load_taxonomy, read_paths, save
+    from corpus.store import copy_corpus
 
     base = WORK / "work-corpus-base"
     if not base.exists():
-        starter = read_paths([ROOT / "seeds" / "starter", ROOT / "seeds" / "000_de4c56d6e12b58d7.txt"], load_taxonomy())
-        save(from_articles([*pool_articles(), *starter.articles], load_taxonomy()), base)
-    import shutil
-
+        taxonomy = load_taxonomy()
+        starter = read_paths([ROOT / "seeds" / "starter", ROOT / "seeds" / "000_de4c56d6e12b58d7.txt"], taxonomy)
+        save(from_articles([*pool_articles(), *starter.articles], taxonomy), base)
     shutil.rmtree(WORK_CORPUS, ignore_errors=True)
-    shutil.copytree(base, WORK_CORPUS)
+    copy_corpus(base, WORK_CORPUS)
     download_export(url=os.environ["NEWSTAG_LS_URL"], token=os.environ["NEWSTAG_LS_TOKEN"],
                     project=_state()["project"], fmt="JSON", path=LIVE_EXPORT)
-    _, r1 = import_annotations(STARTER_EXPORT, WORK_CORPUS)
-    corpus, r2 = import_annotations(LIVE_EXPORT, WORK_CORPUS)
-    corpus = load(WORK_CORPUS)
+    import_annotations(STARTER_EXPORT, WORK_CORPUS)
+    corpus, _ = import_annotations(LIVE_EXPORT, WORK_CORPUS)
     print(f"work corpus: {len(corpus)} articles, {corpus.n_labeled} labeled", file=sys.stderr)
     tagger = Tagger(random_state=0).fit(corpus)
     out = WORK / "models" / args.round
@@ -371,7 +374,7 @@ def cmd_export(args) -> None:
             rows.append({"id": r["id"], "date": r["date"], "text": r["text"], "url": r["url"],
                          "story_line": r["story_line"], "round": name,
                          "selection": "random" if strategy == "random" else "active"})
-    _write_jsonl(SEEDS / "items.jsonl", rows)
+    write_jsonl(SEEDS / "items.jsonl", rows)
     days = sorted({(r["date"], r["url"]) for r in rows})
     lines = [
         "# Attribution: the real news items in this folder", "",

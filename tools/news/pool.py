@@ -41,18 +41,21 @@ def pool_records(posts: Path = POSTS) -> list[dict]:
     return out
 
 
+def write_jsonl(path: Path, rows) -> None:
+    """One JSON object a line (keys sorted, UTF-8), written atomically."""
+    from corpus import atomic_write_text
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows))
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("-o", "--output", type=Path, default=ROOT / ".cache" / "news" / "pool.jsonl")
     p.add_argument("--posts", type=Path, default=POSTS)
     args = p.parse_args(argv)
     records = pool_records(args.posts)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        for r in records:
-            f.write(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n")
-    tmp.replace(args.output)
+    write_jsonl(args.output, records)
     print(f"{len(records)} events -> {args.output}", file=sys.stderr)
     return 0
 
