@@ -90,14 +90,15 @@ def info_command(path: Path = typer.Argument(..., help="Corpus folder.")) -> Non
         out.print(f"  {facet}: " + (", ".join(f"{k} {v}" for k, v in top[:15]) or "(no labels)"))
 
 
-def _real_corpus(kind: str, source: Path, output: Path, strict: bool, split) -> None:
+def _real_corpus(kind: str, source: Path, output: Path, strict: bool, overwrite: bool, split) -> None:
     """Build a real corpus folder with its split manifest (``newstag corpus reuters|wikinews``)."""
     from . import datasets
 
     build = datasets.build_reuters if kind == "reuters" else datasets.build_wikipedia_current_events
     with progress_bar(kind) as bar:
         task = bar.add_task(f"reading {source}", total=None)
-        corpus, report = build(source, output=output, strict=strict, progress=lambda stage, n: bar.advance(task, n))
+        corpus, report = build(source, output=output, strict=strict, overwrite=overwrite,
+                               progress=lambda stage, n: bar.advance(task, n))
     manifest = split(corpus)
     written = manifest.save(output)
     out.print(f"{output}: {report.added} articles from {report.files_read} files ({len(report.duplicates)} exact "
@@ -116,11 +117,13 @@ def reuters_command(
     output: Path = typer.Option(..., "-o", "--output", help="Corpus folder to write."),
     subset: str = typer.Option("all", "--subset", help="ModApte documents to split: all (9,603/3,299), r90 or r10."),
     strict: bool = typer.Option(False, "--strict", help="Fail when any record is rejected."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the corpus already in -o (its labels and "
+                                                              "split go); without it that is refused."),
 ) -> None:
     """Build Reuters-21578 (facets topics, places, people, orgs) and save its ModApte split as splits.json."""
     from .datasets import modapte_split
 
-    _real_corpus("reuters", data_dir, output, strict, lambda c: modapte_split(c, subset))
+    _real_corpus("reuters", data_dir, output, strict, overwrite, lambda c: modapte_split(c, subset))
 
 
 @corpus_app.command("wikinews")
@@ -129,12 +132,14 @@ def wikinews_command(
     output: Path = typer.Option(..., "-o", "--output", help="Corpus folder to write."),
     cutoff: str = typer.Option("2026-01-01", "--cutoff", help="Train before this day, evaluate from it (YYYY-MM[-DD])."),
     strict: bool = typer.Option(False, "--strict", help="Fail when any record is rejected."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the corpus already in -o (its labels and "
+                                                              "split go); without it that is refused."),
 ) -> None:
     """Build the Wikipedia Current events corpus (sections, actors, region) and save a time split as splits.json."""
     from .time_split import parse_day, time_split
 
     parse_day(cutoff)  # a bad date fails before the build, not after
-    _real_corpus("wikinews", posts_dir, output, strict, lambda c: time_split(c, cutoff))
+    _real_corpus("wikinews", posts_dir, output, strict, overwrite, lambda c: time_split(c, cutoff))
 
 
 @corpus_app.command("split")

@@ -21,7 +21,7 @@ def _data_dir(path: str | Path, what: str, hint: str) -> Path:
 
 def _build(read: ReadResult, taxonomy: Taxonomy, *, output: str | Path | None, strict: bool,
            near_duplicates: NearDuplicateParams | None, progress: Callable[[str, int], None] | None,
-           what: str) -> tuple[Corpus, BuildReport]:
+           what: str, overwrite: bool = False) -> tuple[Corpus, BuildReport]:
     report = BuildReport(files_read=read.files, rejections=list(read.rejections), skipped_files=list(read.skipped))
     if strict and report.rejections:
         listed = "\n  ".join(str(r) for r in report.rejections[:20])
@@ -29,5 +29,5 @@ def _build(read: ReadResult, taxonomy: Taxonomy, *, output: str | Path | None, s
     corpus = from_articles(read.articles, taxonomy, near_duplicates=near_duplicates, report=report,
                            progress=(lambda n: progress("fingerprint", n)) if progress else None)
     if output is not None:
-        save(corpus, output, report)
+        save(corpus, output, report, overwrite=overwrite)
     return corpus, report

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..article import Article
+from .._folder import check_build_output
 from ..errors import CorpusError, InputError, Rejection, TaxonomyError
 from ..fingerprint import NearDuplicateParams
 from ..readers import ReadResult
@@ -139,20 +140,25 @@ def read_reuters(data_dir: str | Path, taxonomy: Taxonomy | None = None,
 
 def build_reuters(data_dir: str | Path, *, output: str | Path | None = None, strict: bool = False,
                   near_duplicates: NearDuplicateParams | None = None,
-                  progress: Callable[[str, int], None] | None = None) -> tuple[Corpus, BuildReport]:
+                  progress: Callable[[str, int], None] | None = None,
+                  overwrite: bool = False) -> tuple[Corpus, BuildReport]:
     """Read Reuters-21578 into a :class:`Corpus` (21,578 articles, ids ``reuters-NNNNN``); save it to ``output``.
 
     Works like :func:`corpus.build`: ``progress(stage, n)`` is called while reading (``"read"``, per
     file) and fingerprinting; ``strict`` turns any rejected record into a :class:`CorpusError`.
 
+    ``overwrite`` replaces a corpus already in ``output``; without it that is refused before anything is read.
+
     Returns
     -------
     (corpus, report)
     """
+    if output is not None:
+        check_build_output(output, overwrite)  # refuse before reading anything
     taxonomy = reuters_taxonomy(data_dir)
     read = read_reuters(data_dir, taxonomy, progress=(lambda p: progress("read", 1)) if progress else None)
     return _build(read, taxonomy, output=output, strict=strict, near_duplicates=near_duplicates,
-                  progress=progress, what=str(data_dir))
+                  progress=progress, what=str(data_dir), overwrite=overwrite)
 
 
 def _metas(corpus: Corpus) -> list[dict[str, Any]]:

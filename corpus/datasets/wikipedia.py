@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ..aliases import AliasMatcher
 from ..article import Article
+from .._folder import check_build_output
 from ..errors import CorpusError, InputError, Rejection, TaxonomyError
 from ..fingerprint import NearDuplicateParams
 from ..readers import ReadResult
@@ -204,20 +205,24 @@ def read_wikipedia_current_events(posts_dir: str | Path, taxonomy: Taxonomy | No
 def build_wikipedia_current_events(posts_dir: str | Path, *, taxonomy: Taxonomy | None = None,
                                    output: str | Path | None = None, strict: bool = False,
                                    near_duplicates: NearDuplicateParams | None = None,
-                                   progress: Callable[[str, int], None] | None = None) -> tuple[Corpus, BuildReport]:
+                                   progress: Callable[[str, int], None] | None = None,
+                                   overwrite: bool = False) -> tuple[Corpus, BuildReport]:
     """Read the portal's pages into a :class:`Corpus` (like :func:`corpus.build`); save it to ``output``.
 
     Ids are content hashes as usual: an event summary repeated word for word on another day is merged
-    (``report.duplicates`` lists each merge).
+    (``report.duplicates`` lists each merge). ``overwrite`` replaces a corpus already in ``output``; without it
+    that is refused before anything is read.
 
     Returns
     -------
     (corpus, report)
     """
+    if output is not None:
+        check_build_output(output, overwrite)  # refuse before reading anything
     taxonomy = taxonomy or wikinews_taxonomy()
     read = read_wikipedia_current_events(posts_dir, taxonomy,
                                          progress=(lambda p: progress("read", 1)) if progress else None)
     return _build(read, taxonomy, output=output, strict=strict, near_duplicates=near_duplicates,
-                  progress=progress, what=str(posts_dir))
+                  progress=progress, what=str(posts_dir), overwrite=overwrite)
 
 

@@ -226,3 +226,27 @@ def test_cli_strict_build_fails_on_a_rejected_document(data_dir, tmp_path, capsy
     f.write_bytes(f.read_bytes().replace(b' NEWID="4"', b""))
     assert main(["corpus", "reuters", str(data_dir), "-o", str(tmp_path / "r"), "--strict"]) == 2
     assert "numeric NEWID" in capsys.readouterr().err
+
+
+def test_cli_refuses_to_replace_an_existing_corpus_without_overwrite(data_dir, tmp_path, capsys):
+    from corpus import load
+    from corpus._cli import main
+
+    out = tmp_path / "reuters"
+    assert main(["corpus", "reuters", str(data_dir), "-o", str(out)]) == 0
+    before = (out / "manifest.json").read_bytes()
+    capsys.readouterr()
+    assert main(["corpus", "reuters", str(data_dir), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "already holds a corpus" in err and "--overwrite" in err
+    assert (out / "manifest.json").read_bytes() == before
+    assert main(["corpus", "reuters", str(data_dir), "-o", str(out), "--overwrite"]) == 0
+    assert len(load(out)) == 8
+
+
+def test_build_reuters_refuses_an_existing_corpus_before_reading(data_dir, tmp_path):
+    out = tmp_path / "reuters"
+    build_reuters(data_dir, output=out)
+    with pytest.raises(CorpusError, match="already holds a corpus .* Pass --overwrite"):
+        build_reuters(data_dir / "missing-on-purpose", output=out)
+    build_reuters(data_dir, output=out, overwrite=True)

@@ -317,3 +317,18 @@ def test_cli_rejects_a_bad_cutoff_before_building(posts, tmp_path, capsys):
     assert main(["corpus", "wikinews", str(posts), "-o", str(tmp_path / "w"), "--cutoff", "soon"]) == 2
     assert "cutoff 'soon' is not a date" in capsys.readouterr().err
     assert not (tmp_path / "w").exists()
+
+
+def test_cli_refuses_to_replace_an_existing_corpus_without_overwrite(posts, tmp_path, capsys):
+    from corpus._cli import main
+
+    out = tmp_path / "wiki"
+    assert main(["corpus", "wikinews", str(posts), "-o", str(out), "--cutoff", "2026-01"]) == 0
+    before = (out / "splits.json").read_bytes()
+    capsys.readouterr()
+    assert main(["corpus", "wikinews", str(posts), "-o", str(out), "--cutoff", "2026-01"]) == 2
+    err = capsys.readouterr().err
+    assert "already holds a corpus" in err and "--overwrite" in err
+    assert (out / "splits.json").read_bytes() == before
+    assert main(["corpus", "wikinews", str(posts), "-o", str(out), "--cutoff", "2026-01", "--overwrite"]) == 0
+    assert (out / "splits.json").read_bytes() == before  # the same build, byte for byte
