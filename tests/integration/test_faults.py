@@ -8,69 +8,20 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
-import signal
-import time
 from pathlib import Path
 
 import pytest
 
 from corpus import atomic_write_bytes, build, load
 
+from .faults import KILLS, check_each_kill, fingerprint_of, fork_child, labeled_ids, leftovers
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 STARTER = ROOT / "seeds" / "starter"
 EXPORT = ROOT / "seeds" / "label-studio-export.json"
-KILLS = 50
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fault injection forks child processes (POSIX only)")
-
-
-def _fork(fn) -> int:
-    pid = os.fork()
-    if pid == 0:  # the child: run, then leave without pytest's clean-up
-        code = 1
-        try:
-            fn()
-            code = 0
-        finally:
-            os._exit(code)
-    return pid
-
-
-def _run(fn) -> float:
-    """Run ``fn`` in a child to the end; its duration."""
-    start = time.perf_counter()
-    _, status = os.waitpid(_fork(fn), 0)
-    assert os.waitstatus_to_exitcode(status) == 0, "the child failed without being killed"
-    return time.perf_counter() - start
-
-
-def _kill_at(fn, delay: float) -> bool:
-    """Run ``fn`` in a child and SIGKILL it after ``delay`` seconds; True when it finished first."""
-    pid = _fork(fn)
-    time.sleep(delay)
-    done, status = os.waitpid(pid, os.WNOHANG)
-    if done:
-        assert os.waitstatus_to_exitcode(status) == 0
-        return True
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    return False
-
-
-def _leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.parent.iterdir()
-                  if p.name.startswith(f".{folder.name}.") and not p.name.endswith(".lock"))
-
-
-def _fingerprint(folder: Path) -> str:
-    return load(folder).manifest["fingerprint"]
-
-
-def _labeled_ids(folder: Path) -> set[str]:
-    c = load(folder)
-    return {i for i, ok in zip(c.ids, c.dataset["labeled"]) if ok}
 
 
 @pytest.fixture(scope="module")
@@ -101,22 +52,6 @@ def exports(sources, tmp_path_factory) -> list[Path]:
     return out
 
 
-def _check_each_kill(name, target: Path, restore, work, versions: dict[str, str], check=None, seed=0, kills=KILLS):
-    """``kills`` times: restore the old version, run ``work`` in a child killed at a random moment, then
-    check that ``target`` loads as the old or the new version."""
-    restore()
-    duration = _run(work)
-    rng = random.Random(seed)
-    finished = 0
-    for k in range(kills):
-        restore()
-        assert _leftovers(target) == [], f"{name}: the write before kill {k} did not clean up"
-        finished += _kill_at(work, rng.uniform(0, duration * 1.1))
-        version = versions.get(_fingerprint(target) if check is None else check(target))
-        assert version in ("old", "new"), f"{name}, kill {k}: the folder is neither the old nor the new version"
-    assert finished < kills, f"{name}: no child was killed before it finished (duration {duration:.2f} s)"
-
-
 def test_an_import_killed_at_random_moments_leaves_the_old_or_the_new_labels(sources, exports, tmp_path):
     from annotation import import_annotations
 
@@ -124,16 +59,16 @@ def test_an_import_killed_at_random_moments_leaves_the_old_or_the_new_labels(sou
     build([sources[0]], output=target)
     import_annotations(exports[0], target)
     old = load(target)
-    old_labels = _labeled_ids(target)
+    old_labels = labeled_ids(target)
     new_fp = import_annotations(exports[1], target, save=False)[0].fingerprint
 
     def restore():
         old.save(target)
 
-    _check_each_kill("import", target, restore, lambda: import_annotations(exports[1], target),
+    check_each_kill("import", target, restore, lambda: import_annotations(exports[1], target),
                      {old.manifest["fingerprint"]: "old", new_fp: "new"})
     import_annotations(exports[1], target)
-    assert _labeled_ids(target) > old_labels  # after all that, no label of the first import was lost
+    assert labeled_ids(target) > old_labels  # after all that, no label of the first import was lost
 
 
 def test_a_rebuild_killed_at_random_moments_leaves_the_old_or_the_new_corpus(sources, exports, tmp_path):
@@ -144,7 +79,7 @@ def test_a_rebuild_killed_at_random_moments_leaves_the_old_or_the_new_corpus(sou
     import_annotations(exports[0], target)
     old = load(target)
     new_fp = build([sources[1]])[0].fingerprint
-    _check_each_kill("build", target, lambda: old.save(target),
+    check_each_kill("build", target, lambda: old.save(target),
                      lambda: build([sources[1]], output=target, overwrite=True),
                      {old.manifest["fingerprint"]: "old", new_fp: "new"}, seed=1)
 
@@ -164,7 +99,7 @@ def test_a_model_save_and_a_tag_run_killed_at_random_moments_leave_the_old_or_th
     def check(folder):
         return load_model(folder).C  # loads, with the card's sha256 checked
 
-    _check_each_kill("model", model, lambda: m1.save(model), lambda: m2.save(model), {1.0: "old", 0.5: "new"},
+    check_each_kill("model", model, lambda: m1.save(model), lambda: m2.save(model), {1.0: "old", 0.5: "new"},
                      check=check, seed=2, kills=KILLS // 2)
 
     articles = tmp_path / "articles"
@@ -179,7 +114,7 @@ def test_a_model_save_and_a_tag_run_killed_at_random_moments_leave_the_old_or_th
 
     tag()
     full = out.read_bytes()
-    _check_each_kill("tag", out, lambda: atomic_write_bytes(out, b"old\n"), tag, {b"old\n": "old", full: "new"},
+    check_each_kill("tag", out, lambda: atomic_write_bytes(out, b"old\n"), tag, {b"old\n": "old", full: "new"},
                      check=lambda f: f.read_bytes(), seed=3, kills=KILLS // 2)
 
 
@@ -191,16 +126,16 @@ def test_concurrent_imports_into_one_corpus_lose_no_labels(sources, exports, tmp
     expected = set()
     for e in exports:
         expected |= {t["data"]["article_id"] for t in json.loads(e.read_text()) if t["annotations"]}
-    pids = [_fork(lambda e=e: import_annotations(e, target)) for e in exports]
+    pids = [fork_child(lambda e=e: import_annotations(e, target)) for e in exports]
     for pid in pids:
         assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
-    assert _labeled_ids(target) == expected and _leftovers(target) == []
+    assert labeled_ids(target) == expected and leftovers(target) == []
 
 
 def test_concurrent_builds_into_one_folder_leave_one_of_them(sources, tmp_path):
     target = tmp_path / "c"
     fps = {build([s])[0].fingerprint for s in sources}
-    pids = [_fork(lambda s=s: build([s], output=target, overwrite=True)) for s in (*sources, *sources)]
+    pids = [fork_child(lambda s=s: build([s], output=target, overwrite=True)) for s in (*sources, *sources)]
     for pid in pids:
         assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
-    assert _fingerprint(target) in fps and _leftovers(target) == []
+    assert fingerprint_of(target) in fps and leftovers(target) == []

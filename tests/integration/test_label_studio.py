@@ -7,6 +7,8 @@ JSON_MIN and CSV exports -> the same labeled corpus from each; the tie is flagge
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -209,3 +211,28 @@ def test_the_command_line_pushes_and_pulls_through_the_server(round_trip, label_
     assert load(target).fingerprint == round_trip["pulled"]["JSON"].corpus.fingerprint
     assert main(["annotate", "pull", "--project", "99999", "--corpus", str(target), "--token", "wrong-token"]) == 2
     assert "401" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fault injection forks child processes (POSIX only)")
+def test_a_pull_killed_at_random_moments_leaves_the_old_or_the_new_corpus(round_trip, label_studio, tmp_path):
+    """`annotate pull` = download the export + import it: SIGKILLed at seeded moments, the corpus is always the
+    old or the new version and a raw export left behind is complete (both writes are atomic)."""
+    from .faults import KILLS, check_each_kill
+
+    target, old = tmp_path / "c", load(round_trip["corpus_dir"])
+    export = target / "annotations" / f"project-{round_trip['pushed'].project_id}.json"
+
+    def work():
+        pull(url=label_studio.url, token=label_studio.token, project=round_trip["pushed"].project_id, corpus=target,
+             fmt="JSON")
+
+    def export_is_whole(folder: Path) -> str:
+        if export.exists():
+            json.loads(export.read_text(encoding="utf-8"))  # never a partial file
+        return load(folder).manifest["fingerprint"]
+
+    versions = {old.manifest["fingerprint"]: "old", round_trip["pulled"]["JSON"].corpus.fingerprint: "new"}
+    check_each_kill("pull", target, lambda: old.save(target), work, versions, check=export_is_whole, seed=4,
+                    kills=KILLS // 2)
+    work()
+    assert load(target).fingerprint == round_trip["pulled"]["JSON"].corpus.fingerprint
