@@ -28,6 +28,20 @@ def _case_sensitive(alias: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 6
 
 
+_PLURAL_ENDINGS = ("an", "i", "o", "k")
+
+
+def _plural(alias: str) -> str | None:
+    """The plural of a demonym-like alias: capitalised words, the last ending in -an, -i, -o or -k (Israeli,
+    Filipino, Greek, South Korean) also name their state as Israelis, Filipinos, Greeks, South Koreans. Other
+    aliases (America, Korea, acronyms, phrases with lower-case words) take none: "the Americas" is not the
+    United States."""
+    words = alias.split(" ")
+    if _case_sensitive(alias) or not all(w[:1].isupper() and w.isalpha() for w in words):
+        return None
+    return alias + "s" if alias.lower().endswith(_PLURAL_ENDINGS) else None
+
+
 def _trie(words: list[str]) -> str:
     """A regular expression matching exactly ``words``, as a trie: ``korea(?:n)?`` for Korea and Korean.
 
@@ -113,6 +127,7 @@ class AliasMatcher:
         exact, folded = [], []
         for label in facet.labels:
             phrases = [(a, label.id) for a in {label.name, *label.aliases}]
+            phrases += [(p, label.id) for a, _ in phrases if (p := _plural(a)) is not None]
             phrases += [(a, None) for a in label.attrs.get("not_aliases", ())]
             for alias, owner in phrases:
                 alias = " ".join(alias.split())

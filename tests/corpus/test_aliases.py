@@ -37,6 +37,24 @@ def test_common_english_words_are_not_aliases(taxonomy):
     assert m.labels("The island was hit by a cyclone.") == []
 
 
+def test_plural_demonyms_name_their_state(taxonomy):
+    m = AliasMatcher(taxonomy.facet("actors"))
+    assert m.labels("Bangladeshis vote to elect members of the Jatiya Sangsad.") == ["BGD"]
+    assert m.labels("Israelis and Iraqis protest; Filipinos, Greeks and Barbadians watch.") == [
+        "ISR", "IRQ", "PHL", "GRC", "BRB"]
+    (men,) = m.find("Three South Koreans were hurt.")
+    assert (men.label, men.text) == ("KOR", "South Koreans")
+
+
+def test_only_capitalised_demonym_like_aliases_take_a_plural(taxonomy):
+    m = AliasMatcher(taxonomy.facet("actors"))
+    assert m.labels("Trade across the Americas.") == []  # "America" ends in -a: no plural (not a demonym)
+    assert m.labels("Americans and South Koreans met.") == ["USA", "KOR"]
+    assert m.labels("Fighting in the Democratic Republic of the Congo.") == ["COD"]
+    assert m.labels("The new jerseys of the Tokyo side.") == ["JPN"]  # lower-case words take no plural
+    assert m.labels("The Houthis fired.") == ["HOUTHIS"]
+
+
 def test_text_words_are_the_word_runs_of_any_text():
     import re
 
