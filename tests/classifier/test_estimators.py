@@ -251,6 +251,13 @@ def test_alias_rule_checks_y_shape_and_min_mentions():
         AliasRuleClassifier(aliases=ALIASES, min_mentions=0).fit()
 
 
+def test_alias_rule_before_fit_raises_not_fitted():
+    with pytest.raises(NotFittedError):
+        AliasRuleClassifier(aliases=ALIASES).predict(["Japan"])
+    with pytest.raises(NotFittedError):
+        AliasRuleClassifier(aliases=ALIASES).predict_from_features(np.zeros((1, 16)))
+
+
 def test_private_columns_keep_each_label_to_the_shared_columns_and_its_own(multilabel):
     X, Y = multilabel
     Y = Y[:, :3]
