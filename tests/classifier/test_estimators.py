@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from scipy.special import expit
@@ -65,13 +67,29 @@ def _expected_failures(estimator) -> dict[str, str]:
 # take 2-d arrays: they go through the test-only adapter of rows_as_text, which validates the checks'
 # numeric arrays and turns each row into a text (its docstring says exactly what it does, and which checks
 # therefore test the adapter rather than the estimator). The counts are in docs/sklearn.md.
-@parametrize_with_checks(
-    [ThresholdedOneVsRest(cv=3, random_state=0), AliasFeaturesOnRows(aliases=ALIASES, groups=GROUPS),
-     AliasRuleClassifierOnRows(aliases=ALIASES), TaggerOnRows(taxonomy=str(CHECK_TAXONOMY))],
-    expected_failed_checks=_expected_failures, xfail_strict=True,
-)
+_CHECKED = [ThresholdedOneVsRest(cv=3, random_state=0), AliasFeaturesOnRows(aliases=ALIASES, groups=GROUPS),
+            AliasRuleClassifierOnRows(aliases=ALIASES), TaggerOnRows(taxonomy=str(CHECK_TAXONOMY))]
+
+
+@parametrize_with_checks(_CHECKED, expected_failed_checks=_expected_failures, xfail_strict=True)
 def test_custom_estimators_pass_sklearns_checks(estimator, check):
     check(estimator)
+
+
+def test_the_check_counts_in_the_docs_are_the_checks_that_run():
+    from sklearn.utils.estimator_checks import _check_name, estimator_checks_generator
+
+    from ..conftest import ROOT
+
+    rows = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in re.finditer(
+        r"^\| `(\w+)`[^|]*\| (\d+) \| \d+ \| [^|]+ \| (\d+) \|", (ROOT / "docs" / "sklearn.md").read_text(), re.M)}
+    assert set(rows) == {"ThresholdedOneVsRest", "AliasFeatures", "AliasRuleClassifier", "Tagger"}
+    for estimator in _CHECKED:
+        name = type(estimator).__name__.removesuffix("OnRows")
+        expected = _expected_failures(estimator)
+        checks = [_check_name(check) for _, check in estimator_checks_generator(estimator)]
+        assert (len(checks), sum(c in expected for c in checks)) == rows[name], name
+        assert set(expected) <= set(checks), f"{name}: expected failures of checks that do not run"
 
 
 # The API checks again on the estimators themselves (not through the adapter): their own parameters and tags.
