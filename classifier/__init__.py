@@ -15,6 +15,7 @@ from ._persist import default_model_path, model_card, save_model
 from ._result import AliasMatch, Evidence, LabelScore, Scores, TagResult, TermWeight
 from ._tables import evidence_table, mentions_table, misses_table, report_table, tag_counts, tags_table
 from ._tagger import Tagger, load_model
+from ._targets import to_xy
 from ._train import TrainResult, train_model
 from ._trusted import TRUSTED_TYPES
 from .errors import EmptyTextWarning, ModelError, ModelNotFoundError, UntrustedModelError
@@ -25,6 +26,6 @@ __all__ = [
     "ModelNotFoundError", "Report", "Scores", "SystemMetrics", "TRUSTED_TYPES", "TagResult", "Tagger", "TermWeight",
     "ThresholdedOneVsRest", "TrainResult", "UntrustedModelError", "alias_table", "best_f1_threshold",
     "default_model_path", "evaluate", "group_table", "load_model", "model_card", "platt_scaling", "save_model",
-    "tag_corpus", "tag_corpus_dask", "text_features", "train_model",
+    "tag_corpus", "tag_corpus_dask", "text_features", "to_xy", "train_model",
     "evidence_table", "mentions_table", "misses_table", "report_table", "tag_counts", "tags_table",
 ]

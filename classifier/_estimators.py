@@ -480,6 +480,7 @@ class AliasRuleClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
     def predict_from_features(self, A: sp.spmatrix) -> np.ndarray:
         """The indicator matrix of :meth:`predict`, from an :class:`AliasFeatures` matrix."""
+        check_is_fitted(self, "classes_")
         return (self.scores_from_features(A) >= 0.5).astype(int)
 
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:
@@ -489,4 +490,5 @@ class AliasRuleClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
         """Indicator matrix ``(n_texts, n_labels)``: 1 where the rule holds."""
+        check_is_fitted(self, "classes_")
         return self.predict_from_features(self.features_.transform(X))

@@ -158,9 +158,12 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         self.n_features_out_ = len(PER_LABEL) * len(labels) + len(PER_GROUP) * len(self.group_names_)
         self.role_model_, self.role_prior_ = None, 0.0
         self.__dict__.pop("_role_weights", None)
+        self.__dict__["_matcher"] = self._make_matcher()  # built here, so transform never changes the estimator
         if self.roles:
             self.n_features_out_ += len(ROLE_PER_LABEL) * len(labels) + len(ROLE_PER_GROUP) * len(self.group_names_)
             self._fit_roles(X, y)
+            if self.role_model_ is not None:
+                self.__dict__["_role_weights"] = role_weights(self.role_model_)
         return self
 
     def _fit_roles(self, X, y) -> None:
@@ -222,17 +225,20 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
             out.append(r)
         return out
 
-    # The matcher holds compiled regular expressions: built on first use, never persisted or cloned.
+    # The matcher holds compiled regular expressions: built by fit (and on first use after loading), never
+    # persisted or cloned.
     @property
     def matcher(self) -> AliasMatcher:
         check_is_fitted(self, "labels_")
         m = self.__dict__.get("_matcher")
         if m is None:
-            facet = Facet(name="aliases", kind="multi", labels=tuple(
-                Label(id=str(lab), name=str(names[0]), aliases=tuple(str(n) for n in names[1:]))
-                for lab, names in self.aliases))
-            m = self.__dict__["_matcher"] = AliasMatcher(facet)
+            m = self.__dict__["_matcher"] = self._make_matcher()
         return m
+
+    def _make_matcher(self) -> AliasMatcher:
+        return AliasMatcher(Facet(name="aliases", kind="multi", labels=tuple(
+            Label(id=str(lab), name=str(names[0]), aliases=tuple(str(n) for n in names[1:]))
+            for lab, names in self.aliases)))
 
     def __getstate__(self):
         state = super().__getstate__()

@@ -30,12 +30,13 @@ from ._features import AliasFeatures, alias_table, group_table, text_features
 from ._persist import read_model, save_model
 from ._result import Scores, TagResult
 from ._roles import rule_scores
+from ._scoring import FacetScoring
 from ._training_data import training_data
 
 Progress = Callable[[str, str], None]  # progress(stage, detail)
 
 
-class Tagger(BaseEstimator):
+class Tagger(FacetScoring, BaseEstimator):
     """Tags articles by every facet of a taxonomy (region, themes, actors by default).
 
     Features: tf-idf of word n-grams (``word_ngram_range``; character n-grams too when
@@ -53,6 +54,7 @@ class Tagger(BaseEstimator):
     training data (the split manifest's folds when it has them, else folds that keep near-duplicates
     together). Labels of ``alias_facet`` with fewer than ``rule_below`` training examples (zero included)
     are tagged by their mention-role probability (``mention_roles``), else by :class:`AliasRuleClassifier`.
+    :meth:`score` is the mean micro-F1 over facets, so ``cross_val_score`` and ``GridSearchCV`` work on it.
 
     Parameters
     ----------
@@ -117,12 +119,6 @@ class Tagger(BaseEstimator):
         self.min_positives = min_positives
         self.rule_below = rule_below
         self.random_state = random_state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
 
     # ---- building blocks (unfitted scikit-learn objects; usable on their own, e.g. in GridSearchCV) ----
 
@@ -214,7 +210,8 @@ class Tagger(BaseEstimator):
         Parameters
         ----------
         X : Corpus, labeled Articles, or texts (then ``y``)
-        y : ``{facet: [labels per text]}`` or ``[{facet: labels} per text]``, with texts only
+        y : with texts only: ``{facet: [labels per text]}``, ``[{facet: labels} per text]``, a DataFrame with a
+            column per facet, or (one-facet taxonomy) a plain list of labels; see :mod:`classifier._targets`
         splits : SplitManifest or ``{split: [article ids]}``, optional
             With a Corpus: fit on ``split`` only; the manifest's folds (if any) tune the thresholds.
         progress : callable ``progress(stage, detail)``, optional

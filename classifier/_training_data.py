@@ -7,10 +7,12 @@ __all__ = ["TrainingData", "training_data"]
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from corpus import Article, Corpus, InputError, Taxonomy, TaxonomyError, load_taxonomy
 from corpus.split_manifest import split_rows
+
+from ._targets import ACCEPTED_SHAPES, label_columns
 
 
 @dataclass
@@ -37,7 +39,8 @@ def training_data(X, y=None, *, splits=None, split: str = "train", taxonomy: Tax
     Parameters
     ----------
     X : Corpus, sequence of labeled Articles, or sequence of texts
-    y : with texts: ``{facet: [value per text]}`` or ``[{facet: value} per text]``
+    y : with texts: the labels in one of the shapes of :mod:`classifier._targets` (a dict of columns, a list
+        of per-text dicts, a DataFrame, or a plain list for a one-facet taxonomy)
     splits : SplitManifest or ``{split: [ids]}``, optional
         With a Corpus: fit on the articles of ``split`` only (default: every labeled article).
     split : name of the split to fit on
@@ -63,7 +66,7 @@ def training_data(X, y=None, *, splits=None, split: str = "train", taxonomy: Tax
         return TrainingData(tax, [texts[i] for i in keep], labels, ids=[items[i].id for i in keep],
                             provenance={"source": "articles", "articles": len(keep)})
     if y is None:
-        raise InputError("fit(texts, y): y is missing; give {facet: [labels per text]} or a Corpus as X.")
+        raise InputError(f"fit(texts, y): y is missing; give the labels as {ACCEPTED_SHAPES}, or a Corpus as X.")
     tax = taxonomy or load_taxonomy()
     texts = []
     for i, t in enumerate(items):
@@ -72,17 +75,9 @@ def training_data(X, y=None, *, splits=None, split: str = "train", taxonomy: Tax
         if not isinstance(t, str):
             raise InputError(f"fit: item {i} is a {type(t).__name__}; expected a text (str) or an Article.")
         texts.append(t)
-    if isinstance(y, Mapping):
-        cols = {str(k): list(v) for k, v in y.items()}
-    else:
-        rows = list(y)
-        if len(rows) != len(texts):
-            raise InputError(f"fit: {len(texts)} texts but {len(rows)} label rows; give one row per text.")
-        cols = {f.name: [r.get(f.name) for r in rows] for f in tax.facets}
+    cols = label_columns(y, tax, len(texts))
     for name, col in cols.items():
         facet = tax.facet(name)
-        if len(col) != len(texts):
-            raise InputError(f"fit: facet {name!r} has {len(col)} labels for {len(texts)} texts; give one per text.")
         cols[name] = [facet.check(v, f"text {i}") if v is not None else ([] if facet.multi else None)
                       for i, v in enumerate(col)]
     for f in tax.facets:

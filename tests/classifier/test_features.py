@@ -115,6 +115,15 @@ def test_a_single_string_instead_of_a_list_of_texts_is_rejected_with_a_hint():
         fitted().transform(["fine", 3])
 
 
+def test_refitting_with_other_aliases_matches_the_new_aliases_and_transform_changes_nothing():
+    f = AliasFeatures(aliases=(("JPN", ("Japan",)),)).fit()
+    assert f.transform(["Japan and Korea"]).toarray()[0, 0] > 0
+    f.set_params(aliases=(("KOR", ("Korea",)),)).fit()
+    before = dict(f.__dict__)
+    assert f.transform(["Korea only"]).toarray()[0, 0] > 0  # was 0: the first fit's matcher was kept
+    assert f.__dict__.keys() == before.keys()  # the matcher is built by fit, not by transform
+
+
 def test_transform_before_fit_raises_not_fitted():
     from sklearn.exceptions import NotFittedError
 
