@@ -13,7 +13,7 @@ export HF_DATASETS_OFFLINE := 1
 export HF_HOME := $(CURDIR)/.cache/huggingface
 export MPLBACKEND := Agg
 
-.PHONY: install install-labelstudio main test bench constraints clean
+.PHONY: install install-labelstudio main test bench bundle-model wheel-check constraints clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -34,10 +34,21 @@ $(LSVENV)/.installed: constraints-labelstudio.txt
 main: install
 	bash tools/main.sh $(OUT)
 
-# The main job runs first: it is the README's other command, and the notebooks load the model it trains.
+# The main job runs first: it is the README's other command, and the notebooks load the model it trains;
+# tests/integration/test_bundled_model.py checks the bundled model is that model. Then the wheel is built,
+# installed into a fresh venv and used from an empty folder (tools/wheel_check.sh).
 test: install install-labelstudio
 	bash tools/main.sh $(OUT)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	bash tools/wheel_check.sh
+
+# Copy the main job's model (models/default, or $$NEWSTAG_MODEL) into classifier/bundled, the default model
+# the wheel ships; commit classifier/bundled afterwards. After any change to the model: make main bundle-model
+bundle-model:
+	bash tools/bundle_model.sh
+
+wheel-check: install
+	bash tools/wheel_check.sh
 
 bench: install
 	$(BIN)/python -m bench.run_all

@@ -65,7 +65,7 @@ def _print_import_report(report, corpus_dir: Path) -> None:
 
 @app.command("config")
 def config_command(
-    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Taxonomy TOML (default: seeds/taxonomy.toml)."),
+    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Taxonomy TOML (default: the one shipped with newstag, corpus/data/taxonomy.toml)."),
     mentions: list[str] = _MENTIONS,
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the XML here (default: print it)."),
 ) -> None:
@@ -180,7 +180,7 @@ def import_command(
                                                                     "as the source id (default: source_id, id, "
                                                                     "article_id, else url)."),
     taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Taxonomy TOML of a new corpus (default: "
-                                                                     "seeds/taxonomy.toml)."),
+                                                                     "the one shipped with newstag)."),
 ) -> None:
     """Apply an export file to a corpus (or build one from its tasks): consensus labels, every annotator's
     labels, ties flagged; facets the export says nothing about are left as they were."""
@@ -256,7 +256,7 @@ def agreement_command(
 @app.command("next")
 def next_command(
     corpus_dir: Path = typer.Option(..., "--corpus", help="Corpus folder: the pool of articles."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: the default model)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL, else ./models/default, else the bundled model)."),
     n: int = typer.Option(100, "-n", help="How many articles to choose."),
     random_share: float = typer.Option(0.3, "--random", help="Share drawn at random, stratified by month (0..1)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the random draw."),
@@ -298,6 +298,7 @@ def next_command(
     pushing = project is not None or project_title is not None
     corpus = load(corpus_dir)
     predictor = load_predictor(model)
+    err.print(f"model: {predictor.source} (model_version {predictor.model_version})", highlight=False)
     exclude = project_article_ids(url=url or "", token=token or "", project=project) if project is not None else set()
     batch = select_batch(corpus, predictor, n, random_share=random_share, seed=seed, before=before, after=after,
                          exclude_ids=exclude, rare_below=rare_below, rare_share=rare_share,
@@ -323,7 +324,7 @@ def next_command(
 
 @app.command("backend")
 def backend_command(
-    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL or models/default)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL, else ./models/default, else the bundled model)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; other than loopback needs --token."),
     port: int = typer.Option(9090, "--port", help="Port to listen on."),
     token: Optional[str] = typer.Option(None, "--token", envvar="NEWSTAG_BACKEND_TOKEN", show_default=False,
@@ -352,7 +353,7 @@ def backend_command(
 @app.command("predict")
 def predict_command(
     project: int = typer.Option(..., "--project", help="Project id."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL or models/default)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL, else ./models/default, else the bundled model)."),
     url: str = _URL,
     token: str = _TOKEN,
     keep: list[str] = typer.Option(["aliases"], "--keep", help="Model versions whose predictions stay (repeatable)."),

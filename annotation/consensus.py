@@ -340,7 +340,7 @@ def import_annotations(export: str | Path, corpus: Corpus | str | Path, *, fmt: 
 
     When ``corpus`` is a folder that does not exist yet (no manifest), the corpus is built from the
     export's own tasks (:func:`annotation.articles.task_articles`, with ``taxonomy``, default
-    ``seeds/taxonomy.toml``); otherwise tasks are matched to its articles
+    the shipped ``corpus/data/taxonomy.toml``); otherwise tasks are matched to its articles
     (:func:`annotation.articles.match_tasks`). The report is also written, as ``annotation-report.json``
     in the corpus folder. Other parameters are those of :func:`~annotation.read_export` and
     :func:`apply_annotations`.

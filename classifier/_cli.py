@@ -43,7 +43,7 @@ def _positive(value: float, name: str) -> float:
 def train_command(
     corpus: Path = typer.Option(..., "--corpus", help="Corpus folder with its split manifest (newstag corpus split)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output",
-                                          help="Model folder to write (default: $NEWSTAG_MODEL or models/default)."),
+                                          help="Model folder to write (default: $NEWSTAG_MODEL, else ./models/default)."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seeds every random step; same corpus and seed, same model."),
     split_name: str = typer.Option("train", "--split-name", help="The split to train on."),
     eval_split: str = typer.Option("eval", "--eval-split", help="The split to report metrics on ('' for none)."),
@@ -97,7 +97,7 @@ def _summary_table(report) -> Table:
 def evaluate_command(
     corpus: Path = typer.Option(..., "--corpus", help="Corpus folder with its split manifest."),
     output: Path = typer.Option(..., "-o", "--output", help="Report folder: report.json, report.md, PNG plots."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL or models/default)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL, else ./models/default, else the bundled model)."),
     split: str = typer.Option("eval", "--split", help="The split to evaluate on."),
 ) -> None:
     """Evaluate a model on a split: per-facet metrics beside majority and alias-rules baselines, with plots."""
@@ -107,6 +107,7 @@ def evaluate_command(
     from ._tagger import load_model
 
     tagger = load_model(model)
+    err.print(f"model: {tagger.source_.summary()}", highlight=False, soft_wrap=True)
     c = load(corpus)
     report = evaluate(tagger, c, split, load_splits(corpus))
     paths = report.write(output)
@@ -151,7 +152,7 @@ def _stdin_records(stream: TextIO, bad: list[tuple[int, str]], skip_bad: bool) -
 def tag_command(
     files: list[str] = typer.Argument(..., help="Article files or folders, or - for JSON lines on stdin "
                                                 "({\"text\": ..., \"title\"?: ..., \"id\"?: ...})."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL or models/default)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL, else ./models/default, else the bundled model)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write JSON lines here instead of stdout."),
     evidence: bool = typer.Option(True, "--evidence/--no-evidence", help="Include top terms and matched aliases."),
     top_terms: int = typer.Option(5, "--top-terms", min=0, help="Weighted terms shown per chosen label."),
@@ -190,6 +191,7 @@ def tag_command(
         raise InputError(f"{output}: -o names a folder; without --num-proc or --dask, tag writes one JSON Lines "
                          f"file. Give a file path (e.g. {output / 'tags.jsonl'}), never a corpus or other folder.")
     tagger = load_model(model)
+    err.print(f"model: {tagger.source_.summary()}", highlight=False, soft_wrap=True)
     bad: list[tuple[int, str]] = []
     if "-" in files:
         if files != ["-"]:
@@ -239,14 +241,13 @@ def _report_bad_lines(bad: list[tuple[int, str]], written: int, output: Path | N
 def _write_predictions(tagger, items, model: Optional[Path], output: Optional[Path], batch_size: int) -> None:
     from corpus import Article, article_id, atomic_write_json, dumps_json
 
-    from ._persist import default_model_path
-    from ._predictor import model_version, predictions_document
+    from ._predictor import predictions_document
 
     items = list(items)
     ids = [a.id if isinstance(a, Article) else str(a["id"]) if a.get("id") is not None
            else article_id(a.get("title") or "", a["text"]) for a in items]
     doc = predictions_document(tagger.tag_batch(items, batch_size=batch_size, evidence=False), ids,
-                               model_version=model_version(model if model is not None else default_model_path()))
+                               model_version=tagger.source_.version())
     if output is None:
         sys.stdout.write(dumps_json(doc))
     else:

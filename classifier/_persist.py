@@ -17,7 +17,7 @@ from __future__ import annotations
 __all__ = ["save_model", "read_model", "model_card", "default_model_path", "MODEL_FILE", "CARD_JSON", "CARD_MD",
            "MODEL_ENV"]
 
-import os
+import logging
 import platform
 import zipfile
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import Any, Mapping
 
 from corpus import check_output_folder, folder_lock, read_consistently, read_json_file
 from corpus.atomic import atomic_folder, atomic_path, atomic_write_json, atomic_write_text, file_sha256
+from corpus.models import MODEL_ENV, find_model
 
 from ._trusted import TRUSTED_TYPES
 from .errors import ModelError, ModelNotFoundError, UntrustedModelError
@@ -34,17 +35,19 @@ CARD_JSON = "model_card.json"
 CARD_MD = "model_card.md"
 TAXONOMY_FILE = "taxonomy.toml"
 FORMAT = "newstag-model/1"
-MODEL_ENV = "NEWSTAG_MODEL"
+log = logging.getLogger("classifier")
 
 
 def default_model_path() -> Path:
-    """Where ``newstag tag`` looks without ``--model``: ``$NEWSTAG_MODEL``, else ``<repository>/models/default``
-    (what the README's main job trains)."""
-    env = os.environ.get(MODEL_ENV)
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "models" / "default"
+    """Where ``newstag tag`` looks without ``--model`` (:func:`corpus.models.find_model`): ``$NEWSTAG_MODEL``,
+    else ``./models/default`` if it exists, else the bundled default model.
 
+    Raises
+    ------
+    ModelNotFoundError
+        When ``$NEWSTAG_MODEL`` names nothing, or there is no model at all.
+    """
+    return find_model(error=ModelNotFoundError).path
 
 
 def _versions() -> dict[str, str]:
@@ -214,7 +217,8 @@ def _model_file(path: Path) -> Path:
     if path.is_file():
         return path
     raise ModelNotFoundError(
-        f"no model at {path}; train one with `make main` or `newstag train --corpus DIR -o {path}`."
+        f"no model at {path}; give a model folder, or train one with `newstag train --corpus DIR -o {path}` "
+        f"(in the repository, `make main` trains models/default)."
     )
 
 
@@ -227,8 +231,10 @@ def untrusted_types(path: str | Path) -> list[str]:
 
 
 def read_model(path: str | Path | None, cls: type):
-    """Load a ``cls`` (the Tagger class) from a model folder or ``.skops`` file (the default model
-    when ``path`` is None); what :meth:`Tagger.load` and :func:`classifier.load_model` run.
+    """Load a ``cls`` (the Tagger class) from a model folder or ``.skops`` file (when ``path`` is None, the
+    model :func:`corpus.models.find_model` finds); what :meth:`Tagger.load` and :func:`classifier.load_model` run.
+    The model's ``source_`` is that :class:`corpus.models.ModelSource` (which model, and why), also logged at
+    INFO on the ``classifier`` logger.
 
     Only the types in ``classifier._trusted.TRUSTED_TYPES`` are allowed; a file holding any other type is
     refused before anything in it is built.
@@ -236,15 +242,20 @@ def read_model(path: str | Path | None, cls: type):
     Raises
     ------
     ModelNotFoundError
-        When there is no model at ``path``.
+        When there is no model at ``path`` (or the lookup finds none; the message says what to do).
     UntrustedModelError
         When the file holds types not on the trusted list (the message names them).
     ModelError
         When the file is not the one the model card names, or does not hold a Tagger.
     """
-    path = Path(path) if path is not None else default_model_path()
+    source = find_model(path, error=ModelNotFoundError)
+    path = source.path
     # A model folder saved anew while it is read is read again (the old files went with the old folder).
-    return read_consistently(path if path.is_dir() else path.parent, lambda: _load_model(path, cls))
+    model = read_consistently(path if path.is_dir() else path.parent, lambda: _load_model(path, cls))
+    model.source_ = source  # not saved with the model (classifier._tagger._CACHES)
+    if log.isEnabledFor(logging.INFO):
+        log.info("loaded %s", source.summary())
+    return model
 
 
 def _load_model(path: Path, cls: type):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 __all__ = ["TaggerProvider", "tagger_provider", "model_version", "predictions_document"]
 
-import json
 import os
 import shutil
 import tempfile
@@ -20,24 +19,10 @@ import numpy as np
 
 from corpus import Article, Corpus, InputError, from_articles
 from corpus import load as load_corpus
+from corpus.models import model_version
 
-from ._persist import CARD_JSON, MODEL_FILE
 from ._result import LabelScore, TagResult
 from ._tagger import Tagger
-
-
-def model_version(folder: str | Path) -> str:
-    """A model folder's version: the first 12 hex digits of its model file's SHA-256 (from the card, else
-    hashed), so every retrained model has a new one. What Label Studio shows as ``model_version``."""
-    folder = Path(folder)
-    folder = folder if folder.is_dir() else folder.parent
-    try:
-        card = json.loads((folder / CARD_JSON).read_text(encoding="utf-8"))
-        return card["model_file"]["sha256"][:12]
-    except (OSError, ValueError, KeyError, TypeError):
-        import hashlib
-
-        return hashlib.sha256((folder / MODEL_FILE).read_bytes()).hexdigest()[:12]
 
 
 def predictions_document(results: Iterable[TagResult], ids: Sequence[str], *, model_version: str) -> dict[str, Any]:
@@ -162,9 +147,7 @@ class TaggerProvider:
 
 
 def tagger_provider(model: str | Path | None = None) -> TaggerProvider:
-    """The ``newstag.predictors`` entry point: load a model folder (None: the default model)."""
-    from ._persist import default_model_path
-
-    path = Path(model) if model is not None else default_model_path()
-    tagger = Tagger.load(path)
-    return TaggerProvider(tagger, model_version=model_version(path), source=str(path))
+    """The ``newstag.predictors`` entry point: load a model folder (None: the model the lookup of
+    :func:`corpus.models.find_model` finds; ``source`` then says which one)."""
+    tagger = Tagger.load(model)
+    return TaggerProvider(tagger, model_version=tagger.source_.version(), source=tagger.source_.describe())

@@ -59,7 +59,7 @@ class Tagger(FacetScoring, BaseEstimator):
     Parameters
     ----------
     taxonomy : str or None
-        Taxonomy TOML for fitting on texts (None: the corpus's, or ``seeds/taxonomy.toml``).
+        Taxonomy TOML for fitting on texts (None: the corpus's, or the shipped default).
     word_ngram_range, char_ngram_range, min_df : tf-idf settings (see :func:`text_features`)
     alias_facet : str or None, default "actors"
         The facet whose aliases give the rule fallback and the grouped features; None for none.
@@ -478,7 +478,7 @@ class Tagger(FacetScoring, BaseEstimator):
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Tagger":
-        """Load a model folder (or its ``model.skops``); None loads the default model.
+        """Load a model folder (or its ``model.skops``); None: $NEWSTAG_MODEL, ./models/default, the bundled one.
 
         Raises
         ------
@@ -493,5 +493,5 @@ def load_model(path: str | Path | None = None) -> Tagger:
     return Tagger.load(path)
 
 
-# Caches rebuilt on demand, never persisted: the parsed taxonomy, display names, coefficient vectors.
-_CACHES = ("_taxonomy", "_names", "_coefs")
+# Never persisted: caches rebuilt on demand (parsed taxonomy, display names, coefficients); where it was loaded from.
+_CACHES = ("_taxonomy", "_names", "_coefs", "source_")

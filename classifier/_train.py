@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from corpus import CorpusError, load, load_splits
+from corpus.models import model_output_path
 
 from ._evaluate import Report, evaluate
-from ._persist import default_model_path
 from ._tagger import Tagger
 
 
@@ -32,7 +32,7 @@ def train_model(corpus_dir: str | Path, output: str | Path | None = None, *, see
     Parameters
     ----------
     corpus_dir : a corpus folder with its split manifest (``splits.json``)
-    output : the model folder (default: :func:`default_model_path`)
+    output : the model folder (default: ``$NEWSTAG_MODEL``, else ``./models/default``)
     seed : seeds every random step of training
     params : further :class:`Tagger` parameters (``C``, ``char_ngram_range``, …)
 
@@ -63,7 +63,7 @@ def train_model(corpus_dir: str | Path, output: str | Path | None = None, *, see
         if progress:
             progress("evaluate", eval_split)
         report = evaluate(tagger, corpus, eval_split, manifest)
-    path = Path(output) if output is not None else default_model_path()
+    path = Path(output) if output is not None else model_output_path()
     if progress:
         progress("save", str(path))
     tagger.save(path, metrics=report.summary() if report is not None else None)

@@ -10,6 +10,7 @@ from .atomic import atomic_folder, atomic_write_bytes, atomic_write_json, atomic
 from ._counts import label_counts_table, plot_label_counts, split_counts_table
 from ._dask_build import build_dask, dask_client, environment  # Dask itself is imported only when they run
 from .errors import CorpusError, InputError, NewstagError, Rejection, TaxonomyError
+from .models import ModelSource, find_model
 from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups, normalise
 from .readers import ReadResult, html_text, looks_like_html, read_file, read_paths, record_article
 from .datasets import (build_reuters, build_wikipedia_current_events, modapte_split, read_reuters,
@@ -23,10 +24,10 @@ from .time_split import time_split
 __all__ = [
     "check_output_folder", "check_utf8_file", "read_consistently", "read_json_file",
     "AliasMatcher", "Article", "BuildReport", "Corpus", "CorpusError", "Facet", "InputError", "Label",
-    "Mention", "NearDuplicateParams", "NewstagError", "ReadResult", "Rejection", "SplitManifest", "Taxonomy",
+    "Mention", "ModelSource", "NearDuplicateParams", "NewstagError", "ReadResult", "Rejection", "SplitManifest", "Taxonomy",
     "TaxonomyError",
     "article_id", "atomic_folder", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "build", "build_dask",
-    "corpus_features", "dask_client", "default_taxonomy_path", "environment", "dumps_json", "folder_lock", "from_articles",
+    "corpus_features", "dask_client", "default_taxonomy_path", "environment", "dumps_json", "find_model", "folder_lock", "from_articles",
     "load", "load_splits",
     "load_taxonomy", "make_splits",
     "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "record_article", "html_text",

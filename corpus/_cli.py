@@ -24,11 +24,42 @@ corpus_app = typer.Typer(no_args_is_help=True, help="Build, inspect and split co
 app.add_typer(corpus_app, name="corpus")
 
 
+def version_text() -> str:
+    """What ``newstag --version`` prints: the package version, then the model the lookup finds (its version and
+    training data, from its model card), or why there is none."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .errors import NewstagError
+    from .models import find_model
+
+    try:
+        lines = [f"newstag {version('newstag')}"]
+    except PackageNotFoundError:
+        lines = ["newstag (not installed: no package metadata)"]
+    try:
+        lines.append(f"model: {find_model().summary()}")
+    except NewstagError as exc:
+        lines.append(f"model: none ({exc})")
+    return "\n".join(lines)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(version_text(), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit()
+
+
+@app.callback()
+def root(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                      help="Print the version of newstag and of its default model, and exit.")) -> None:
+    """newstag: news articles -> annotated corpus -> taggers for region, themes and actors."""
+
+
 @corpus_app.command("build")
 def build_command(
     sources: list[Path] = typer.Argument(..., help="Article files or folders (read recursively)."),
     output: Path = typer.Option(..., "-o", "--output", help="Corpus folder to write."),
-    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Taxonomy TOML (default: seeds/taxonomy.toml)."),
+    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Taxonomy TOML (default: the one shipped with newstag, corpus/data/taxonomy.toml)."),
     strict: bool = typer.Option(False, "--strict", help="Fail when any record is rejected."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS|local",
                                        help="Build on a Dask cluster (scheduler address tcp://HOST:8786, or 'local' "

@@ -247,7 +247,7 @@ def build(sources: Sequence[str | Path], *, taxonomy: Taxonomy | str | Path | No
     Parameters
     ----------
     sources : files or folders (read recursively)
-    taxonomy : a Taxonomy, a TOML path, or None for the default ``seeds/taxonomy.toml``
+    taxonomy : a Taxonomy, a TOML path, or None for the shipped default ``corpus/data/taxonomy.toml``
     output : the corpus folder to write (atomically)
     strict : raise :class:`CorpusError` when any record was rejected, instead of reporting it
     progress : called as ``progress(stage, n)`` while reading files and fingerprinting

@@ -24,6 +24,7 @@ __all__ = ["Label", "Facet", "Taxonomy", "load_taxonomy", "default_taxonomy_path
 
 import hashlib
 import json
+from importlib import resources
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -37,8 +38,9 @@ _LABEL_KEYS = {"name", "description", "aliases", "refs"}
 
 
 def default_taxonomy_path() -> Path:
-    """The default taxonomy shipped in the repository's ``seeds/taxonomy.toml``."""
-    return Path(__file__).resolve().parent.parent / "seeds" / "taxonomy.toml"
+    """The default taxonomy: package data of ``corpus`` (``corpus/data/taxonomy.toml``), found with
+    :mod:`importlib.resources`, so an installed wheel finds it as a source checkout does."""
+    return Path(str(resources.files(__package__).joinpath("data", "taxonomy.toml")))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Generate ``seeds/taxonomy.toml``: the default facets, with every ISO 3166-1 state as an actor.
+"""Generate ``corpus/data/taxonomy.toml``: the default facets, with every ISO 3166-1 state as an actor.
 
 States come from well-kept packages rather than a typed list: ``pycountry`` (the ISO 3166-1 list:
 alpha-3 ids, short, official and common names) and ``countryinfo`` (capitals, demonyms, alternative
@@ -19,7 +19,7 @@ from pathlib import Path
 import pycountry
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "seeds" / "taxonomy.toml"
+OUT = ROOT / "corpus" / "data" / "taxonomy.toml"
 
 REGIONS = {
     "africa": ("Africa", "All of Africa except Egypt."),

@@ -23,6 +23,10 @@ NOTEBOOKS = ROOT / "notebooks"
 TIMEOUT = 600  # seconds per cell
 ENV = {"MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
        "HF_HOME": str(ROOT / ".cache" / "huggingface")}
+# The notebooks run from notebooks/, where ./models/default is not: point the model lookup at the main job's
+# model when there is one (else Tagger.load() there finds the bundled model, classifier/bundled).
+if (ROOT / "models" / "default" / "model.skops").is_file():
+    ENV["NEWSTAG_MODEL"] = str(ROOT / "models" / "default")
 
 
 def notebooks() -> list[Path]:

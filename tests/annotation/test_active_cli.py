@@ -40,7 +40,9 @@ def test_next_writes_a_batch_file_with_the_model_version_and_why(corpus_dir, mod
     assert batch["model_version"] == load_predictor(model_dir).model_version
     assert [batch["why"][a]["strategy"] for a in batch["ids"]][0] == "random"
     assert batch["seed"] == 0 and batch["corpus_fingerprint"]
-    assert "candidates" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "candidates" in captured.out
+    assert f"model: {model_dir} (model_version {batch['model_version']})" in captured.err.replace("\n", "")
 
 
 def test_next_twice_with_the_same_seed_writes_the_same_bytes(corpus_dir, model_dir, tmp_path):

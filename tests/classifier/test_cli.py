@@ -114,10 +114,25 @@ def test_tag_stdin_names_the_bad_line(cli_model, capsys, monkeypatch, stdin, mes
 
 
 def test_tag_without_a_model_says_how_to_get_one(tmp_path, capsys, monkeypatch):
+    assert main(["tag", "--model", str(tmp_path / "none"), str(SEED_ARTICLE)]) == 2
+    err = capsys.readouterr().err.replace("\n", "")
+    assert "no model at" in err and "make main" in err and "newstag train --corpus DIR" in err
+
+
+def test_tag_with_newstag_model_naming_nothing_says_to_fix_or_unset_the_variable(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("NEWSTAG_MODEL", str(tmp_path / "none"))
     assert main(["tag", str(SEED_ARTICLE)]) == 2
     err = capsys.readouterr().err.replace("\n", "")
-    assert "no model at" in err and "make main" in err and "newstag train --corpus DIR" in err
+    assert f"$NEWSTAG_MODEL is set to {tmp_path / 'none'}, but there is no model there" in err
+    assert "unset it to use ./models/default or the bundled default model" in err
+
+
+def test_tag_says_on_stderr_which_model_it_loaded(cli_model, capsys, monkeypatch):
+    monkeypatch.setenv("NEWSTAG_MODEL", str(cli_model))
+    assert main(["tag", str(SEED_ARTICLE)]) == 0
+    captured = capsys.readouterr()
+    assert f"model: $NEWSTAG_MODEL = {cli_model} (newstag 0.1.0, model_version " in captured.err.replace("\n", "")
+    assert "model:" not in captured.out  # stdout holds only the JSON lines
 
 
 def test_bad_char_ngrams_option_is_refused(corpus_dir, tmp_path, capsys):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
+import shutil
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +14,7 @@ import skops.io as sio
 
 from classifier import TRUSTED_TYPES, ModelError, ModelNotFoundError, Tagger, UntrustedModelError, default_model_path
 from classifier._persist import untrusted_types
+from corpus.models import bundled_model_path
 
 
 class Sneaky:
@@ -97,22 +101,72 @@ def test_a_replaced_model_file_is_detected_by_the_cards_hash(model_dir, tmp_path
 
 
 def test_loading_where_there_is_no_model_says_how_to_train_one(tmp_path, monkeypatch):
-    with pytest.raises(ModelNotFoundError, match=r"no model at .*nothing; train one with `make main` or `newstag train"):
+    with pytest.raises(ModelNotFoundError, match=r"no model at .*nothing; give a model folder, or train one with "
+                                                 r"`newstag train.*`make main`"):
         Tagger.load(tmp_path / "nothing")
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelNotFoundError, match="no model.skops in this folder"):
         Tagger.load(tmp_path / "empty")
+
+
+def test_newstag_model_naming_a_missing_folder_is_an_error_that_names_the_variable(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSTAG_MODEL", str(tmp_path / "default-here"))
-    assert default_model_path() == tmp_path / "default-here"
+    with pytest.raises(ModelNotFoundError, match=r"\$NEWSTAG_MODEL is set to .*default-here, but there is no model "
+                                                 r"there.*unset it to use ./models/default or the bundled"):
+        Tagger.load()
     with pytest.raises(ModelNotFoundError, match="default-here"):
+        default_model_path()
+
+
+def test_load_without_a_path_takes_newstag_model_first(model_dir, tmp_path, monkeypatch, caplog):
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(model_dir, tmp_path / "models" / "default")  # a local model too: the variable wins
+    monkeypatch.setenv("NEWSTAG_MODEL", str(model_dir))
+    with caplog.at_level(logging.INFO, logger="classifier"):
+        tagger = Tagger.load()
+    assert (tagger.source_.kind, tagger.source_.path) == ("env", model_dir)
+    assert f"loaded $NEWSTAG_MODEL = {model_dir} (newstag " in caplog.text
+
+
+def test_load_without_a_path_takes_models_default_of_the_current_folder_next(model_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv("NEWSTAG_MODEL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(model_dir, tmp_path / "models" / "default")
+    tagger = Tagger.load()
+    assert tagger.source_.kind == "local"
+    assert tagger.source_.summary().startswith("local model models/default (newstag ")
+    assert default_model_path() == Path("models/default")
+
+
+def test_a_broken_models_default_is_reported_not_passed_over_for_the_bundled_model(tmp_path, monkeypatch):
+    monkeypatch.delenv("NEWSTAG_MODEL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models" / "default").mkdir(parents=True)
+    with pytest.raises(ModelNotFoundError, match="models/default: no model.skops in this folder"):
         Tagger.load()
 
 
-def test_the_default_model_lives_in_models_default_of_the_repository(monkeypatch):
-    from ..conftest import ROOT
-
+@pytest.mark.skipif(bundled_model_path() is None, reason="no bundled model in this checkout: run `make bundle-model`")
+def test_load_without_a_path_elsewhere_takes_the_bundled_model_and_says_so(tmp_path, monkeypatch, caplog,
+                                                                         seed_article):
     monkeypatch.delenv("NEWSTAG_MODEL", raising=False)
-    assert default_model_path() == ROOT / "models" / "default"
+    monkeypatch.chdir(tmp_path)
+    with caplog.at_level(logging.INFO, logger="classifier"):
+        tagger = Tagger.load()
+    assert tagger.source_.kind == "bundled"
+    assert tagger.source_.path == bundled_model_path()
+    assert "loaded bundled default model (newstag 0.1.0, model_version " in caplog.text
+    tags = tagger.tag(seed_article)
+    assert tags.labels("region") == "asia"
+    assert {"USA", "JPN", "KOR"} <= set(tags.labels("actors"))
+
+
+def test_where_a_model_was_loaded_from_is_not_saved_with_it(model_dir, tmp_path):
+    loaded = Tagger.load(model_dir)
+    assert loaded.source_.kind == "path"
+    again = Tagger.load(loaded.save(tmp_path / "again"))  # would be refused if the source were in the file
+    assert again.source_.path == tmp_path / "again"
+    assert "source_" not in loaded.__getstate__()
 
 
 def test_a_file_that_is_not_a_skops_model_is_refused(tmp_path):
