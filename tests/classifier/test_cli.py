@@ -41,7 +41,7 @@ def test_train_without_a_split_manifest_says_to_run_corpus_split(corpus_dir, tmp
 def test_evaluate_writes_the_report_folder(cli_model, corpus_dir, tmp_path, capsys):
     assert main(["evaluate", "--model", str(cli_model), "--corpus", str(corpus_dir), "-o", str(tmp_path / "r")]) == 0
     assert (tmp_path / "r" / "report.json").is_file() and (tmp_path / "r" / "report.md").is_file()
-    assert len(list((tmp_path / "r").glob("*.png"))) == 6
+    assert len(list((tmp_path / "r").glob("*.png"))) == 7  # with reliability.png
     assert "report written to" in capsys.readouterr().out
 
 
