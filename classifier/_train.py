@@ -11,7 +11,8 @@ from typing import Any, Callable
 from corpus import CorpusError, load, load_splits
 
 from ._evaluate import Report, evaluate
-from ._persist import default_model_path
+from ._card import training_data_summary
+from ._persist import default_model_path, save_model
 from ._tagger import Tagger
 
 
@@ -66,5 +67,6 @@ def train_model(corpus_dir: str | Path, output: str | Path | None = None, *, see
     path = Path(output) if output is not None else default_model_path()
     if progress:
         progress("save", str(path))
-    tagger.save(path, metrics=report.summary() if report is not None else None)
+    save_model(tagger, path, metrics=report.summary() if report is not None else None,
+               data=training_data_summary(corpus, manifest, split))
     return TrainResult(tagger, path, report, notes)

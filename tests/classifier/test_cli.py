@@ -24,7 +24,7 @@ def cli_model(corpus_dir, tmp_path_factory):
 
 def test_train_writes_a_model_folder_and_prints_eval_metrics(cli_model, capsys):
     assert sorted(p.name for p in cli_model.iterdir()) == ["model.skops", "model_card.json", "model_card.md",
-                                                            "taxonomy.toml"]
+                                                            "reliability.png", "taxonomy.toml"]
     card = json.loads((cli_model / "model_card.json").read_text())
     assert card["metrics"]["split"] == "eval"
 
