@@ -70,12 +70,12 @@ def plot_reliability(calibration: Mapping[str, Mapping[str, Any]], path: str | P
             ax.annotate(str(b["count"]), (b["mean_score"], b["observed"]), textcoords="offset points",
                         xytext=(0, 6), ha="center", fontsize=7)
         what = "every article x label" if cal["pairs"] == "label" else "the chosen label"
-        ax.set_title(f"{facet}: ECE {cal['ece']:.3f}\n({what}, n={cal['n']})", fontsize=9)
+        ax.set_title(f"{facet}: ECE {cal['ece']:.4f}\n({what}, n={cal['n']})", fontsize=9)
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.02, 1.08)
         ax.set_xlabel("mean score in bin (numbers: scores in bin)")
         ax.set_ylabel("observed frequency")
-        ax.legend(loc="upper left", fontsize=7)
+        ax.legend(loc="lower right", fontsize=7)
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()

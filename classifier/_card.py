@@ -49,8 +49,10 @@ def _folder_of(origin: str) -> str:
 def _attribution(folder: str) -> dict[str, Any]:
     """What the folder's ATTRIBUTION.md says: its path, the licence named in it, the source it links first."""
     path = Path(folder) / ATTRIBUTION
-    if not path.is_file():
-        return {"attribution": None, "licence": None, "origin": None}
+    if not path.is_file():  # no attribution: point at the folder's datasheet (a README.md here or one level up)
+        sheet = next((p for p in (Path(folder) / "README.md", Path(folder).parent / "README.md") if p.is_file()), None)
+        return {"attribution": None, "licence": None, "origin": None,
+                "datasheet": None if sheet is None else sheet.as_posix()}
     text = path.read_text(encoding="utf-8")
     licence = re.search(r"\(((?:CC|GPL|MIT|Apache|ODC)[A-Za-z0-9 .-]*\d(?:\.\d)?)\)", text)
     link = re.search(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", text)
@@ -115,7 +117,7 @@ def _limitations(card: Mapping[str, Any]) -> list[str]:
     cal = (card.get("metrics") or {}).get("calibration") or {}
     if cal:
         out.append("Scores are probabilities only as far as the reliability diagram shows (ECE "
-                   + ", ".join(f"{k} {v['ece']:.3f}" for k, v in cal.items()) + ").")
+                   + ", ".join(f"{k} {v['ece']:.4f}" for k, v in cal.items()) + ").")
     return out
 
 
@@ -127,8 +129,9 @@ def _training_data_text(card: Mapping[str, Any]) -> str:
                 f"the training data (train with `newstag train` to get one).")
     lines = ["| folder | articles | median words | licence | attribution |", "|---|---|---|---|---|"]
     for d in data["folders"]:
-        lic = d["licence"] or "none named (no ATTRIBUTION.md beside the files)"
-        att = f"`{d['attribution']}`" + (f"; source: {d['origin']}" if d.get("origin") else "") if d["attribution"] else ""
+        lic = d["licence"] or "none named (no ATTRIBUTION.md beside the files; see the datasheet)"
+        att = (f"`{d['attribution']}`" + (f"; source: {d['origin']}" if d.get("origin") else "") if d["attribution"]
+               else f"datasheet `{d['datasheet']}`" if d.get("datasheet") else "")
         lines.append(f"| `{d['folder']}` | {d['articles']} | {d['median_words']} | {lic} | {att} |")
     lines += ["", "Label counts in the training data (articles per label):", ""]
     for facet, counts in (card.get("label_counts") or {}).items():
@@ -216,7 +219,7 @@ def card_markdown(card: Mapping[str, Any], tagger=None) -> str:
         doc.add_plot(**{"newstag model card/Calibration": card["reliability_plot"]},
                      description="Observed frequency against the mean score in 10 score bins (multi-label: every "
                                  "article x label; single-label: the chosen label), on the evaluation split. ECE: "
-                                 + ", ".join(f"{k} {v['ece']:.3f}" for k, v in cal.items()) + ".",
+                                 + ", ".join(f"{k} {v['ece']:.4f}" for k, v in cal.items()) + ".",
                      alt_text="reliability diagram")
     doc.add(**{"newstag model card/Technical details": _technical_text(card)})
     return doc.render().strip() + "\n"

@@ -136,7 +136,7 @@ class Report:
         if any(fr.calibration for fr in self.facets.values()):
             lines += ["## Calibration", "", "Do the scores mean what they say? Expected calibration error (ECE, 10 "
                       "equal-width score bins; multi-label: every article x label, single-label: the chosen label): "
-                      + ", ".join(f"{k} {fr.calibration['ece']:.3f}" for k, fr in self.facets.items() if fr.calibration)
+                      + ", ".join(f"{k} {fr.calibration['ece']:.4f}" for k, fr in self.facets.items() if fr.calibration)
                       + ".", ""]
             lines += [f"![{img}]({img})" for img in (images or {}).get("", [])] + [""]
         return "\n".join(lines)

@@ -63,7 +63,15 @@ def test_a_folder_with_an_attribution_file_gives_its_licence_and_source(tmp_path
     monkeypatch.chdir(tmp_path)
     assert _attribution("news") == {"attribution": "news/ATTRIBUTION.md", "licence": "CC BY-SA 4.0",
                                     "origin": "Portal:Current events (https://en.wikipedia.org/wiki/Portal:Current_events)"}
-    assert _attribution("elsewhere") == {"attribution": None, "licence": None, "origin": None}
+    assert _attribution("elsewhere") == {"attribution": None, "licence": None, "origin": None, "datasheet": None}
+
+
+def test_a_folder_without_an_attribution_file_points_at_its_datasheet(monkeypatch):
+    from ..conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    assert _attribution("seeds/starter") == {"attribution": None, "licence": None, "origin": None,
+                                             "datasheet": "seeds/README.md"}
 
 
 def test_the_committed_news_items_are_named_as_cc_by_sa(monkeypatch):
