@@ -112,8 +112,10 @@ def evaluate_command(
     paths = report.write(output)
     out = Console()
     out.print(_summary_table(report))
+    reliability = paths.get("reliability")
     out.print(f"report written to [bold]{paths['markdown']}[/bold] and {paths['json'].name}, "
-              f"with {len(paths) - 2} plot(s) in {output}")
+              f"with {len(paths) - 2 - (reliability is not None)} plot(s) in {output}"
+              + (f"; reliability diagram (calibration): {reliability.name}" if reliability is not None else ""))
 
 
 def _line_problem(line: str) -> tuple[dict | None, str | None]:

@@ -114,6 +114,10 @@ def facet_kinds(taxonomy) -> list[tuple[str, bool]]:
     return [(f.name, f.multi) for f in taxonomy.facets]
 
 
+def _kinds(facets) -> list[tuple[str, bool]]:
+    return facet_kinds(facets) if hasattr(facets, "facets") else list(facets)
+
+
 # ---- writers: one per format; each takes rows a batch at a time ------------------------------------
 
 class _JsonLines:
@@ -198,7 +202,7 @@ def _columns(layout: str, facets) -> list[str]:
     return list(LONG_COLUMNS) if layout == "long" else wide_columns(facets)
 
 
-def write_tag_file(results: Iterable[TagResult], path: str | Path, *, facets: Sequence[tuple[str, bool]],
+def write_tag_file(results: Iterable[TagResult], path: str | Path, *, facets,
                    fmt: str | None = None, layout: str = "long",
                    sources: Sequence[tuple[str, str | None]] | None = None) -> int:
     """Write tag results to ``path`` as JSON Lines, CSV or Parquet (``fmt``, else by suffix) in the ``long``
@@ -208,7 +212,7 @@ def write_tag_file(results: Iterable[TagResult], path: str | Path, *, facets: Se
     ----------
     results : what :meth:`Tagger.tag_batch` yields (consumed once, as it comes)
     path : the file; written whole or not at all (a temporary file renamed into place)
-    facets : ``[(facet, multi), ...]``, the model's taxonomy (:func:`facet_kinds`): the wide columns
+    facets : the model's taxonomy (``tagger.fitted_taxonomy``) or ``[(facet, multi), ...]``: the wide columns
     fmt : ``jsonl``, ``csv`` or ``parquet``; default: by the suffix of ``path``
     layout : ``long`` (a row per label) or ``wide`` (a row per article)
     sources : per result, ``(file it came from, the record's own id there)``; the id goes to ``source_id``
@@ -220,12 +224,13 @@ def write_tag_file(results: Iterable[TagResult], path: str | Path, *, facets: Se
     """
     fmt = tag_file_format(path, fmt)
     _check(fmt, layout)
+    facets = _kinds(facets)
     with atomic_path(path) as tmp:
         with open(tmp, "wb") if fmt == "parquet" else open(tmp, "w", encoding="utf-8", newline="") as sink:
             return _write_rows(results, _WRITERS[fmt](sink, _columns(layout, facets), facets), layout, facets, sources)
 
 
-def write_tag_stream(results: Iterable[TagResult], sink: TextIO, *, facets: Sequence[tuple[str, bool]],
+def write_tag_stream(results: Iterable[TagResult], sink: TextIO, *, facets,
                      fmt: str = "jsonl", layout: str = "long",
                      sources: Sequence[tuple[str, str | None]] | None = None) -> int:
     """:func:`write_tag_file` to an open text stream (stdout), each article's rows as soon as it is tagged;
@@ -233,5 +238,6 @@ def write_tag_stream(results: Iterable[TagResult], sink: TextIO, *, facets: Sequ
     if fmt == "parquet":
         raise InputError("Parquet is written to a file: give -o FILE.parquet.")
     _check(fmt, layout)
+    facets = _kinds(facets)
     writer = _WRITERS[fmt](sink, _columns(layout, facets), facets)
     return _write_rows(results, writer, layout, facets, sources, flush=sink.flush)

@@ -42,7 +42,8 @@ def test_evaluate_writes_the_report_folder(cli_model, corpus_dir, tmp_path, caps
     assert main(["evaluate", "--model", str(cli_model), "--corpus", str(corpus_dir), "-o", str(tmp_path / "r")]) == 0
     assert (tmp_path / "r" / "report.json").is_file() and (tmp_path / "r" / "report.md").is_file()
     assert len(list((tmp_path / "r").glob("*.png"))) == 7  # with reliability.png
-    assert "report written to" in capsys.readouterr().out
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "report written to" in printed and "reliability diagram (calibration): reliability.png" in printed
 
 
 def test_tag_a_file_prints_one_json_line_with_scores_and_evidence(cli_model, capsys):

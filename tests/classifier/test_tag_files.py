@@ -179,3 +179,13 @@ def test_an_unknown_suffix_message_lists_every_format_and_its_suffixes(cli_model
     assert main(["tag", "--model", str(cli_model), str(SEED_ARTICLE), "-o", str(tmp_path / "x.xlsx")]) == 2
     err = " ".join(capsys.readouterr().err.replace("│", " ").split())
     assert "Usage:" in err and "jsonl (.jsonl, .ndjson); csv (.csv); parquet (.parquet, .pq)" in err
+
+
+def test_write_tag_file_takes_the_models_taxonomy_for_the_wide_columns(trained, tmp_path):
+    from classifier import write_tag_file
+
+    results = trained.tag_batch(["Japanese and American ships drill near Tokyo.", "Russia strikes Kyiv."],
+                                evidence=False)
+    assert write_tag_file(results, tmp_path / "t.parquet", facets=trained.fitted_taxonomy, layout="wide") == 2
+    table = pq.read_table(tmp_path / "t.parquet")
+    assert table.column_names[2:] == ["region", "region_score", "themes", "themes_scores", "actors", "actors_scores"]
