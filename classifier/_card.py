@@ -161,7 +161,8 @@ def _evaluation_text(card: Mapping[str, Any]) -> str:
         how += f", split method {data['split_method']}"
     lines = [f"On {how}. Baselines beside the model: the plain scikit-learn pipeline (tf-idf and one-vs-rest "
              f"logistic regression, no aliases or tuned thresholds), the alias rules alone, and the majority label.",
-             "", "| facet | system | micro-F1 | macro-F1 | Hamming loss | subset accuracy |", "|---|---|---|---|---|---|"]
+             "", "| facet | system | micro-F1 | macro-F1 | Hamming loss | subset accuracy |",
+             "|---|---|---|---|---|---|"]
     for facet, systems in m.get("facets", {}).items():
         for name in ("model", "sklearn", "alias_rules", "majority"):
             v = systems.get(name)

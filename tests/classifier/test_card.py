@@ -44,7 +44,8 @@ def test_the_card_names_the_training_data_folder_its_size_and_the_rarest_labels_
     assert set(card["metrics"]["calibration"]) == {"region", "themes", "actors"}
 
 
-def test_the_card_is_the_same_for_the_same_corpus_and_seed_but_for_the_training_time_and_model_file_hash(corpus_dir, trained_dir, tmp_path):
+def test_the_card_is_the_same_for_the_same_corpus_and_seed_but_the_training_time_and_model_hash(corpus_dir, trained_dir,
+                                                                                                 tmp_path):
     assert main(["train", "--corpus", str(corpus_dir), "-o", str(tmp_path / "m"), "--seed", "0"]) == 0
 
     def stable(text):
@@ -61,8 +62,8 @@ def test_a_folder_with_an_attribution_file_gives_its_licence_and_source(tmp_path
         "licensed under the [Creative Commons Attribution-ShareAlike 4.0 International licence (CC BY-SA 4.0)]"
         "(https://creativecommons.org/licenses/by-sa/4.0/).\n")
     monkeypatch.chdir(tmp_path)
-    assert _attribution("news") == {"attribution": "news/ATTRIBUTION.md", "licence": "CC BY-SA 4.0",
-                                    "origin": "Portal:Current events (https://en.wikipedia.org/wiki/Portal:Current_events)"}
+    portal = "Portal:Current events (https://en.wikipedia.org/wiki/Portal:Current_events)"
+    assert _attribution("news") == {"attribution": "news/ATTRIBUTION.md", "licence": "CC BY-SA 4.0", "origin": portal}
     assert _attribution("elsewhere") == {"attribution": None, "licence": None, "origin": None, "datasheet": None}
 
 

@@ -13,7 +13,7 @@ from classifier._tag_files import long_rows, tag_file_format, wide_row, write_ta
 from corpus import InputError
 from corpus._cli import main
 
-from ..conftest import SEED_ARTICLE
+from ..conftest import SEED_ARTICLE, SMALL_ARTICLES
 
 FACETS = [("region", False), ("themes", True), ("actors", True)]
 
@@ -33,8 +33,10 @@ def cli_model(corpus_dir, tmp_path_factory):
 
 def test_long_rows_are_one_per_label_with_score_and_where_it_came_from():
     assert long_rows(_result(), source_id="row-7") == [
-        {"article_id": "a1", "source_id": "row-7", "facet": "region", "label": "asia", "score": 0.9512, "source": "model"},
-        {"article_id": "a1", "source_id": "row-7", "facet": "themes", "label": "alliance", "score": 0.9, "source": "model"},
+        {"article_id": "a1", "source_id": "row-7", "facet": "region", "label": "asia", "score": 0.9512,
+         "source": "model"},
+        {"article_id": "a1", "source_id": "row-7", "facet": "themes", "label": "alliance", "score": 0.9,
+         "source": "model"},
         {"article_id": "a1", "source_id": "row-7", "facet": "themes", "label": "deterrence", "score": 0.61,
          "source": "model"},
         {"article_id": "a1", "source_id": "row-7", "facet": "actors", "label": "NATO", "score": 0.5,
@@ -189,3 +191,11 @@ def test_write_tag_file_takes_the_models_taxonomy_for_the_wide_columns(trained, 
     assert write_tag_file(results, tmp_path / "t.parquet", facets=trained.fitted_taxonomy, layout="wide") == 2
     table = pq.read_table(tmp_path / "t.parquet")
     assert table.column_names[2:] == ["region", "region_score", "themes", "themes_scores", "actors", "actors_scores"]
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "csv"])
+def test_tagging_the_same_files_twice_writes_the_same_bytes(cli_model, tmp_path, suffix):
+    for name in ("a", "b"):
+        out = tmp_path / f"{name}.{suffix}"
+        assert main(["tag", "--model", str(cli_model), str(SEED_ARTICLE), str(SMALL_ARTICLES), "-o", str(out)]) == 0
+    assert (tmp_path / f"a.{suffix}").read_bytes() == (tmp_path / f"b.{suffix}").read_bytes()
