@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Iterator, Optional, Sequence, TextIO
+from typing import Annotated, Iterator, Optional, Sequence, TextIO
 
 import typer
 from rich.console import Console
@@ -113,8 +113,10 @@ def evaluate_command(
     paths = report.write(output)
     out = Console()
     out.print(_summary_table(report))
+    reliability = paths.get("reliability")
     out.print(f"report written to [bold]{paths['markdown']}[/bold] and {paths['json'].name}, "
-              f"with {len(paths) - 2} plot(s) in {output}")
+              f"with {len(paths) - 2 - (reliability is not None)} plot(s) in {output}"
+              + (f"; reliability diagram (calibration): {reliability.name}" if reliability is not None else ""))
 
 
 def _line_problem(line: str) -> tuple[dict | None, str | None]:
@@ -153,7 +155,8 @@ def tag_command(
     files: list[str] = typer.Argument(..., help="Article files or folders, or - for JSON lines on stdin "
                                                 "({\"text\": ..., \"title\"?: ..., \"id\"?: ...})."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL, else ./models/default, else the bundled model)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write JSON lines here instead of stdout."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write here instead of stdout: .jsonl, .csv or .parquet "
+                                                                         "(see --format, --layout)."),
     evidence: bool = typer.Option(True, "--evidence/--no-evidence", help="Include top terms and matched aliases."),
     top_terms: int = typer.Option(5, "--top-terms", min=0, help="Weighted terms shown per chosen label."),
     batch_size: int = typer.Option(512, "--batch-size", min=1, help="Articles per batch."),
@@ -166,30 +169,48 @@ def tag_command(
                                             "'local'); -o names the result folder (Parquet parts + manifest)."),
     num_proc: Optional[int] = typer.Option(None, "--num-proc", min=1, help="Tag a corpus folder with N processes on this "
                                                                     "machine (1: this process); -o names the result folder."),
-    fmt: str = typer.Option("jsonl", "--format", help="jsonl (one line per article) or ls-predictions (one JSON "
-                                                      "file for `newstag annotate tasks/push --predictions`)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv, parquet, or ls-predictions (one JSON "
+                                      "file for `newstag annotate tasks/push --predictions`); default: by the suffix "
+                                      "of -o (.jsonl, .csv, .parquet), jsonl on stdout."),
+    layout: Annotated[Optional[str], typer.Option(
+        "--layout", help="long: a row per (article, facet, label) with its score and source; wide: a row per "
+                         "article. Default: long for CSV and Parquet; JSON Lines keep the full record (with "
+                         "evidence) unless --layout is given.")] = None,
 ) -> None:
     """Tag articles: one JSON line per input, in order, with region, themes, actors, scores and evidence.
 
-    With --dask or --num-proc, tag a whole corpus folder into a result folder instead (same bytes either way).
-    With --format ls-predictions, write one predictions file keyed by article id (stdin records without an
-    "id" get the corpus's id for their title and text) for Label Studio pre-annotations.
+    With -o FILE.csv or FILE.parquet (or --format), write a table instead: --layout long (one row per label
+    given) or wide (one row per article). With --dask or --num-proc, tag a whole corpus folder into a result
+    folder instead (same bytes either way). With --format ls-predictions, write one predictions file keyed by
+    article id (stdin records without an "id" get the corpus's id for their title and text) for Label Studio
+    pre-annotations.
     """
-    if fmt not in ("jsonl", "ls-predictions"):
-        raise InputError(f"--format {fmt!r}: expected jsonl or ls-predictions.")
-    if fmt == "ls-predictions" and (dask is not None or num_proc is not None):
-        raise InputError("--format ls-predictions tags on this machine; leave out --dask and --num-proc.")
     if dask is not None or num_proc is not None:
+        if fmt == "ls-predictions":
+            raise InputError("--format ls-predictions tags on this machine; leave out --dask and --num-proc.")
+        if fmt not in (None, "jsonl") or layout is not None:
+            raise InputError("--dask and --num-proc write a result folder (Parquet parts and a manifest); leave "
+                             "out --format and --layout.")
         tag_corpus_command(files, model=model, output=output, dask=dask, num_proc=num_proc, evidence=evidence,
                            top_terms=top_terms, batch_size=batch_size)
         return
     from corpus import article_id, read_paths
 
+    from ._tag_files import LAYOUTS, tag_file_format
     from ._tagger import load_model
 
     if output is not None and output.is_dir():
-        raise InputError(f"{output}: -o names a folder; without --num-proc or --dask, tag writes one JSON Lines "
-                         f"file. Give a file path (e.g. {output / 'tags.jsonl'}), never a corpus or other folder.")
+        raise InputError(f"{output}: -o names a folder; without --num-proc or --dask, tag writes one file. Give a "
+                         f"file path (e.g. {output / 'tags.jsonl'}), never a corpus or other folder.")
+    try:
+        fmt = tag_file_format(output, fmt)
+    except InputError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'-o' / '--format'") from None
+    if layout is not None and layout not in LAYOUTS:
+        raise typer.BadParameter(f"{layout!r}: expected long or wide.", param_hint="'--layout'")
+    if fmt == "ls-predictions" and layout is not None:
+        raise typer.BadParameter("ls-predictions has one layout (Label Studio's); leave out --layout.",
+                                 param_hint="'--layout'")
     tagger = load_model(model)
     err.print(f"model: {tagger.source_.summary()}", highlight=False, soft_wrap=True)
     bad: list[tuple[int, str]] = []
@@ -209,12 +230,15 @@ def tag_command(
     if fmt == "ls-predictions":
         _write_predictions(tagger, items, model, output, batch_size)
         return
-    results = tagger.tag_batch(items, batch_size=batch_size, evidence=evidence, top_terms=top_terms)
-    if output is None:
-        written = _write_lines(results, sources, sys.stdout, flush=True)
-    else:  # the lines before a bad one are kept: the file is committed, then the bad line reported
-        with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as sink:
-            written = _write_lines(results, sources, sink)
+    if fmt != "jsonl" or layout is not None:  # a table: rows of labels and scores, no evidence
+        written = _write_table(tagger, items, sources, output, fmt, layout or "long", batch_size)
+    else:
+        results = tagger.tag_batch(items, batch_size=batch_size, evidence=evidence, top_terms=top_terms)
+        if output is None:
+            written = _write_lines(results, sources, sys.stdout, flush=True)
+        else:  # the lines before a bad one are kept: the file is committed, then the bad line reported
+            with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as sink:
+                written = _write_lines(results, sources, sink)
     _report_bad_lines(bad, written, output, skip_bad, strict)
 
 
@@ -253,6 +277,16 @@ def _write_predictions(tagger, items, model: Optional[Path], output: Optional[Pa
     else:
         atomic_write_json(output, doc)
         err.print(f"predictions for {len(ids)} article(s), model_version {doc['model_version']}, written to {output}")
+
+
+def _write_table(tagger, items, sources, output: Optional[Path], fmt: str, layout: str, batch_size: int) -> int:
+    from ._tag_files import facet_kinds, write_tag_file, write_tag_stream
+
+    results = tagger.tag_batch(items, batch_size=batch_size, evidence=False)
+    kw = dict(facets=facet_kinds(tagger.fitted_taxonomy), fmt=fmt, layout=layout, sources=sources)
+    if output is None:
+        return write_tag_stream(results, sys.stdout, **kw)
+    return write_tag_file(results, output, **kw)
 
 
 def _write_lines(results, sources, sink: TextIO, flush: bool = False) -> int:

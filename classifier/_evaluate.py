@@ -14,6 +14,8 @@ from corpus import Corpus, InputError, check_output_folder
 from corpus.atomic import atomic_path, atomic_write_json, atomic_write_text
 from corpus.split_manifest import split_rows
 
+from ._calibration import plot_reliability, reliability
+
 # The systems every facet is scored for, in report order.
 SYSTEMS = ("model", "majority", "alias_rules")
 _SYSTEM_NAMES = {"model": "model", "sklearn": "plain scikit-learn pipeline", "majority": "majority baseline",
@@ -54,6 +56,7 @@ class FacetReport:
     notes: dict[str, str] = field(default_factory=dict)
     confusion: dict[str, Any] | None = None  # single-label: {"labels": [...], "matrix": [[...]]} (rows = truth)
     average_precision: dict[str, float] | None = None  # multi-label: per label, and "micro"
+    calibration: dict[str, Any] | None = None  # reliability bins and ECE of the model's scores (classifier._calibration)
     # for plots only (not in JSON): truth indicator and model scores of the labels with support
     _curves: tuple[list[str], np.ndarray, np.ndarray] | None = None
 
@@ -65,6 +68,8 @@ class FacetReport:
             out["confusion_matrix"] = self.confusion
         if self.average_precision is not None:
             out["average_precision"] = {k: _r(v) for k, v in self.average_precision.items()}
+        if self.calibration is not None:
+            out["calibration"] = self.calibration
         return out
 
 
@@ -86,7 +91,8 @@ class Report:
         """The headline numbers (what the model card keeps): per facet and system, micro/macro F1 etc."""
         return {"split": self.split, "articles": self.articles,
                 "facets": {k: {s: (m.summary() if m is not None else None) for s, m in v.systems.items()}
-                           for k, v in self.facets.items()}}
+                           for k, v in self.facets.items()},
+                "calibration": {k: v.calibration for k, v in self.facets.items() if v.calibration is not None}}
 
     def to_markdown(self, images: Mapping[str, list[str]] | None = None) -> str:
         lines = [f"# Evaluation on split `{self.split}`", "",
@@ -127,6 +133,12 @@ class Report:
             for img in (images or {}).get(name, []):
                 lines += ["", f"![{img}]({img})"]
             lines.append("")
+        if any(fr.calibration for fr in self.facets.values()):
+            lines += ["## Calibration", "", "Do the scores mean what they say? Expected calibration error (ECE, 10 "
+                      "equal-width score bins; multi-label: every article x label, single-label: the chosen label): "
+                      + ", ".join(f"{k} {fr.calibration['ece']:.4f}" for k, fr in self.facets.items() if fr.calibration)
+                      + ".", ""]
+            lines += [f"![{img}]({img})" for img in (images or {}).get("", [])] + [""]
         return "\n".join(lines)
 
     def write(self, directory: str | Path) -> dict[str, Path]:
@@ -266,6 +278,7 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
             present = np.flatnonzero(Y.sum(axis=0) > 0)
             ap = _average_precision(Y, s, present, f.ids)
             fr = FacetReport(f.name, f.kind, len(keep), systems, notes, average_precision=ap,
+                             calibration=reliability(Y, s) if len(keep) else None,
                              _curves=([f.ids[k] for k in present], Y[:, present], s[:, present]))
         else:
             keep = [i for i, v in enumerate(truth) if v is not None]
@@ -289,7 +302,11 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
             from sklearn.metrics import confusion_matrix
 
             cm = confusion_matrix(y, p, labels=labs) if y else np.zeros((0, 0), dtype=int)
+            chosen = [(k, f.ids.index(p[k])) for k in range(len(keep)) if p[k]]  # the top score and whether it was right
+            top = scores.proba[f.name][[keep[k] for k, _ in chosen], [j for _, j in chosen]] if chosen else []
             fr = FacetReport(f.name, f.kind, len(keep), systems, notes,
+                             calibration=reliability([p[k] == y[k] for k, _ in chosen], top, pairs="top")
+                             if chosen else None,
                              confusion={"labels": labs, "matrix": cm.astype(int).tolist()})
         facets[f.name] = fr
     model = {k: tagger.training_.get(k) for k in ("articles", "random_state", "corpus_fingerprint")}
@@ -399,6 +416,10 @@ def _plots(report: Report, directory: Path) -> dict[str, list[Path]]:
             paths.append(_save(fig, directory / f"pr_{name}.png"))
         if paths:
             out[name] = paths
+    calibration = {k: fr.calibration for k, fr in report.facets.items() if fr.calibration}
+    if calibration:  # one figure, a panel per facet; "" is the report's own entry (not a facet's)
+        out[""] = [plot_reliability(calibration, directory / "reliability.png",
+                                    title=f"Reliability on split {report.split}")]
     return out
 
 

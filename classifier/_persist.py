@@ -4,7 +4,8 @@ Folder layout::
 
     DIR/model.skops       the fitted Tagger (skops; never pickle)
     DIR/taxonomy.toml     the taxonomy it was trained with
-    DIR/model_card.md     the card for people
+    DIR/model_card.md     the card for people (intended use, limitations, training data and licence, evaluation)
+    DIR/reliability.png   the reliability diagram on the evaluation split (when the model was saved with one)
     DIR/model_card.json   the card for programs; it names the sha256 of model.skops, which load() checks
 
 The folder is written as a whole (a new folder switched in by one rename, under the folder's writer
@@ -27,6 +28,8 @@ from corpus import check_output_folder, folder_lock, read_consistently, read_jso
 from corpus.atomic import atomic_folder, atomic_path, atomic_write_json, atomic_write_text, file_sha256
 from corpus.models import MODEL_ENV, find_model
 
+from ._calibration import plot_reliability
+from ._card import INTENDED_USE, OUT_OF_SCOPE, RELIABILITY_PLOT, card_markdown
 from ._trusted import TRUSTED_TYPES
 from .errors import ModelError, ModelNotFoundError, UntrustedModelError
 
@@ -79,8 +82,10 @@ def _plain(value: Any) -> Any:
     return repr(value)
 
 
-def model_card(tagger, metrics: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The model card of a fitted tagger: taxonomy, corpus, splits, heads and thresholds, metrics, versions."""
+def model_card(tagger, metrics: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The model card of a fitted tagger: intended use and out-of-scope uses, taxonomy, training data (``data``:
+    :func:`classifier._card.training_data_summary`), splits, heads and thresholds, metrics (with calibration
+    when they came from :meth:`Report.summary`), versions."""
     tax = tagger.fitted_taxonomy
     heads = {}
     for f in tax.facets:
@@ -101,11 +106,14 @@ def model_card(tagger, metrics: Mapping[str, Any] | None = None) -> dict[str, An
         heads[f.name] = entry
     return {
         "format": FORMAT,
+        "intended_use": INTENDED_USE,
+        "out_of_scope": list(OUT_OF_SCOPE),
         "taxonomy": {"name": tax.name, "version": tax.version, "hash": tax.hash},
         "training": _plain(tagger.training_),
         "params": _plain(tagger.get_params()),
         "heads": heads,
         "label_counts": _plain(tagger.label_counts_),
+        "training_data": _plain(data) if data else None,
         "features": {block: int(stop - start) for block, (start, stop) in tagger.blocks_.items()},
         "metrics": _plain(metrics) if metrics else None,
         "versions": _versions(),
@@ -116,55 +124,13 @@ def _describe(est) -> str:
     return " ".join(repr(est).split())
 
 
-def model_card_markdown(card: Mapping[str, Any]) -> str:
-    """The model card for people."""
-    t = card["training"]
-    lines = [
-        "# newstag model card", "",
-        f"- taxonomy: {card['taxonomy']['name']} v{card['taxonomy']['version']} (`{card['taxonomy']['hash'][:16]}`)",
-        f"- trained on: {t.get('articles')} articles ({t.get('source')})",
-    ]
-    if t.get("corpus_fingerprint"):
-        lines.append(f"- corpus fingerprint: `{t['corpus_fingerprint']}`")
-    s = t.get("splits")
-    if s:
-        lines.append(f"- split: {s.get('method')} seed {s.get('seed')}, ratios {s.get('ratios')}, fit on "
-                     f"`{s.get('fit_on')}`; sizes {s.get('counts')}; folds {s.get('folds', 'none')}")
-        lines.append("- split ids sha256: " + ", ".join(f"{k} `{v[:16]}`" for k, v in s.get("ids_sha256", {}).items()))
-    lines += [f"- seed: {t.get('random_state')}; trained {t.get('started_at')} in {t.get('seconds')} s",
-              f"- model file: `{card['model_file']['name']}` sha256 `{card['model_file']['sha256'][:16]}`"
-              if card.get("model_file") else "",
-              "- versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()), ""]
-    lines += ["## Heads", ""]
-    for facet, h in card["heads"].items():
-        lines.append(f"### {facet} ({h['kind']}-label)")
-        lines.append(f"- estimator: `{h['estimator']}`")
-        lines.append(f"- reads: {', '.join(h['reads'])}; labels learned: {len(h['labels_learned'])}")
-        if "thresholds" in h:
-            th = ", ".join(f"{k} {v}" for k, v in h["thresholds"].items())
-            lines.append(f"- thresholds (tuned out of fold: {len(h['thresholds_tuned'])}): {th}")
-        if "alias_rule_labels" in h:
-            r = h["alias_rule_labels"]
-            lines.append(f"- alias rule for {r['count']} labels with too few examples "
-                         f"(of which with some: {', '.join(f'{k} {v}' for k, v in r['with_training_examples'].items()) or 'none'})")
-        lines.append("")
-    m = card.get("metrics")
-    if m:
-        lines += ["## Metrics", "", f"On split `{m.get('split')}` ({m.get('articles')} articles).", "",
-                  "| facet | system | micro-F1 | macro-F1 | Hamming loss | subset accuracy |",
-                  "|---|---|---|---|---|---|"]
-        for facet, systems in m.get("facets", {}).items():
-            for name, v in systems.items():
-                if v is None:
-                    continue
-                lines.append(f"| {facet} | {name} | {v['micro_f1']:.3f} | {v['macro_f1']:.3f} | "
-                             f"{v['hamming_loss']:.3f} | {v['subset_accuracy']:.3f} |")
-        lines.append("")
-    return "\n".join(lines)
+def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = None,
+               data: Mapping[str, Any] | None = None) -> Path:
+    """Write a model folder as a whole (model, taxonomy, cards, and the reliability diagram when ``metrics``
+    carry calibration), switched in by one rename; returns the folder.
 
-
-def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = None) -> Path:
-    """Write a model folder as a whole (model, taxonomy, cards), switched in by one rename; returns the folder.
+    ``metrics`` is an evaluation's :meth:`Report.summary`; ``data`` describes the training data
+    (:func:`classifier._card.training_data_summary`, what ``newstag train`` passes).
 
     Raises
     ------
@@ -194,9 +160,14 @@ def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = 
                 text = Path(tagger.fitted_taxonomy.path).read_text(encoding="utf-8")
             if text is not None:
                 atomic_write_text(new / TAXONOMY_FILE, text)
-            card = model_card(tagger, metrics)
+            card = model_card(tagger, metrics, data)
             card["model_file"] = {"name": MODEL_FILE, "sha256": file_sha256(new / MODEL_FILE)}
-            atomic_write_text(new / CARD_MD, model_card_markdown(card))
+            calibration = (metrics or {}).get("calibration")
+            card["reliability_plot"] = None
+            if calibration:
+                plot_reliability(calibration, new / RELIABILITY_PLOT, title=f"Reliability on split {metrics['split']}")
+                card["reliability_plot"] = RELIABILITY_PLOT
+            atomic_write_text(new / CARD_MD, card_markdown(card, tagger))
             atomic_write_json(new / CARD_JSON, card)
     return path
 

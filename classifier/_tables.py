@@ -14,8 +14,9 @@ from corpus import Corpus, InputError
 from corpus.split_manifest import split_rows
 
 from ._result import LabelScore, TagResult
+from ._tag_files import LAYOUTS, long_rows, wide_columns, wide_row
 
-TAGS_COLUMNS = ("article",)  # then one column per facet
+TAGS_COLUMNS = ("article", "facet", "label", "score", "source")  # the long layout
 COUNT_COLUMNS = ("facet", "label", "articles")
 EVIDENCE_COLUMNS = ("facet", "label", "score", "source", "term", "weight")
 MENTION_COLUMNS = ("label", "text", "start", "end")
@@ -51,37 +52,44 @@ def _with_evidence(result: TagResult) -> TagResult:
     return result
 
 
-def tags_table(results: TagResult | Iterable[TagResult], names: Sequence[str] | None = None):
-    """One row per article: its name, then each facet's labels with their scores, best first.
+def tags_table(results: TagResult | Iterable[TagResult], names: Sequence[str] | None = None, *,
+               layout: str = "long"):
+    """The labels of tagged articles as a tidy table (numbers as numbers, one value per cell).
 
     Parameters
     ----------
     results : what :meth:`Tagger.tag` or :meth:`Tagger.tag_batch` returned
     names : how to name each article in the ``article`` column (default: the result's id, else its position)
+    layout : ``long`` (default) or ``wide``, as ``newstag tag --layout`` writes them
 
     Returns
     -------
     DataFrame
-        Columns ``article`` and one per facet; a cell reads ``"alliance 0.91, diplomacy 0.62"`` (an
-        alias-rule label is marked ``(rule)``; an empty cell: no label).
+        ``long``: one row per article, facet and label given, best first: columns ``article``, ``facet``,
+        ``label``, ``score`` (float) and ``source`` (``model`` or ``alias-rule``); an article without any
+        label has no row. ``wide``: one row per article: ``article``, then per facet its label and score
+        (single-label: ``region``, ``region_score``; None when no label) or its lists of labels and scores
+        (multi-label: ``themes``, ``themes_scores``).
 
     Raises
     ------
     InputError
-        When ``names`` does not give one name per result.
+        When ``names`` does not give one name per result, or ``layout`` is neither long nor wide.
     """
     items = _results(results)
     if names is not None and len(names) != len(items):
         raise InputError(f"tags_table: {len(items)} results but {len(names)} names; give one name per result.")
+    if layout not in LAYOUTS:
+        raise InputError(f"tags_table: layout={layout!r}; expected long or wide.")
+    ids = [names[n] if names is not None else (r.id or str(n)) for n, r in enumerate(items)]
+    if layout == "long":  # (_frame keeps the columns named, so the ids long_rows adds are left out)
+        rows = [{**row, "article": name} for r, name in zip(items, ids) for row in long_rows(r)]
+        return _frame(rows, TAGS_COLUMNS)
     facets = list(dict.fromkeys(f for r in items for f in r.tags))
-    rows = []
-    for n, r in enumerate(items):
-        row: dict[str, Any] = {"article": names[n] if names is not None else (r.id or str(n))}
-        for f in facets:
-            row[f] = ", ".join(f"{s.label} {s.score:.2f}" + (" (rule)" if s.source == "alias-rule" else "")
-                               for s in _scores(r.tags.get(f)))
-        rows.append(row)
-    return _frame(rows, TAGS_COLUMNS + tuple(facets))
+    kinds = [(f, any(isinstance(r.tags.get(f), tuple) and not isinstance(r.tags.get(f), LabelScore) for r in items))
+             for f in facets]  # (a LabelScore is a NamedTuple: a single label)
+    rows = [{**wide_row(r, kinds), "article": name} for r, name in zip(items, ids)]
+    return _frame(rows, ["article", *wide_columns(kinds)[2:]])
 
 
 def tag_counts(results: Iterable[TagResult]):

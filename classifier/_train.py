@@ -12,6 +12,8 @@ from corpus import CorpusError, load, load_splits
 from corpus.models import model_output_path
 
 from ._evaluate import Report, evaluate
+from ._card import training_data_summary
+from ._persist import save_model
 from ._tagger import Tagger
 
 
@@ -66,5 +68,6 @@ def train_model(corpus_dir: str | Path, output: str | Path | None = None, *, see
     path = Path(output) if output is not None else model_output_path()
     if progress:
         progress("save", str(path))
-    tagger.save(path, metrics=report.summary() if report is not None else None)
+    save_model(tagger, path, metrics=report.summary() if report is not None else None,
+               data=training_data_summary(corpus, manifest, split))
     return TrainResult(tagger, path, report, notes)

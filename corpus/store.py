@@ -133,6 +133,25 @@ class Corpus:
                 origin=(row["sources"] or [""])[0], labels=labels, meta=json.loads(row["meta"] or "{}"),
             )
 
+    def to_pandas(self, *, ids: bool = False):
+        """The articles as a pandas DataFrame, one row per article, label columns as label ids.
+
+        ``corpus.dataset.to_pandas()`` (HF datasets' own) shows each facet as the ``ClassLabel`` integer
+        codes; here a single-label facet is its label id (missing when unlabeled) and a multi-label facet a list
+        of label ids, as :meth:`labels` gives them.
+
+        Parameters
+        ----------
+        ids : keep the integer codes instead (what ``dataset.to_pandas()`` gives)
+        """
+        frame = self.dataset.to_pandas()
+        if ids:
+            return frame
+        for f in self.taxonomy.facets:
+            if f.name in frame.columns:
+                frame[f.name] = self.labels(f.name)
+        return frame
+
     def save(self, path: str | Path, **options: Any) -> Path:
         """Write the corpus folder as a whole (see :func:`save` for the options)."""
         return save(self, path, **options)

@@ -89,6 +89,12 @@ def test_the_main_job_prints_what_the_readme_quotes(tmp_path, monkeypatch):
     for facet, fr in report["facets"].items():  # "ahead of the plain pipeline and the alias rules on every facet"
         model = fr["systems"]["model"]["micro_f1"]
         assert model > fr["systems"]["sklearn"]["micro_f1"] and model > fr["systems"]["alias_rules"]["micro_f1"], facet
+    folder = tmp_path / "models" / "default"
+    card = (folder / "model_card.md").read_text(encoding="utf-8")  # the card answers a reviewer
+    assert "| `seeds/news` |" in card and "CC BY-SA 4.0" in card and "datasheet `seeds/README.md`" in card
+    assert "a **time split**" in card and "plain scikit-learn pipeline" in card
+    limits = card.split("## Limitations")[1].split("## Training data")[0]
+    assert "deterrence" in limits and "military_training" in limits and (folder / "reliability.png").is_file()
     quoted = block_after(README.read_text(encoding="utf-8"), "## Two commands", "")
     for want in quoted:
         if want.endswith("…"):

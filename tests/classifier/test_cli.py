@@ -24,7 +24,7 @@ def cli_model(corpus_dir, tmp_path_factory):
 
 def test_train_writes_a_model_folder_and_prints_eval_metrics(cli_model, capsys):
     assert sorted(p.name for p in cli_model.iterdir()) == ["model.skops", "model_card.json", "model_card.md",
-                                                            "taxonomy.toml"]
+                                                            "reliability.png", "taxonomy.toml"]
     card = json.loads((cli_model / "model_card.json").read_text())
     assert card["metrics"]["split"] == "eval"
 
@@ -41,8 +41,9 @@ def test_train_without_a_split_manifest_says_to_run_corpus_split(corpus_dir, tmp
 def test_evaluate_writes_the_report_folder(cli_model, corpus_dir, tmp_path, capsys):
     assert main(["evaluate", "--model", str(cli_model), "--corpus", str(corpus_dir), "-o", str(tmp_path / "r")]) == 0
     assert (tmp_path / "r" / "report.json").is_file() and (tmp_path / "r" / "report.md").is_file()
-    assert len(list((tmp_path / "r").glob("*.png"))) == 6
-    assert "report written to" in capsys.readouterr().out
+    assert len(list((tmp_path / "r").glob("*.png"))) == 7  # with reliability.png
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "report written to" in printed and "reliability diagram (calibration): reliability.png" in printed
 
 
 def test_tag_a_file_prints_one_json_line_with_scores_and_evidence(cli_model, capsys):

@@ -66,7 +66,7 @@ def test_write_saves_json_markdown_and_png_plots(report, tmp_path):
     paths = report.write(tmp_path / "r")
     names = sorted(p.name for p in (tmp_path / "r").iterdir())
     assert names == ["confusion_region.png", "f1_actors.png", "f1_region.png", "f1_themes.png", "pr_actors.png",
-                     "pr_themes.png", "report.json", "report.md"]
+                     "pr_themes.png", "reliability.png", "report.json", "report.md"]
     for p in (tmp_path / "r").glob("*.png"):
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads(paths["json"].read_text())
@@ -104,3 +104,32 @@ def test_the_plain_pipeline_baseline_is_what_scikit_learn_gives_when_fitted_on_t
     pred = pipe.fit([texts[i] for i in train], [region[i] for i in train]).predict([texts[i] for i in test])
     expected = accuracy_score([region[i] for i in test], pred)
     assert abs(report.facets["region"].systems["sklearn"].micro_f1 - expected) < 1e-9
+
+
+def test_every_facet_gets_reliability_bins_whose_counts_add_up_and_an_ece(report, trained):
+    themes, region = report.facets["themes"], report.facets["region"]
+    assert themes.calibration["pairs"] == "label" and region.calibration["pairs"] == "top"
+    assert themes.calibration["n"] == themes.articles * len(trained.fitted_taxonomy.facet("themes").ids)
+    for fr in (themes, region):
+        cal = fr.calibration
+        assert sum(b["count"] for b in cal["bins"]) == cal["n"] and len(cal["bins"]) == 10
+        assert 0 <= cal["ece"] <= 1
+    assert report.summary()["calibration"]["region"] == region.calibration
+
+
+def test_the_reliability_diagram_is_written_and_shown_in_the_report(report, tmp_path):
+    paths = report.write(tmp_path / "r")
+    assert paths["reliability"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    md = paths["markdown"].read_text()
+    assert "## Calibration" in md and "![reliability.png](reliability.png)" in md and "ECE" in md
+    again = report.write(tmp_path / "r2")
+    assert again["reliability"].read_bytes() == paths["reliability"].read_bytes()
+
+
+def test_ece_is_zero_for_calibrated_scores_and_the_gap_for_overconfident_ones():
+    from classifier._calibration import reliability
+
+    assert reliability([1, 0, 1, 0], [0.5, 0.5, 0.5, 0.5])["ece"] == 0.0
+    cal = reliability([1, 0, 0, 0], [0.95, 0.95, 0.95, 0.95])
+    assert cal["ece"] == 0.7 and [b["count"] for b in cal["bins"]][-1] == 4
+    assert reliability([1], [1.0])["bins"][-1]["count"] == 1  # a score of 1 is in the last bin

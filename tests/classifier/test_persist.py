@@ -86,7 +86,10 @@ def test_save_with_metrics_puts_them_in_both_cards(trained, small_corpus, small_
     trained.save(tmp_path / "m", metrics=report.summary())
     card = json.loads((tmp_path / "m" / "model_card.json").read_text())
     assert card["metrics"]["facets"]["region"]["model"]["micro_f1"] == round(report.facets["region"].systems["model"].micro_f1, 4)
-    assert "## Metrics" in (tmp_path / "m" / "model_card.md").read_text()
+    md = (tmp_path / "m" / "model_card.md").read_text()
+    assert "## Evaluation" in md and "| region | model |" in md
+    assert card["reliability_plot"] == "reliability.png" and (tmp_path / "m" / "reliability.png").is_file()
+    assert "![reliability diagram](reliability.png)" in md
 
 
 def test_a_replaced_model_file_is_detected_by_the_cards_hash(model_dir, tmp_path):

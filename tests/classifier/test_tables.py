@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from classifier import (AliasMatch, Evidence, LabelScore, TagResult, TermWeight, evaluate, evidence_table,
@@ -24,27 +25,43 @@ def _result(ident=None, *, region="asia", themes=(("alliance", 0.9),), actors=((
 
 # ---- tags_table / tag_counts ----
 
-def test_tags_table_has_one_row_per_article_and_a_column_per_facet_with_labels_and_scores():
+def test_tags_table_is_tidy_one_row_per_article_facet_and_label_with_a_numeric_score():
     table = tags_table([_result("a1"), _result("a2", region="europe", themes=(), actors=())])
-    assert list(table.columns) == ["article", "region", "themes", "actors"]
+    assert list(table.columns) == ["article", "facet", "label", "score", "source"]
     assert table.to_dict("records") == [
-        {"article": "a1", "region": "asia 0.95", "themes": "alliance 0.90", "actors": "USA 0.80"},
-        {"article": "a2", "region": "europe 0.95", "themes": "", "actors": ""},
+        {"article": "a1", "facet": "region", "label": "asia", "score": 0.95, "source": "model"},
+        {"article": "a1", "facet": "themes", "label": "alliance", "score": 0.9, "source": "model"},
+        {"article": "a1", "facet": "actors", "label": "USA", "score": 0.8, "source": "model"},
+        {"article": "a2", "facet": "region", "label": "europe", "score": 0.95, "source": "model"},
     ]
+    assert table["score"].dtype == float
 
 
 def test_tags_table_names_articles_as_given_else_by_id_else_by_position():
-    assert list(tags_table([_result(), _result("x")])["article"]) == ["0", "x"]
-    assert list(tags_table([_result(), _result("x")], names=["first", "second"])["article"]) == ["first", "second"]
+    assert list(tags_table([_result(), _result("x")])["article"].unique()) == ["0", "x"]
+    assert list(tags_table([_result(), _result("x")], names=["first", "second"])["article"].unique()) == [
+        "first", "second"]
 
 
-def test_tags_table_marks_alias_rule_labels_and_keeps_the_order_of_the_result():
+def test_tags_table_keeps_where_a_label_came_from_and_the_order_of_the_result():
     r = _result(actors=(("NATO", 0.5, "alias-rule"), ("USA", 0.4, "model")))
-    assert tags_table(r)["actors"][0] == "NATO 0.50 (rule), USA 0.40"
+    actors = tags_table(r).query("facet == 'actors'")
+    assert list(zip(actors["label"], actors["source"])) == [("NATO", "alias-rule"), ("USA", "model")]
 
 
-def test_tags_table_shows_a_facet_without_a_head_as_an_empty_cell():
-    assert tags_table(_result(region=None))["region"][0] == ""
+def test_tags_table_wide_has_a_row_per_article_with_label_lists_and_score_columns():
+    table = tags_table([_result("a1"), _result("a2", region=None, themes=())], layout="wide")
+    assert list(table.columns) == ["article", "region", "region_score", "themes", "themes_scores", "actors",
+                                   "actors_scores"]
+    assert table.to_dict("records")[0] == {"article": "a1", "region": "asia", "region_score": 0.95,
+                                           "themes": ["alliance"], "themes_scores": [0.9], "actors": ["USA"],
+                                           "actors_scores": [0.8]}
+    assert pd.isna(table["region"][1]) and table["themes"][1] == []
+
+
+def test_tags_table_refuses_an_unknown_layout():
+    with pytest.raises(InputError, match="layout='tall'; expected long or wide"):
+        tags_table(_result(), layout="tall")
 
 
 def test_tags_table_refuses_a_names_list_of_another_length():
@@ -103,7 +120,7 @@ def test_tables_read_what_a_fitted_tagger_returns(trained):
     text = "Japanese and American warships held joint drills near Tokyo as Washington reaffirmed the alliance."
     result = trained.tag(text)
     tags = tags_table(result)
-    assert tags["region"][0].startswith(result.region.label)
+    assert tags.query("facet == 'region'")["label"].tolist() == [result.region.label]
     mentions = mentions_table(result)
     assert mentions["start"].is_monotonic_increasing
     assert all(text[s:e] == t for s, e, t in zip(mentions["start"], mentions["end"], mentions["text"]))

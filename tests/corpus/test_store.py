@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import corpus
@@ -199,3 +200,17 @@ def test_an_empty_folder_still_builds_an_empty_corpus(tmp_path):
     (tmp_path / "src").mkdir()
     corpus_, report = build([tmp_path / "src"], output=tmp_path / "c")
     assert len(corpus_) == 0 and report.files_read == 0
+
+
+def test_to_pandas_shows_label_ids_not_classlabel_codes_unless_ids_is_asked_for(tmp_path, taxonomy):
+    p = tmp_path / "l.jsonl"
+    p.write_text(json.dumps({"text": "Seoul drills", "region": "asia", "themes": ["military_training", "deterrence"],
+                             "actors": ["KOR"]}) + "\n" + json.dumps({"text": "unlabeled"}) + "\n")
+    c, _ = build([p], output=tmp_path / "c")
+    frame = load(tmp_path / "c").to_pandas().set_index("body")
+    assert frame.loc["Seoul drills", "region"] == "asia" and pd.isna(frame.loc["unlabeled", "region"])
+    assert sorted(frame.loc["Seoul drills", "themes"]) == ["deterrence", "military_training"]
+    assert list(frame.loc["Seoul drills", "actors"]) == ["KOR"] and list(frame.loc["unlabeled", "actors"]) == []
+    codes = load(tmp_path / "c").to_pandas(ids=True).set_index("body")
+    assert codes.loc["Seoul drills", "region"] == taxonomy.facet("region").ids.index("asia")
+    assert list(frame.columns) == list(codes.columns)
