@@ -121,9 +121,10 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
     default_threshold : float, default 0.5
     random_state : int, RandomState or None, default None
         Seeds the fold shuffling; the base estimator keeps its own ``random_state``.
-    cv_tol : float or None, default None
+    cv_tol : float or None, default 1e-2
         The stopping tolerance (``tol``) of the fold fits, whose scores only calibrate and set thresholds;
-        None: the estimator's own.
+        None: the estimator's own. Looser than ``LinearSVC``'s 1e-4, it makes the fold fits ~5x faster on
+        Reuters R(90) and moves the thresholds in their fourth decimal (R(90) F1 unchanged).
     n_jobs : int or None, default None
         Worker processes fitting the labels (None: 1; -1: one per CPU). The fitted estimator is the same
         for every value (each label's fits are seeded on their own).
@@ -150,7 +151,7 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
     """
 
     def __init__(self, estimator=None, *, cv=5, min_positives: int = 3, default_threshold: float = 0.5,
-                 random_state=None, cv_tol: float | None = None, n_jobs=None):
+                 random_state=None, cv_tol: float | None = 1e-2, n_jobs=None):
         self.estimator = estimator
         self.cv = cv
         self.min_positives = min_positives

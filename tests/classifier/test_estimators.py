@@ -68,8 +68,8 @@ def multilabel():
 
 def _manual_threshold(X, y, cv, groups=None):
     oof = np.zeros(len(y))
-    for tr, te in cv.split(X, y, groups):
-        oof[te] = LinearSVC(class_weight="balanced").fit(X[tr], y[tr]).decision_function(X[te])
+    for tr, te in cv.split(X, y, groups):  # the fold fits stop at cv_tol (default 1e-2)
+        oof[te] = LinearSVC(class_weight="balanced", tol=1e-2).fit(X[tr], y[tr]).decision_function(X[te])
     a, b = platt_scaling(oof, y)
     return best_f1_threshold(expit(a * oof + b), y), (a, b)
 
