@@ -331,7 +331,7 @@ def tagger_on(corpus, task: Task, facet: str) -> tuple[np.ndarray, float, dict[s
                       "fit_seconds": round(fit_s, 2)}
 
 
-FIT_SPEED_ROUNDS = 3
+FIT_SPEED_ROUNDS = 5
 FIT_SPEED_GOAL = 8.0  # the Tagger's fit at most 8x the plain pipeline's (issue 16)
 
 
