@@ -14,7 +14,8 @@ Usage::
     python -m bench.model_quality --corpus CORPUS_DIR --rounds ROUNDS_JSON [--folds dev1,dev2] [--attempts a,b]
     python -m bench.model_quality ... --folds eval --attempts tagger_before,roles   # the final report
 
-``ROUNDS_JSON`` holds ``{"random_r0": [article ids drawn at random], ...}``. The corpus and the rounds file
+``ROUNDS_JSON`` holds ``{"random_r0": [article ids drawn at random], ...}``; without ``--rounds`` the items
+with ``meta.selection == "random"`` are those (seeds/news marks them). The corpus and the rounds file
 are not part of the repository (the lead's annotation work); results go to ``bench/results/model_quality.json``
 (attempts already there for other folds are kept, so folds can be run one at a time).
 """
@@ -276,20 +277,24 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus", default=os.environ.get("NEWSTAG_NEWS_CORPUS"),
                     help="the annotated corpus folder (newstag format); default $NEWSTAG_NEWS_CORPUS")
     ap.add_argument("--rounds", default=os.environ.get("NEWSTAG_NEWS_ROUNDS"),
-                    help="JSON with 'random_r0': the ids of the items drawn at random; default $NEWSTAG_NEWS_ROUNDS")
+                    help="JSON with 'random_r0': the ids of the items drawn at random; default $NEWSTAG_NEWS_ROUNDS, "
+                         "else the corpus's items with meta.selection == 'random'")
     ap.add_argument("--folds", default="dev1,dev2", help="comma-separated, of " + ", ".join(FOLDS))
     ap.add_argument("--attempts", default=",".join(DEFAULT_ATTEMPTS), help="comma-separated, of " + ", ".join(ATTEMPTS))
     ap.add_argument("-o", "--out", default=str(RESULTS))
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    if not args.corpus or not args.rounds:
+    if not args.corpus:
         # bench.run_all runs every benchmark without arguments: the annotated corpus is not in the repository
-        print("bench.model_quality: skipped — give --corpus and --rounds (or $NEWSTAG_NEWS_CORPUS and "
-              "$NEWSTAG_NEWS_ROUNDS): the annotated news corpus and its rounds file.", file=sys.stderr)
+        print("bench.model_quality: skipped — give --corpus (or $NEWSTAG_NEWS_CORPUS): the annotated news corpus "
+              "(bash tools/main.sh out makes out/corpus).", file=sys.stderr)
         return 0
     corpus = load(args.corpus)
-    random_ids = set(json.loads(Path(args.rounds).read_text())["random_r0"])
     meta = [json.loads(m) if m else {} for m in corpus.dataset["meta"]]
+    if args.rounds:
+        random_ids = set(json.loads(Path(args.rounds).read_text())["random_r0"])
+    else:  # the items drawn at random are marked in the corpus itself (seeds/news: meta.selection)
+        random_ids = {i for i, m in zip(corpus.ids, meta) if m.get("selection") == "random"}
     # a real item has a source id: in meta (this branch's corpora) or as a column (newer corpus code)
     column = corpus.dataset["source_id"] if "source_id" in corpus.dataset.column_names else [None] * len(meta)
     _STARTER.update(i for i, m, c in zip(corpus.ids, meta, column) if not (m.get("source_id") or c))

@@ -125,6 +125,13 @@ def render_reuters(d: dict[str, Any]) -> str:
         out.append(table(["attempt", "how", "micro P", "micro R", "categories with F1 = 0", "seconds"],
                          [[a["name"], a["how"], _f(a["micro_precision"]), _f(a["micro_recall"]),
                            a["categories_with_zero_f1"], a["seconds"]] for a in r90["attempts"]]))
+        speed = r90.get("fit_speed")
+        if speed:  # issue 16: the Tagger's fit beside the plain pipeline's, same run, interleaved rounds
+            out.append(f"Fit speed ({speed['rounds']} interleaved rounds, medians): the Tagger "
+                       f"{speed['median_tagger_seconds']} s, the plain pipeline {speed['median_plain_pipeline_seconds']} s: "
+                       f"**{speed['ratio']}x** (goal ≤ {speed['goal_ratio']}x: {'met' if speed['goal_met'] else 'not met'}; "
+                       f"Tagger n_jobs={speed['tagger_n_jobs']}; 1-minute load average per round "
+                       f"{speed['load_average_1min_per_round']}).")
     for name in ("R(10)", "places"):
         s = subs.get(name)
         if not s:

@@ -22,6 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._features import AliasFeatures
+from ._label_fits import LabelPlan, effective_n_jobs, fit_labels
 
 
 # --------------------------------------------------------------------------------------------------
@@ -120,6 +121,13 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
     default_threshold : float, default 0.5
     random_state : int, RandomState or None, default None
         Seeds the fold shuffling; the base estimator keeps its own ``random_state``.
+    cv_tol : float or None, default 1e-2
+        The stopping tolerance (``tol``) of the fold fits, whose scores only calibrate and set thresholds;
+        None: the estimator's own. Looser than ``LinearSVC``'s 1e-4, it makes the fold fits ~5x faster on
+        Reuters R(90) and moves the thresholds in their fourth decimal (R(90) F1 unchanged).
+    n_jobs : int or None, default None
+        Worker processes fitting the labels (None: 1; -1: one per CPU). The fitted estimator is the same
+        for every value (each label's fits are seeded on their own).
 
     ``fit(X, y, groups=None)``: with ``groups`` (near-duplicate groups, say) and an int ``cv``, the
     folds keep each group whole (:func:`group_stratified_folds`), so copies of one story never score
@@ -143,12 +151,14 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
     """
 
     def __init__(self, estimator=None, *, cv=5, min_positives: int = 3, default_threshold: float = 0.5,
-                 random_state=None):
+                 random_state=None, cv_tol: float | None = 1e-2, n_jobs=None):
         self.estimator = estimator
         self.cv = cv
         self.min_positives = min_positives
         self.default_threshold = default_threshold
         self.random_state = random_state
+        self.cv_tol = cv_tol
+        self.n_jobs = n_jobs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -164,6 +174,9 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
             raise ValueError(f"default_threshold must be a number strictly between 0 and 1, got {self.default_threshold!r}.")
         if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool) and self.cv < 2:
             raise ValueError(f"cv must be at least 2 folds, got {self.cv!r}.")
+        if self.cv_tol is not None and (not isinstance(self.cv_tol, numbers.Real) or not self.cv_tol > 0):
+            raise ValueError(f"cv_tol must be a positive number or None, got {self.cv_tol!r}.")
+        effective_n_jobs(self.n_jobs)
 
     def fit(self, X, y, groups=None, private_columns=None, indicator=False):
         """Fit one calibrated, thresholded binary estimator per label; returns ``self``.
@@ -206,28 +219,33 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
         self.tuned_ = np.zeros(n_labels, dtype=bool)
         self.constant_ = np.full(n_labels, np.nan)
         self.columns_ = _label_columns(private_columns, n_labels, X.shape[1])
+        plans = []
         for j in range(n_labels):
             yj = Y[:, j]
-            Xj = X if self.columns_ is None else X[:, self.columns_[j]]
             n_pos = int(yj.sum())
             n_neg = len(yj) - n_pos
             if n_pos == 0 or n_neg == 0:
                 self.constant_[j] = 1.0 if n_neg == 0 else 0.0
                 continue
-            if min(n_pos, n_neg) >= self.min_positives:
-                oof = self._out_of_fold(base, Xj, yj, groups)
-                if oof is not None:
-                    a, b = platt_scaling(oof, yj)
-                    self.calibration_[j] = (a, b)
-                    if self.target_type_ != "multiclass":
-                        self.thresholds_[j] = best_f1_threshold(expit(a * oof + b), yj,
-                                                                default=self.default_threshold)
-                        self.tuned_[j] = True
-            self.estimators_[j] = clone(base).fit(Xj, yj)
+            splits = self._splits(X, yj, groups) if min(n_pos, n_neg) >= self.min_positives else None
+            plans.append(LabelPlan(j, yj, None if self.columns_ is None else self.columns_[j], splits))
+        fold_base = base
+        if self.cv_tol is not None and "tol" in base.get_params():
+            fold_base = clone(base).set_params(tol=self.cv_tol)
+        fits = fit_labels(base, X, plans, fold_base=fold_base, tune=self.target_type_ != "multiclass",
+                          default_threshold=self.default_threshold, n_jobs=self.n_jobs)
+        for fit in fits:
+            self.estimators_[fit.j] = fit.estimator
+            if fit.calibration is not None:
+                self.calibration_[fit.j] = fit.calibration
+            if fit.threshold is not None:
+                self.thresholds_[fit.j] = fit.threshold
+                self.tuned_[fit.j] = True
         self.linear_coefficients()  # built now, so predicting never changes the estimator
         return self
 
-    def _out_of_fold(self, base, X, yj, groups) -> np.ndarray | None:
+    def _splits(self, X, yj, groups) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """The (train, test) folds of one label's out-of-fold scores; None when there are none."""
         if isinstance(self.cv, numbers.Integral):
             k = int(min(self.cv, yj.sum(), len(yj) - yj.sum()))
             if k < 2:
@@ -238,17 +256,7 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
                 splits = group_stratified_folds(yj, groups, k, self.random_state)
         else:
             splits = check_cv(self.cv, yj, classifier=True).split(X, yj, groups)
-        splits = list(splits)
-        if not splits:
-            return None
-        oof = np.zeros(len(yj))
-        for train, test in splits:
-            ytr = yj[train]
-            if ytr.min() == ytr.max():  # a fold without one of the classes: a constant score
-                oof[test] = 1.0 if ytr[0] else -1.0
-                continue
-            oof[test] = _scores(clone(base).fit(X[train], ytr), X[test])
-        return oof
+        return list(splits) or None
 
     def _log_odds(self, X) -> np.ndarray:
         """Calibrated log-odds per label, ``(n_samples, n_labels)``; constant labels at +-30."""

@@ -31,7 +31,7 @@ from ._persist import read_model, save_model
 from ._result import Scores, TagResult
 from ._roles import rule_scores
 from ._scoring import FacetScoring
-from ._training_data import training_data
+from ._training_data import label_indicator, training_data
 
 Progress = Callable[[str, str], None]  # progress(stage, detail)
 
@@ -49,7 +49,7 @@ class Tagger(FacetScoring, BaseEstimator):
 
     Heads: a single-label facet gets a ``LinearSVC`` (balanced class weights) calibrated by temperature
     scaling on out-of-fold predictions (a ``LogisticRegression`` when a class has a single example);
-    a multi-label facet gets a :class:`ThresholdedOneVsRest` of ``LinearSVC`` (balanced class weights)
+    a multi-label facet gets a :class:`ThresholdedOneVsRest` of ``LinearSVC`` (balanced class weights, tol 1e-3)
     with Platt-calibrated probabilities and per-label thresholds tuned on out-of-fold predictions of the
     training data (the split manifest's folds when it has them, else folds that keep near-duplicates
     together). Labels of ``alias_facet`` with fewer than ``rule_below`` training examples (zero included)
@@ -79,6 +79,7 @@ class Tagger(FacetScoring, BaseEstimator):
     rule_below : int, default 10
         Labels of ``alias_facet`` with fewer training examples (zero included) are tagged without a model.
     random_state : int, default 0 — seeds every random step (fold shuffling, the linear solvers)
+    n_jobs : int or None, default 2 — processes fitting a head's labels (None: 1; -1: all CPUs); same model for any
 
     Attributes
     ----------
@@ -105,7 +106,8 @@ class Tagger(FacetScoring, BaseEstimator):
                  char_ngram_range: tuple[int, int] | None = None, min_df: int | float = 2,
                  alias_facet: str | None = "actors", group_attr: str | None = "region",
                  group_facet: str | None = "region", mention_roles: bool = False, C: float = 1.0,
-                 threshold_cv: int = 5, min_positives: int = 3, rule_below: int = 10, random_state: int = 0):
+                 threshold_cv: int = 5, min_positives: int = 3, rule_below: int = 10, random_state: int = 0,
+                 n_jobs: int | None = 2):
         self.taxonomy = taxonomy
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -119,6 +121,7 @@ class Tagger(FacetScoring, BaseEstimator):
         self.min_positives = min_positives
         self.rule_below = rule_below
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     # ---- building blocks (unfitted scikit-learn objects; usable on their own, e.g. in GridSearchCV) ----
 
@@ -166,8 +169,9 @@ class Tagger(FacetScoring, BaseEstimator):
         rs = self.random_state
         if f.multi:
             return ThresholdedOneVsRest(
-                LinearSVC(C=self.C, class_weight="balanced", max_iter=5000, random_state=rs),
-                cv=self.threshold_cv if cv is None else cv, min_positives=self.min_positives, random_state=rs)
+                LinearSVC(C=self.C, class_weight="balanced", tol=1e-3, max_iter=5000, random_state=rs),
+                cv=self.threshold_cv if cv is None else cv, min_positives=self.min_positives, random_state=rs,
+                n_jobs=self.n_jobs)
         svm = LinearSVC(C=self.C, class_weight="balanced", max_iter=5000, random_state=rs)
         k = self.threshold_cv
         if y is not None:
@@ -177,7 +181,7 @@ class Tagger(FacetScoring, BaseEstimator):
                 # a class with one example leaves no folds to calibrate on: a logistic regression's own
                 # probabilities instead
                 return LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000, random_state=rs)
-        return CalibratedClassifierCV(svm, method="temperature", ensemble=False,
+        return CalibratedClassifierCV(svm, method="temperature", ensemble=False, n_jobs=self.n_jobs,
                                       cv=StratifiedKFold(n_splits=k, shuffle=True, random_state=rs))
 
     def make_pipeline(self, facet: str, taxonomy: Taxonomy | None = None) -> Pipeline:
@@ -203,6 +207,9 @@ class Tagger(FacetScoring, BaseEstimator):
                 raise InputError(f"{name} must be a non-negative integer (min_positives >= 1), got {v!r}.")
         if not isinstance(self.C, numbers.Real) or self.C <= 0:
             raise InputError(f"C must be a positive number, got {self.C!r}.")
+        if self.n_jobs is not None and (isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, numbers.Integral)
+                                        or self.n_jobs == 0):
+            raise InputError(f"n_jobs must be a non-zero integer (-1: every CPU) or None (1), got {self.n_jobs!r}.")
 
     def fit(self, X, y=None, *, splits=None, split: str = "train", progress: Progress | None = None) -> "Tagger":
         """Fit every head.
@@ -248,12 +255,7 @@ class Tagger(FacetScoring, BaseEstimator):
             start += block.shape[1]
         self.head_blocks_ = {f.name: self._blocks_of(f.name, tax) for f in tax.facets}
 
-        cv = None
-        if data.folds is not None and min(data.folds) >= 0 and len(set(data.folds)) >= 2:
-            cv = PredefinedSplit(np.asarray(data.folds))
-        groups = None
-        if data.groups is not None and cv is None and len(set(data.groups)) < len(data.groups):
-            groups = np.asarray(data.groups)  # near-duplicates exist: keep each group in one fold
+        cv, groups = data.fold_plan()
 
         self.heads_, self.head_labels_, self.label_counts_ = {}, {}, {}
         self.rule_, self.rule_labels_ = None, []
@@ -265,11 +267,7 @@ class Tagger(FacetScoring, BaseEstimator):
                 rows = [i for i, labs in enumerate(col) if labs is not None]  # the articles annotated for f
                 if len(rows) < len(col):
                     Xh, col = Xh[rows], [col[i] for i in rows]
-                Y = np.zeros((len(col), len(f.ids)), dtype=np.int64)
-                pos = {lab: k for k, lab in enumerate(f.ids)}
-                for i, labs in enumerate(col):
-                    for lab in labs:
-                        Y[i, pos[lab]] = 1
+                Y = label_indicator(col, f.ids)
                 counts = Y.sum(axis=0)
                 self.label_counts_[f.name] = {lab: int(c) for lab, c in zip(f.ids, counts) if c}
                 if f.name == self.alias_facet_:
@@ -335,7 +333,7 @@ class Tagger(FacetScoring, BaseEstimator):
 
     def __setstate__(self, state):
         # models saved before group_facet (it was group_attr) or mention_roles existed
-        state = {"mention_roles": False, **state}
+        state = {"mention_roles": False, "n_jobs": None, **state}
         state.setdefault("group_facet", state.get("group_attr"))
         super().__setstate__(state)
 

@@ -3,11 +3,14 @@ from labeled Articles, or from texts with labels."""
 
 from __future__ import annotations
 
-__all__ = ["TrainingData", "training_data"]
+__all__ = ["TrainingData", "label_indicator", "training_data"]
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+from sklearn.model_selection import PredefinedSplit
 
 from corpus import Article, Corpus, InputError, Taxonomy, TaxonomyError, load_taxonomy
 from corpus.split_manifest import split_rows
@@ -27,6 +30,27 @@ class TrainingData:
     folds: list[int] | None = None  # fold index per article, from the split manifest
     provenance: dict[str, Any] = field(default_factory=dict)
     taxonomy_text: str | None = None
+
+    def fold_plan(self) -> tuple[PredefinedSplit | None, np.ndarray | None]:
+        """``(cv, groups)`` for tuning thresholds: the split manifest's folds when every article has one
+        (else None), and the near-duplicate group of each article when there are no such folds and some
+        group holds more than one article (else None)."""
+        cv = None
+        if self.folds is not None and min(self.folds) >= 0 and len(set(self.folds)) >= 2:
+            cv = PredefinedSplit(np.asarray(self.folds))
+        groups = None
+        if self.groups is not None and cv is None and len(set(self.groups)) < len(self.groups):
+            groups = np.asarray(self.groups)  # near-duplicates exist: keep each group in one fold
+        return cv, groups
+
+
+def label_indicator(column: Sequence[Sequence[str]], ids: Sequence[str]) -> np.ndarray:
+    """The ``(n_articles, len(ids))`` 0/1 matrix of a multi-label facet's column (lists of label ids)."""
+    pos = {lab: k for k, lab in enumerate(ids)}
+    Y = np.zeros((len(column), len(ids)), dtype=np.int64)
+    for i, labs in enumerate(column):
+        Y[i, [pos[lab] for lab in labs]] = 1
+    return Y
 
 
 def _ids_hash(ids: Iterable[str]) -> str:

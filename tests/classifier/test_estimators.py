@@ -119,8 +119,8 @@ def multilabel():
 
 def _manual_threshold(X, y, cv, groups=None):
     oof = np.zeros(len(y))
-    for tr, te in cv.split(X, y, groups):
-        oof[te] = LinearSVC(class_weight="balanced").fit(X[tr], y[tr]).decision_function(X[te])
+    for tr, te in cv.split(X, y, groups):  # the fold fits stop at cv_tol (default 1e-2)
+        oof[te] = LinearSVC(class_weight="balanced", tol=1e-2).fit(X[tr], y[tr]).decision_function(X[te])
     a, b = platt_scaling(oof, y)
     return best_f1_threshold(expit(a * oof + b), y), (a, b)
 
@@ -355,3 +355,33 @@ def test_rule_scores_from_sparse_features_equal_the_rule_applied_to_every_cell()
     met = (count >= 2).astype(int) + in_title + in_lead
     want = np.round(np.where(met > 0, 0.5 + 0.1 * (met - 1) + 0.1 * in_title, 0.25 * np.minimum(count / 2, 1.0)), 6)
     np.testing.assert_array_equal(got, want)
+
+
+def test_labels_fitted_in_two_worker_processes_give_the_same_estimator_as_in_one(multilabel):
+    X, Y = multilabel
+    one = ThresholdedOneVsRest(cv=3, random_state=0, n_jobs=1).fit(X, Y)
+    two = ThresholdedOneVsRest(cv=3, random_state=0, n_jobs=2).fit(X, Y)
+    np.testing.assert_array_equal(one.calibration_, two.calibration_)
+    np.testing.assert_array_equal(one.thresholds_, two.thresholds_)
+    np.testing.assert_array_equal(one.linear_coefficients()[0], two.linear_coefficients()[0])
+    np.testing.assert_array_equal(one.predict_proba(X), two.predict_proba(X))
+
+
+def test_only_the_fold_fits_stop_at_cv_tol_and_the_final_fits_keep_the_estimators_tol(multilabel):
+    X, Y = multilabel
+    model = ThresholdedOneVsRest(LinearSVC(tol=1e-5), cv=3, cv_tol=0.1, random_state=0).fit(X, Y)
+    assert {est.tol for est in model.estimators_ if est is not None} == {1e-5}
+    exact = ThresholdedOneVsRest(LinearSVC(tol=1e-5), cv=3, cv_tol=None, random_state=0).fit(X, Y)
+    np.testing.assert_array_equal(model.linear_coefficients()[0], exact.linear_coefficients()[0])
+    assert not np.array_equal(model.calibration_, exact.calibration_)  # the folds' scores moved, a little
+
+
+@pytest.mark.parametrize(("param", "value", "match"), [
+    ("n_jobs", 0, "n_jobs must be a non-zero integer or None, got 0"),
+    ("n_jobs", "two", "n_jobs must be a non-zero integer or None, got 'two'"),
+    ("cv_tol", 0.0, "cv_tol must be a positive number or None, got 0.0"),
+])
+def test_a_bad_n_jobs_or_cv_tol_is_refused_naming_the_value(multilabel, param, value, match):
+    X, Y = multilabel
+    with pytest.raises(ValueError, match=match):
+        ThresholdedOneVsRest(**{param: value}).fit(X, Y)

@@ -285,3 +285,23 @@ def test_top_k_per_row_equals_sorting_each_row_with_ties_and_short_rows():
         assert list(zip(r.tolist(), c.tolist(), v.tolist())) == _top_k_reference(indptr, contrib, k)
 
     check()
+
+
+def test_a_tagger_fitted_with_one_or_two_jobs_learns_the_same_heads(small_corpus, small_splits, trained):
+    # `trained` used the default n_jobs=2: each head's labels were fitted in worker processes
+    one = Tagger(random_state=0, n_jobs=1).fit(small_corpus, splits=small_splits)
+    assert trained.n_jobs == 2 and set(one.heads_) == set(trained.heads_)
+    for facet, head in one.heads_.items():
+        for name in ("calibration_", "thresholds_"):
+            if hasattr(head, name):
+                np.testing.assert_array_equal(getattr(head, name), getattr(trained.heads_[facet], name))
+    texts = small_corpus.texts()
+    a, b = one.predict_proba(texts), trained.predict_proba(texts)
+    for facet in a:
+        np.testing.assert_array_equal(a[facet], b[facet])
+
+
+@pytest.mark.parametrize("n_jobs", [0, 1.5, True])
+def test_a_tagger_refuses_an_n_jobs_that_is_not_a_nonzero_integer(small_corpus, n_jobs):
+    with pytest.raises(InputError, match=f"n_jobs must be a non-zero integer .*got {n_jobs!r}"):
+        Tagger(n_jobs=n_jobs).fit(small_corpus)
