@@ -7,7 +7,8 @@
 
 from ._batch import Batch
 from ._dask_tag import tag_corpus, tag_corpus_dask  # Dask itself is imported only when they run
-from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest, best_f1_threshold, platt_scaling
+from ._alias_rules import AliasRuleClassifier
+from ._estimators import ThresholdedOneVsRest, best_f1_threshold, platt_scaling
 from ._evaluate import FacetReport, Report, SystemMetrics, evaluate
 from ._fast_tfidf import FastTfidfVectorizer
 from ._features import AliasFeatures, alias_table, group_table, text_features

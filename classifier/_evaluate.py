@@ -212,7 +212,7 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
     """
     from sklearn.utils.validation import check_is_fitted
 
-    from ._estimators import AliasRuleClassifier
+    from ._alias_rules import AliasRuleClassifier
 
     check_is_fitted(tagger, "heads_")
     if splits is None:

@@ -27,7 +27,7 @@ from sklearn.pipeline import Pipeline
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
-    from ._estimators import AliasRuleClassifier
+    from ._alias_rules import AliasRuleClassifier
     from ._features import AliasFeatures
 
 from corpus import Mention

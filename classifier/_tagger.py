@@ -23,7 +23,8 @@ from sklearn.utils.validation import check_is_fitted
 from corpus import Article, InputError, Taxonomy, load_taxonomy, parse_taxonomy
 
 from ._batch import Batch, as_input, batches, block_name, union_name, warn_empty
-from ._estimators import AliasRuleClassifier, ThresholdedOneVsRest
+from ._alias_rules import AliasRuleClassifier
+from ._estimators import ThresholdedOneVsRest
 from ._evidence import decide, tag_results
 from ._fast_tfidf import analyse, transform_text
 from ._features import AliasFeatures, alias_table, group_table, text_features

@@ -7,7 +7,7 @@ __all__ = ["TrainingData", "label_indicator", "training_data"]
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 from sklearn.model_selection import PredefinedSplit

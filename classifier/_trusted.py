@@ -21,7 +21,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "classifier._features.AliasFeatures",
     "classifier._fast_tfidf.FastTfidfVectorizer",  # a TfidfVectorizer (same state) with a faster transform
     "classifier._estimators.ThresholdedOneVsRest",
-    "classifier._estimators.AliasRuleClassifier",
+    "classifier._alias_rules.AliasRuleClassifier",
     # the single-label head: CalibratedClassifierCV(ensemble=False) keeps one calibrated classifier and
     # its temperature (a float)
     "sklearn.calibration._CalibratedClassifier",
