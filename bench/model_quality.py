@@ -11,12 +11,14 @@ alias-rules-only baseline, and the Tagger as it was before this work (``mention_
 
 Usage::
 
-    python -m bench.model_quality --corpus CORPUS_DIR --rounds ROUNDS_JSON [--folds dev1,dev2] [--attempts a,b]
+    python -m bench.model_quality --corpus CORPUS_DIR [--rounds ROUNDS_JSON] [--folds dev1,dev2,dev3] [--attempts a,b]
     python -m bench.model_quality ... --folds eval --attempts tagger_before,roles   # the final report
 
-``ROUNDS_JSON`` holds ``{"random_r0": [article ids drawn at random], ...}``. The corpus and the rounds file
-are not part of the repository (the lead's annotation work); results go to ``bench/results/model_quality.json``
-(attempts already there for other folds are kept, so folds can be run one at a time).
+``CORPUS_DIR`` is the main job's corpus (``bash tools/main.sh out`` builds ``out/corpus``). The items drawn at
+random are those whose ``meta.selection`` is ``random``; ``ROUNDS_JSON`` (``{"random_r0": [article ids drawn at
+random], ...}``) overrides that for corpora built before the selection was recorded. Results go to
+``bench/results/model_quality.json`` (attempts already there for other folds are kept, so folds can be run one at
+a time); ``pooled`` there sums the dev folds' counts into one figure per facet (about 360 items: less noisy).
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
 from corpus import Corpus, load
 
 FOLDS = {  # name: (train before, evaluate from, evaluate to (inclusive))
+    "dev3": ("2025-06-01", "2025-06-01", "2025-08-31"),
     "dev2": ("2025-09-01", "2025-09-01", "2025-11-30"),
     "dev1": ("2025-12-01", "2025-12-01", "2026-02-28"),
     "eval": ("2026-03-01", "2026-03-01", "2026-05-31"),
@@ -41,18 +45,19 @@ FOLDS = {  # name: (train before, evaluate from, evaluate to (inclusive))
 # name: (Tagger parameters, which labeled articles to train on, what it is). "tagger_before" is the Tagger
 # as it was before this work; "roles" the defaults after it.
 ATTEMPTS: dict[str, tuple[dict, str, str]] = {
-    "tagger_before": ({"mention_roles": False}, "all", "the Tagger before this work (alias counts, alias-rule fallback)"),
-    "roles": ({}, "all", "mention-role model (the new default): each actor mention's context -> P(its state acts or is "
+    "tagger_before": ({"mention_roles": False}, "all", "the default Tagger before this work (alias counts, alias-rule fallback, no mention roles)"),
+    "roles": ({"mention_roles": True}, "all", "mention-role model (opt-in): each actor mention's context -> P(its state acts or is "
               "acted upon); per-label max and sum and per-region shares feed the actors and region heads; labels with "
               "< 10 training examples tagged by their role at a threshold tuned out of fold on train"),
-    "roles_rule5": ({"rule_below": 5}, "all", "roles; labels with < 5 training examples tagged by role, the rest by the head"),
-    "roles_rule20": ({"rule_below": 20}, "all", "roles; labels with < 20 training examples tagged by role"),
-    "roles_rule40": ({"rule_below": 40}, "all", "roles; labels with < 40 training examples tagged by role"),
-    "roles_only": ({"rule_below": 100000}, "all", "roles; every actor label tagged by its role probability (no actors head)"),
-    "real_only": ({}, "real", "roles; trained on the real items only (starter items weighted 0)"),
-    "C_0.5": ({"C": 0.5}, "all", "roles; C=0.5 for every head"),
-    "C_2": ({"C": 2.0}, "all", "roles; C=2 for every head"),
-    "char_3_5": ({"char_ngram_range": (3, 5)}, "all", "roles; character 3-5-gram tf-idf beside the word 1-2-grams"),
+    "roles_rule5": ({"mention_roles": True, "rule_below": 5}, "all", "roles; labels with < 5 training examples tagged by role, the rest by the head"),
+    "roles_rule20": ({"mention_roles": True, "rule_below": 20}, "all", "roles; labels with < 20 training examples tagged by role"),
+    "roles_rule40": ({"mention_roles": True, "rule_below": 40}, "all", "roles; labels with < 40 training examples tagged by role"),
+    "roles_only": ({"mention_roles": True, "rule_below": 100000}, "all", "roles; every actor label tagged by its role probability (no actors head)"),
+    "real_only": ({"mention_roles": True}, "real", "roles; trained on the real items only (starter items weighted 0)"),
+    "C_0.5": ({"mention_roles": True, "C": 0.5}, "all", "roles; C=0.5 for every head"),
+    "C_2": ({"mention_roles": True, "C": 2.0}, "all", "roles; C=2 for every head"),
+    "char_3_5": ({"mention_roles": True, "char_ngram_range": (3, 5)}, "all", "roles; character 3-5-gram tf-idf beside the word 1-2-grams"),
+    "chars": ({"char_ngram_range": (3, 5)}, "all", "no roles; character 3-5-gram tf-idf beside the word 1-2-grams"),
 }
 DEFAULT_ATTEMPTS = tuple(ATTEMPTS)
 
@@ -110,13 +115,63 @@ def fold_rows(corpus: Corpus, random_ids: set[str], fold: str) -> tuple[list[int
     return tr, ev
 
 
+def random_items(ids: list[str], meta: list[dict], rounds: str | None = None) -> set[str]:
+    """The ids of the items drawn at random: ``meta.selection == "random"``, or the rounds file's ``random_r0``.
+
+    Raises
+    ------
+    ValueError
+        When neither names any item (a corpus built before the selection was recorded, and no rounds file).
+    """
+    if rounds:
+        return set(json.loads(Path(rounds).read_text())["random_r0"])
+    out = {i for i, m in zip(ids, meta) if m.get("selection") == "random"}
+    if not out:
+        raise ValueError("bench.model_quality: no article of the corpus has meta.selection == 'random'; rebuild it "
+                         "with the main job (bash tools/main.sh out) or give --rounds ROUNDS_JSON with 'random_r0'.")
+    return out
+
+
+def pooled(folds: dict[str, dict], names: Sequence[str]) -> dict[str, dict]:
+    """Per system present in every fold of ``names``: region accuracy and micro P/R/F1 of the multi-label facets
+    over the folds' items together (their counts summed), and per label F1 with summed support."""
+    systems = set.intersection(*(set(folds[n]["systems"]) for n in names))
+    out = {}
+    for sys_name in sorted(systems):
+        runs = [folds[n]["systems"][sys_name] for n in names]
+        if not all("counts" in r.get(f, {}) for r in runs for f in ("region", "themes", "actors")):
+            continue
+        m = {}
+        for facet in runs[0]:
+            if not isinstance(runs[0][facet], dict) or "counts" not in runs[0][facet]:
+                continue
+            c = {k: sum(r[facet]["counts"][k] for r in runs) for k in runs[0][facet]["counts"]}
+            if "correct" in c:
+                m[facet] = {"accuracy": round(c["correct"] / c["n"], 4), "counts": c}
+                continue
+            f1 = 2 * c["tp"] / (c["n_pred"] + c["n_gold"]) if c["n_pred"] + c["n_gold"] else 0.0
+            per = {}
+            for r in runs:
+                for lab, x in r[facet]["per_label"].items():
+                    q = per.setdefault(lab, {"tp": 0, "n_pred": 0, "support": 0})
+                    for k in q:
+                        q[k] += x.get(k, 0)
+            m[facet] = {"micro_f1": round(f1, 4), "precision": round(c["tp"] / c["n_pred"], 4) if c["n_pred"] else 0.0,
+                        "recall": round(c["tp"] / c["n_gold"], 4) if c["n_gold"] else 0.0, "counts": c,
+                        "per_label": {lab: {"f1": round(2 * q["tp"] / (q["n_pred"] + q["support"]), 4), **q}
+                                      for lab, q in per.items() if q["n_pred"] + q["support"]}}
+        out[sys_name] = m
+    return out
+
+
 def metrics(tax, gold: dict[str, list], pred: dict[str, list]) -> dict:
     """Region accuracy; per multi-label facet micro precision/recall/F1 and per-label F1 (with support)."""
     out = {}
     for f in tax.facets:
         g, p = gold[f.name], pred[f.name]
         if not f.multi:
-            out[f.name] = {"accuracy": round(float(np.mean([a == b for a, b in zip(g, p)])), 4)}
+            correct = sum(a == b for a, b in zip(g, p))
+            out[f.name] = {"accuracy": round(correct / len(g), 4), "counts": {"correct": correct, "n": len(g)}}
             continue
         tp = sum(len(set(a) & set(b)) for a, b in zip(g, p))
         n_p = sum(len(set(b)) for b in p)
@@ -130,8 +185,10 @@ def metrics(tax, gold: dict[str, list], pred: dict[str, list]) -> dict:
             pl = np.array([lab in b for b in p])
             if gl.sum() or pl.sum():
                 t = int((gl & pl).sum())
-                per[lab] = {"f1": round(2 * t / (gl.sum() + pl.sum()), 4), "support": int(gl.sum())}
-        out[f.name] = {"micro_f1": round(f1, 4), "precision": round(prec, 4), "recall": round(rec, 4), "per_label": per}
+                per[lab] = {"f1": round(2 * t / (gl.sum() + pl.sum()), 4), "support": int(gl.sum()), "tp": t,
+                            "n_pred": int(pl.sum())}
+        out[f.name] = {"micro_f1": round(f1, 4), "precision": round(prec, 4), "recall": round(rec, 4),
+                       "counts": {"tp": tp, "n_pred": n_p, "n_gold": n_g}, "per_label": per}
     return out
 
 
@@ -282,24 +339,28 @@ def main(argv=None) -> int:
     ap.add_argument("-o", "--out", default=str(RESULTS))
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    if not args.corpus or not args.rounds:
-        # bench.run_all runs every benchmark without arguments: the annotated corpus is not in the repository
-        print("bench.model_quality: skipped — give --corpus and --rounds (or $NEWSTAG_NEWS_CORPUS and "
-              "$NEWSTAG_NEWS_ROUNDS): the annotated news corpus and its rounds file.", file=sys.stderr)
+    if not args.corpus:
+        # bench.run_all runs every benchmark without arguments: the corpus is the main job's output
+        print("bench.model_quality: skipped — give --corpus (or $NEWSTAG_NEWS_CORPUS): the main job's corpus "
+              "(bash tools/main.sh out builds out/corpus).", file=sys.stderr)
         return 0
     corpus = load(args.corpus)
-    random_ids = set(json.loads(Path(args.rounds).read_text())["random_r0"])
     meta = [json.loads(m) if m else {} for m in corpus.dataset["meta"]]
+    random_ids = random_items(corpus.ids, meta, args.rounds)
     # a real item has a source id: in meta (this branch's corpora) or as a column (newer corpus code)
     column = corpus.dataset["source_id"] if "source_id" in corpus.dataset.column_names else [None] * len(meta)
     _STARTER.update(i for i, m, c in zip(corpus.ids, meta, column) if not (m.get("source_id") or c))
     out_path = Path(args.out)
     results = json.loads(out_path.read_text()) if out_path.exists() else {}
-    results.setdefault("protocol", {
+    if results.get("corpus_fingerprint") not in (None, corpus.fingerprint):
+        # figures of another corpus are kept for the record, never mixed with this one's
+        results = {"previous_corpus": {k: results.get(k) for k in ("corpus_fingerprint", "measured", "folds")}}
+    results["protocol"] = {
         "folds": {k: {"train_before": a, "eval_from": b, "eval_to": c} for k, (a, b, c) in FOLDS.items()},
-        "evaluated": "the items drawn at random (random_r0) in the fold's window; story lines kept whole",
-        "decisions": "taken on dev1 and dev2 only (a change is kept when it helps on both); eval is reported only",
-    })
+        "evaluated": "the items drawn at random (meta.selection == random) in the fold's window; story lines kept whole",
+        "decisions": "taken on the dev folds only (a change is kept when it helps on dev1 and dev2 and on the pooled "
+                     "dev1+dev2+dev3 figure); eval is reported only",
+    }
     results.setdefault("attempts", {})
     results["code_attempts"] = CODE_ATTEMPTS
     results["corpus_fingerprint"] = corpus.fingerprint
@@ -313,6 +374,9 @@ def main(argv=None) -> int:
         prev = results["folds"].get(fold, {}).get("systems", {})
         res["systems"] = {**prev, **res["systems"]}
         results["folds"][fold] = res
+        dev = [k for k in FOLDS if k.startswith("dev") and k in results["folds"]]
+        if len(dev) > 1:
+            results["pooled"] = {"folds": dev, "systems": pooled(results["folds"], dev)}
         results["measured"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         out_path.write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")
     return 0
