@@ -14,7 +14,8 @@ from sklearn.svm import LinearSVC
 from sklearn.utils import estimator_checks as ec
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from classifier import AliasFeatures, AliasRuleClassifier, Tagger, ThresholdedOneVsRest, best_f1_threshold, platt_scaling
+from classifier import (AliasFeatures, AliasRuleClassifier, PrefixTfidfVectorizer, Tagger, ThresholdedOneVsRest,
+                        best_f1_threshold, platt_scaling)
 from classifier._estimators import group_stratified_folds
 
 from .conftest import ALIASES
@@ -30,12 +31,12 @@ def _expected_failures(estimator) -> dict[str, str]:
 
 
 # Every custom estimator goes through scikit-learn's checks. The text estimators (AliasFeatures,
-# AliasRuleClassifier, Tagger) declare string input, for which scikit-learn runs only its clone check,
+# AliasRuleClassifier, Tagger, PrefixTfidfVectorizer) declare string input, for which scikit-learn runs only its clone check,
 # as for its own TfidfVectorizer; the data-free API checks below and the tests of their fit/transform
 # cover the rest.
 @parametrize_with_checks(
     [ThresholdedOneVsRest(cv=3, random_state=0), AliasFeatures(aliases=ALIASES), AliasRuleClassifier(aliases=ALIASES),
-     Tagger()],
+     Tagger(), PrefixTfidfVectorizer()],
     expected_failed_checks=_expected_failures,
 )
 def test_custom_estimators_pass_sklearns_checks(estimator, check):
