@@ -29,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._fast_tfidf import TOKEN_PATTERN, Analysed
 
 _TOKENS = re.compile(TOKEN_PATTERN)
+_MEMO_WORDS = 200_000  # words remembered by transform before the memo starts afresh (bounded memory)
 
 
 class PrefixTfidfVectorizer(TransformerMixin, BaseEstimator):
@@ -95,24 +96,48 @@ class PrefixTfidfVectorizer(TransformerMixin, BaseEstimator):
         """:meth:`transform`, reading the words of :func:`classifier._fast_tfidf.analyse` when given (its words
         of two or more characters are this vectorizer's tokens)."""
         check_is_fitted(self, "vocabulary_")
-        k = self.prefix_length
         if analysed is None:
             docs = self._prefixes(texts)
+            per_doc = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+            ids = np.fromiter(map(self.vocabulary_.get, chain.from_iterable(docs), repeat(-1)), dtype=np.int64,
+                              count=int(per_doc.sum()))
         else:
-            docs = [[w[:k] for w in words if len(w) > 1] for words in analysed.words]
-        per_doc = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        ids = np.fromiter(map(self.vocabulary_.get, chain.from_iterable(docs), repeat(-1)), dtype=np.int64,
-                          count=int(per_doc.sum()))
-        rows = np.repeat(np.arange(len(docs), dtype=np.int64), per_doc)
+            docs = analysed.words
+            per_doc = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+            ids = self._word_ids(list(chain.from_iterable(docs)))
         known = ids >= 0
-        X = sp.csr_matrix((np.ones(int(known.sum())), (rows[known], ids[known])),
-                          shape=(len(docs), len(self.vocabulary_)))
+        rows = np.repeat(np.arange(len(docs), dtype=np.int64), per_doc)[known]
+        indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(docs)), out=indptr[1:])
+        X = sp.csr_matrix((np.ones(len(rows)), ids[known], indptr), shape=(len(docs), len(self.vocabulary_)))
         X.sum_duplicates()
         if self.sublinear_tf:
             np.log(X.data, X.data)
             X.data += 1.0
         X.data *= self.idf_[X.indices]
         return normalize(X, norm="l2", copy=False)
+
+    def _word_ids(self, words: list[str]) -> np.ndarray:
+        """The column of each word's prefix (-1: not in the vocabulary), through a memo of the words seen so far
+        (a word's own, already hashed string is looked up instead of a new prefix string: half the time). A
+        one-character word is no token, but its prefix (itself) is never in the vocabulary either."""
+        memo = self.__dict__.get("_memo")
+        if memo is None or memo[0] is not self.vocabulary_ or len(memo[1]) > _MEMO_WORDS:
+            memo = self.__dict__["_memo"] = (self.vocabulary_, {})
+        seen = memo[1]
+        ids = np.fromiter(map(seen.get, words, repeat(-2)), dtype=np.int64, count=len(words))
+        new = np.flatnonzero(ids == -2)
+        if len(new):
+            vocab, k = self.vocabulary_, self.prefix_length
+            for j in new.tolist():
+                w = words[j]
+                ids[j] = seen[w] = vocab.get(w[:k], -1)
+        return ids
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_memo", None)  # a cache, rebuilt on demand
+        return state
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "vocabulary_")

@@ -70,3 +70,15 @@ def test_bad_settings_are_refused_with_what_to_change(params, match):
 def test_a_single_string_is_refused():
     with pytest.raises(ValueError, match=r"got a single string; wrap it in a list"):
         PrefixTfidfVectorizer().fit("one text")
+
+
+def test_the_word_memo_changes_no_value_and_is_not_saved():
+    import pickle
+
+    vec = PrefixTfidfVectorizer(min_df=1).fit(TEXTS)
+    cold = vec.transform_analysed(TEXTS, analyse(TEXTS)).toarray()
+    warm = vec.transform_analysed(TEXTS, analyse(TEXTS)).toarray()
+    np.testing.assert_array_equal(cold, warm)
+    assert "_memo" in vec.__dict__ and "_memo" not in pickle.loads(pickle.dumps(vec)).__dict__
+    vec.fit(TEXTS[:2])  # a refit: the memo of the old vocabulary is not read
+    np.testing.assert_array_equal(vec.transform_analysed(TEXTS, analyse(TEXTS)).toarray(), vec.transform(TEXTS).toarray())
