@@ -77,9 +77,10 @@ class Tagger(BaseEstimator):
         Labels of ``alias_facet`` with fewer training examples (zero included) are tagged without a model
         (10 before: actors micro-F1 on the news dev folds 0.738 -> 0.761 pooled, bench/model_quality.py).
     random_state : int, default 0 — seeds every random step (fold shuffling, the linear solvers)
-    prefix_length : int or None, default 6
+    prefix_length : int or None, default None
         Also a tf-idf of word prefixes of this length (:class:`PrefixTfidfVectorizer`: "attacks", "attacked"
-        -> "attack"); None for none. Themes micro-F1 +0.05 on the news dev folds (bench/model_quality.py).
+        -> "attack"); None for none. 6: themes micro-F1 +0.05 on the news dev folds (bench/model_quality.py),
+        but tag_batch ~2x the plain pipeline's time instead of ~1.2-1.4x (bench/tagging_speed.py): opt-in.
 
     Attributes
     ----------
@@ -107,7 +108,7 @@ class Tagger(BaseEstimator):
                  alias_facet: str | None = "actors", group_attr: str | None = "region",
                  group_facet: str | None = "region", mention_roles: bool = False, C: float = 1.0,
                  threshold_cv: int = 5, min_positives: int = 3, rule_below: int = 5, random_state: int = 0,
-                 prefix_length: int | None = 6):
+                 prefix_length: int | None = None):
         self.taxonomy = taxonomy
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
