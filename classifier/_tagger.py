@@ -75,7 +75,7 @@ class Tagger(BaseEstimator):
     min_positives : int, default 3 — labels with fewer examples keep the threshold 0.5 (not tuned)
     rule_below : int, default 5
         Labels of ``alias_facet`` with fewer training examples (zero included) are tagged without a model
-        (10 before: actors micro-F1 on the news dev folds 0.738 -> 0.761 pooled, bench/model_quality.py).
+        (10 before: actors micro-F1 on the news dev folds 0.729 -> 0.762 pooled, bench/model_quality.py).
     random_state : int, default 0 — seeds every random step (fold shuffling, the linear solvers)
     prefix_length : int or None, default None
         Also a tf-idf of word prefixes of this length (:class:`PrefixTfidfVectorizer`: "attacks", "attacked"
