@@ -12,6 +12,7 @@ from ._estimators import ThresholdedOneVsRest, best_f1_threshold, platt_scaling
 from ._evaluate import FacetReport, Report, SystemMetrics, evaluate
 from ._fast_tfidf import FastTfidfVectorizer
 from ._features import AliasFeatures, alias_table, group_table, text_features
+from ._prefix_tfidf import PrefixTfidfVectorizer
 from ._persist import default_model_path, model_card, save_model
 from ._result import AliasMatch, Evidence, LabelScore, Scores, TagResult, TermWeight
 from ._tag_files import write_tag_file
@@ -24,7 +25,7 @@ from .errors import EmptyTextWarning, ModelError, ModelNotFoundError, UntrustedM
 
 __all__ = [
     "AliasFeatures", "AliasMatch", "AliasRuleClassifier", "Batch", "EmptyTextWarning", "Evidence", "FacetReport",
-    "FastTfidfVectorizer", "LabelScore", "ModelError",
+    "FastTfidfVectorizer", "LabelScore", "ModelError", "PrefixTfidfVectorizer",
     "ModelNotFoundError", "Report", "Scores", "SystemMetrics", "TRUSTED_TYPES", "TagResult", "Tagger", "TermWeight",
     "ThresholdedOneVsRest", "TrainResult", "UntrustedModelError", "alias_table", "best_f1_threshold",
     "default_model_path", "evaluate", "group_table", "load_model", "model_card", "platt_scaling", "save_model",

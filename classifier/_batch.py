@@ -3,7 +3,7 @@ batch with the alias mentions found in it."""
 
 from __future__ import annotations
 
-__all__ = ["Batch", "as_input", "batches", "union_name", "block_name", "warn_empty"]
+__all__ = ["Batch", "as_input", "batches", "feature_batch", "union_name", "block_name", "warn_empty"]
 
 from itertools import islice
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -11,6 +11,8 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import scipy.sparse as sp
 
 from corpus import Article, InputError
+
+from ._fast_tfidf import analyse, transform_text
 
 
 def as_input(item: Any, n: int) -> tuple[str | None, str]:
@@ -88,3 +90,20 @@ def warn_empty(inputs: Sequence[tuple[str | None, str]], n_done: int = 0) -> Non
         warnings.warn(EmptyTextWarning(
             f"{len(empty)} item(s) with an empty text (no title and no body) tagged with only the labels any "
             f"text gets: item(s) {shown}{', …' if len(empty) > 10 else ''}. Leave them out."), stacklevel=4)
+
+
+def feature_batch(features, texts: Sequence[str]) -> Batch:
+    """The :class:`Batch` of ``texts`` through a fitted Tagger's feature union (``Tagger.features_``): the text is
+    lower-cased and split once for the tf-idf and every facet's aliases, each facet matched once."""
+    blocks, mentions, roles = {}, {}, {}
+    analysed = analyse(texts)
+    for name, part in features.transformer_list:
+        block = block_name(name)
+        if block == "text":
+            blocks[block] = transform_text(part, texts, analysed)
+        else:
+            mentions[block] = part.match(texts, analysed)
+            if getattr(part, "roles", False):
+                roles[block] = part.mention_roles(texts, mentions[block])
+            blocks[block] = part.features(texts, mentions[block], roles.get(block))
+    return Batch(blocks, mentions, roles)

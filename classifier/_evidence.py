@@ -83,7 +83,8 @@ def block_feature_names(tagger, block: str) -> np.ndarray:
         part = dict(tagger.features_.transformer_list)[union_name(block)]
         raw = part.get_feature_names_out()
         if block == "text":
-            names = [f"char {n[len('char__'):]!r}" if n.startswith("char__") else n[len("word__"):] for n in raw]
+            names = [f"char {n[len('char__'):]!r}" if n.startswith("char__")
+                     else n[len("prefix__"):] + "*" if n.startswith("prefix__") else n[len("word__"):] for n in raw]
         else:
             names = [f"alias {n}" for n in raw]
         cache[block] = np.asarray(names, dtype=object)

@@ -181,11 +181,12 @@ class FastTfidfVectorizer(TfidfVectorizer):
 
 
 def transform_text(union: FeatureUnion, texts: Sequence[str], analysed: Analysed | None = None) -> sp.csr_matrix:
-    """``union.transform(texts)`` for a fitted :func:`classifier.text_features` union, each
-    :class:`FastTfidfVectorizer` part reusing the batch's words (``analysed``)."""
+    """``union.transform(texts)`` for a fitted :func:`classifier.text_features` union, each part with a
+    ``transform_analysed`` (:class:`FastTfidfVectorizer`, the prefix tf-idf) reusing the batch's words
+    (``analysed``)."""
     if union.transformer_weights:
         return sp.csr_matrix(union.transform(texts))
-    parts = [vec.transform_analysed(texts, analysed) if isinstance(vec, FastTfidfVectorizer)
+    parts = [vec.transform_analysed(texts, analysed) if hasattr(vec, "transform_analysed")
              else sp.csr_matrix(vec.transform(texts))
              for _, vec in union.transformer_list if vec not in ("drop", None)]
     return sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from corpus import AliasMatcher, Facet, Label, Mention
 
 from ._fast_tfidf import TOKEN_PATTERN, Analysed, FastTfidfVectorizer
+from ._prefix_tfidf import PrefixTfidfVectorizer
 from ._roles import make_role_model, mention_contexts, mention_keys, role_probabilities, role_threshold, role_weights, scored
 
 # The column layout of AliasFeatures (its methods are the only readers of these; other modules ask them).
@@ -33,12 +34,14 @@ ROLE_PER_GROUP = ("group_role", "group_role_share")
 
 def text_features(*, word_ngram_range: tuple[int, int] = (1, 2), char_ngram_range: tuple[int, int] | None = None,
                   min_df: int | float = 2, max_df: float = 1.0, sublinear_tf: bool = True,
-                  max_features: int | None = None, dtype=np.float64) -> FeatureUnion:
-    """The tf-idf part of the features: word n-grams, plus character n-grams when ``char_ngram_range`` is set.
+                  max_features: int | None = None, dtype=np.float64, prefix_length: int | None = None) -> FeatureUnion:
+    """The tf-idf part of the features: word n-grams, plus character n-grams when ``char_ngram_range`` is set,
+    plus word prefixes of ``prefix_length`` characters when it is set.
 
-    A plain :class:`~sklearn.pipeline.FeatureUnion` (parts named ``word`` and ``char``) of
-    :class:`FastTfidfVectorizer` (words: a ``TfidfVectorizer`` with a faster ``transform``, same matrix) and
-    ``TfidfVectorizer`` (characters), so it clones, grid-searches and persists like any scikit-learn pipeline.
+    A plain :class:`~sklearn.pipeline.FeatureUnion` (parts named ``word``, ``char`` and ``prefix``) of
+    :class:`FastTfidfVectorizer` (words: a ``TfidfVectorizer`` with a faster ``transform``, same matrix),
+    ``TfidfVectorizer`` (characters) and :class:`PrefixTfidfVectorizer`, so it clones, grid-searches and
+    persists like any scikit-learn pipeline.
     """
     parts = [("word", FastTfidfVectorizer(ngram_range=tuple(word_ngram_range), token_pattern=TOKEN_PATTERN,
                                       min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf,
@@ -47,6 +50,9 @@ def text_features(*, word_ngram_range: tuple[int, int] = (1, 2), char_ngram_rang
         parts.append(("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(char_ngram_range),
                                               min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf,
                                               max_features=max_features, dtype=dtype)))
+    if prefix_length is not None:
+        parts.append(("prefix", PrefixTfidfVectorizer(prefix_length=prefix_length, min_df=min_df,
+                                                      sublinear_tf=sublinear_tf)))
     return FeatureUnion(parts)
 
 

@@ -22,11 +22,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from corpus import Article, InputError, Taxonomy, load_taxonomy, parse_taxonomy
 
-from ._batch import Batch, as_input, batches, block_name, union_name, warn_empty
+from ._batch import Batch, as_input, batches, block_name, feature_batch, union_name, warn_empty
 from ._alias_rules import AliasRuleClassifier
 from ._estimators import ThresholdedOneVsRest
 from ._evidence import decide, tag_results
-from ._fast_tfidf import analyse, transform_text
 from ._features import AliasFeatures, alias_table, group_table, text_features
 from ._persist import read_model, save_model
 from ._result import Scores, TagResult
@@ -77,10 +76,16 @@ class Tagger(FacetScoring, BaseEstimator):
     C : float, default 1.0 — inverse regularisation strength of every head
     threshold_cv : int, default 5 — folds for calibration and thresholds when the manifest has none
     min_positives : int, default 3 — labels with fewer examples keep the threshold 0.5 (not tuned)
-    rule_below : int, default 10
-        Labels of ``alias_facet`` with fewer training examples (zero included) are tagged without a model.
+    rule_below : int, default 5
+        Labels of ``alias_facet`` with fewer training examples (zero included) are tagged without a model
+        (10 before: actors micro-F1 on the news dev folds 0.729 -> 0.762 pooled, bench/model_quality.py).
     random_state : int, default 0 — seeds every random step (fold shuffling, the linear solvers)
-    n_jobs : int or None, default 2 — processes fitting a head's labels (None: 1; -1: all CPUs); same model for any
+    n_jobs : int or None, default 2 — processes fitting a head's labels (None: 1; -1: all CPUs); the model
+        is the same for any ``n_jobs``
+    prefix_length : int or None, default None
+        Also a tf-idf of word prefixes of this length (:class:`PrefixTfidfVectorizer`: "attacks", "attacked"
+        -> "attack"); None for none. 6: themes micro-F1 +0.05 on the news dev folds (bench/model_quality.py),
+        but tag_batch ~2x the plain pipeline's time instead of ~1.2-1.4x (bench/tagging_speed.py): opt-in.
 
     Attributes
     ----------
@@ -107,8 +112,8 @@ class Tagger(FacetScoring, BaseEstimator):
                  char_ngram_range: tuple[int, int] | None = None, min_df: int | float = 2,
                  alias_facet: str | None = "actors", group_attr: str | None = "region",
                  group_facet: str | None = "region", mention_roles: bool = False, C: float = 1.0,
-                 threshold_cv: int = 5, min_positives: int = 3, rule_below: int = 10, random_state: int = 0,
-                 n_jobs: int | None = 2):
+                 threshold_cv: int = 5, min_positives: int = 3, rule_below: int = 5, random_state: int = 0,
+                 n_jobs: int | None = 2, prefix_length: int | None = None):
         self.taxonomy = taxonomy
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -123,6 +128,7 @@ class Tagger(FacetScoring, BaseEstimator):
         self.rule_below = rule_below
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.prefix_length = prefix_length
 
     # ---- building blocks (unfitted scikit-learn objects; usable on their own, e.g. in GridSearchCV) ----
 
@@ -147,7 +153,7 @@ class Tagger(FacetScoring, BaseEstimator):
     def _block_estimator(self, block: str, tax: Taxonomy):
         if block == "text":
             return text_features(word_ngram_range=self.word_ngram_range, char_ngram_range=self.char_ngram_range,
-                                 min_df=self.min_df)
+                                 min_df=self.min_df, prefix_length=self.prefix_length)
         f = tax.facet(block)
         groups = group_table(f, self.group_attr) if self.group_attr and block == self.alias_facet else ()
         return AliasFeatures(aliases=alias_table(f), groups=groups, roles=self.mention_roles and block == self.alias_facet)
@@ -333,8 +339,8 @@ class Tagger(FacetScoring, BaseEstimator):
         return state
 
     def __setstate__(self, state):
-        # models saved before group_facet (it was group_attr) or mention_roles existed
-        state = {"mention_roles": False, "n_jobs": None, **state}
+        # models saved before group_facet (it was group_attr), mention_roles, n_jobs or prefix_length existed
+        state = {"mention_roles": False, "n_jobs": None, "prefix_length": None, **state}
         state.setdefault("group_facet", state.get("group_attr"))
         super().__setstate__(state)
 
@@ -355,18 +361,7 @@ class Tagger(FacetScoring, BaseEstimator):
 
     def _batch(self, texts: Sequence[str]) -> Batch:
         """The feature blocks of ``texts`` and their alias mentions (each facet matched once)."""
-        blocks, mentions, roles = {}, {}, {}
-        analysed = analyse(texts)
-        for name, part in self.features_.transformer_list:
-            block = block_name(name)
-            if block == "text":
-                blocks[block] = transform_text(part, texts, analysed)
-            else:
-                mentions[block] = part.match(texts, analysed)
-                if getattr(part, "roles", False):
-                    roles[block] = part.mention_roles(texts, mentions[block])
-                blocks[block] = part.features(texts, mentions[block], roles.get(block))
-        return Batch(blocks, mentions, roles)
+        return feature_batch(self.features_, texts)
 
     def _facet_scores(self, batch: Batch) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per facet: ``(scores (n, n_labels) in taxonomy order, thresholds (n_labels,), from_rule (n_labels,),

@@ -104,7 +104,7 @@ def _forward(cls, method):
 
 
 # Module-level classes, so that pickle finds them (check_estimators_pickle).
-from classifier import AliasFeatures, AliasRuleClassifier, Tagger  # noqa: E402
+from classifier import AliasFeatures, AliasRuleClassifier, PrefixTfidfVectorizer, Tagger  # noqa: E402
 
 from .conftest import ALIASES  # noqa: E402
 
@@ -112,3 +112,4 @@ ALIAS_WORDS = [names[0] for _, names in ALIASES]
 AliasFeaturesOnRows = rows_as_text(AliasFeatures, ALIAS_WORDS)
 AliasRuleClassifierOnRows = rows_as_text(AliasRuleClassifier, ALIAS_WORDS)
 TaggerOnRows = rows_as_text(Tagger)
+PrefixTfidfVectorizerOnRows = rows_as_text(PrefixTfidfVectorizer)
