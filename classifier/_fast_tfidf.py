@@ -86,10 +86,25 @@ class FastTfidfVectorizer(TfidfVectorizer):
             return sp.csr_matrix(super().transform(texts))
         return self._fast_transform(texts, analysed, index)
 
+    def fit(self, raw_documents, y=None):
+        super().fit(raw_documents, y)
+        self._index()  # built now, so that transform leaves the estimator unchanged
+        return self
+
+    def fit_transform(self, raw_documents, y=None):
+        X = super().fit_transform(raw_documents, y)
+        self._index()
+        return X
+
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_fast_index", None)
         return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if hasattr(self, "vocabulary_"):
+            self._index()  # the lookup tables are not saved: rebuilt on load, not by the first transform
 
     # ---- the fast path ----
 

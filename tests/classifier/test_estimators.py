@@ -22,7 +22,7 @@ from classifier._estimators import group_stratified_folds
 
 from .conftest import ALIASES, GROUPS
 from .rows_as_text import (CHECK_TAXONOMY, AliasFeaturesOnRows, AliasRuleClassifierOnRows,
-                           PrefixTfidfVectorizerOnRows, TaggerOnRows)
+                           FastTfidfVectorizerOnRows, PrefixTfidfVectorizerOnRows, TaggerOnRows)
 
 _THRESHOLD = ("predict applies per-label thresholds tuned for F1, not probability 0.5, so predict is not "
               "argmax/round of predict_proba; scikit-learn marks its own TunedThresholdClassifierCV the same way")
@@ -71,7 +71,7 @@ def _expected_failures(estimator) -> dict[str, str]:
 # therefore test the adapter rather than the estimator). The counts are in docs/sklearn.md.
 _CHECKED = [ThresholdedOneVsRest(cv=3, random_state=0), AliasFeaturesOnRows(aliases=ALIASES, groups=GROUPS),
             AliasRuleClassifierOnRows(aliases=ALIASES), TaggerOnRows(taxonomy=str(CHECK_TAXONOMY)),
-            PrefixTfidfVectorizerOnRows(prefix_length=2, min_df=1)]
+            PrefixTfidfVectorizerOnRows(prefix_length=2, min_df=1), FastTfidfVectorizerOnRows(sublinear_tf=True)]
 
 
 @parametrize_with_checks(_CHECKED, expected_failed_checks=_expected_failures, xfail_strict=True)
@@ -86,7 +86,8 @@ def test_the_check_counts_in_the_docs_are_the_checks_that_run():
 
     rows = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in re.finditer(
         r"^\| `(\w+)`[^|]*\| (\d+) \| \d+ \| [^|]+ \| (\d+) \|", (ROOT / "docs" / "sklearn.md").read_text(), re.M)}
-    assert set(rows) == {"ThresholdedOneVsRest", "AliasFeatures", "AliasRuleClassifier", "Tagger", "PrefixTfidfVectorizer"}
+    assert set(rows) == {"ThresholdedOneVsRest", "AliasFeatures", "AliasRuleClassifier", "Tagger", "PrefixTfidfVectorizer",
+                         "FastTfidfVectorizer"}
     for estimator in _CHECKED:
         name = type(estimator).__name__.removesuffix("OnRows")
         expected = _expected_failures(estimator)
