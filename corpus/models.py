@@ -99,6 +99,10 @@ def training_data(card: dict[str, Any]) -> str:
     data = card.get("training_data") if isinstance(card.get("training_data"), dict) else {}
     words = [f"{t['articles']} articles"] if t.get("articles") is not None else []
     corpora = data.get("corpora") or t.get("corpora")
+    folders = data.get("folders")
+    if not corpora and isinstance(folders, list):  # the model card's source folders, each with its licence
+        corpora = [f"{f.get('folder')} ({', '.join(str(x) for x in (f.get('articles'), f.get('licence')) if x)})"
+                   for f in folders if isinstance(f, dict)]
     if isinstance(corpora, (list, tuple)) and corpora:
         words.append("of " + ", ".join(c if isinstance(c, str) else str(c.get("name", c)) for c in corpora))
     extra = []

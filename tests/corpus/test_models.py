@@ -97,6 +97,13 @@ def test_the_model_version_is_hashed_from_the_file_when_the_card_lacks_it(tmp_pa
     assert models.model_version(folder) == hashlib.sha256(b"not read by the lookup").hexdigest()[:12]
 
 
+def test_the_training_data_phrase_names_each_source_folder_with_its_licence():
+    card = {"training": {"articles": 1596},
+            "training_data": {"folders": [{"folder": "seeds/news", "articles": 1386, "licence": "CC BY-SA 4.0"},
+                                          {"folder": "seeds/starter", "articles": 210, "licence": None}]}}
+    assert models.training_data(card) == "1596 articles of seeds/news (1386, CC BY-SA 4.0), seeds/starter (210)"
+
+
 def test_the_training_data_phrase_names_corpora_and_licence_when_the_card_has_them():
     card = {"training": {"articles": 5, "corpus_fingerprint": "0123456789abcdef"},
             "training_data": {"corpora": ["starter", {"name": "news"}], "licence": "CC BY-SA 4.0"}}
