@@ -27,7 +27,7 @@ from corpus import Taxonomy
 from ._estimators import best_f1_threshold
 
 FOLDS = 5
-MIN_POSITIVES = 3  # a label with fewer training examples keeps the SVM's own boundary (0), as the Tagger does
+MIN_POSITIVES = 3  # a label with fewer training examples keeps the SVM's own boundary (0) (the Tagger tunes from 2)
 
 
 def plain_pipeline(multi: bool, random_state: int = 0) -> Pipeline:

@@ -218,6 +218,16 @@ def test_a_label_with_too_few_positives_keeps_the_default_threshold(multilabel):
     assert model.estimators_[-1] is not None
 
 
+def test_the_taggers_heads_tune_a_label_with_two_positives(multilabel):
+    X, Y = multilabel
+    y_rare = np.zeros(len(Y), dtype=int)
+    y_rare[:2] = 1
+    head = Tagger().make_head("themes")
+    assert head.min_positives == 2
+    model = head.set_params(estimator=LinearSVC(random_state=0)).fit(X, np.column_stack([Y, y_rare]))
+    assert model.tuned_[-1]
+
+
 def test_fitting_twice_gives_identical_results(multilabel):
     X, Y = multilabel
     a = ThresholdedOneVsRest(random_state=5).fit(X, Y)
