@@ -439,7 +439,7 @@ def plot_result(name: str, data: Mapping[str, Any], path: str | Path) -> Path | 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from corpus.atomic import atomic_path
+    from corpus.atomic import atomic_savefig
 
     fig = None
     fn = _PLOTS.get(name)
@@ -453,10 +453,6 @@ def plot_result(name: str, data: Mapping[str, Any], path: str | Path) -> Path | 
         fig = _plot_section(data, plt, name)
     if fig is None:
         return None
-    fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None})
-    plt.close(fig)
-    return path
+    return atomic_savefig(fig, path, dpi=100)

@@ -56,7 +56,7 @@ def plot_reliability(calibration: Mapping[str, Mapping[str, Any]], path: str | P
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from corpus.atomic import atomic_path
+    from corpus.atomic import atomic_savefig
 
     facets = [f for f, c in calibration.items() if c and c.get("n")]
     fig, axes = plt.subplots(1, max(len(facets), 1), figsize=(4.2 * max(len(facets), 1), 4.4), squeeze=False)
@@ -78,9 +78,4 @@ def plot_reliability(calibration: Mapping[str, Mapping[str, Any]], path: str | P
         ax.legend(loc="lower right", fontsize=7)
     if title:
         fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None})
-    plt.close(fig)
-    return path
+    return atomic_savefig(fig, path, dpi=100)

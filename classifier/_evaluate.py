@@ -11,7 +11,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from corpus import Corpus, InputError, check_output_folder
-from corpus.atomic import atomic_path, atomic_write_json, atomic_write_text
+from corpus.atomic import atomic_savefig, atomic_write_json, atomic_write_text
 from corpus.split_manifest import split_rows
 
 from ._calibration import plot_reliability, reliability
@@ -424,10 +424,4 @@ def _plots(report: Report, directory: Path) -> dict[str, list[Path]]:
 
 
 def _save(fig, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=110, metadata={"Software": None})
-    plt.close(fig)
-    return path
+    return atomic_savefig(fig, path, dpi=110)

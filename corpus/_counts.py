@@ -73,7 +73,7 @@ def plot_label_counts(corpus: Corpus, path: str | Path, *, top: int = 25) -> Pat
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .atomic import atomic_path
+    from .atomic import atomic_savefig
 
     if top < 1:
         raise InputError(f"top must be at least 1, got {top!r}.")
@@ -87,9 +87,4 @@ def plot_label_counts(corpus: Corpus, path: str | Path, *, top: int = 25) -> Pat
         shown = f"top {top} of {int((table['facet'] == name).sum())}" if len(rows) == top else f"{len(rows)}"
         ax.set_title(f"{name}: {shown} labels used, {corpus.n_labeled} labeled articles", fontsize=9)
         ax.set_ylabel("articles")
-    fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=110, metadata={"Software": None})
-    plt.close(fig)
-    return path
+    return atomic_savefig(fig, path, dpi=110)

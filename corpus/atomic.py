@@ -10,7 +10,7 @@ folder removes what an interrupted write left behind (:func:`clean_leftovers`).
 
 from __future__ import annotations
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "dumps_json", "atomic_path", "file_sha256",
+__all__ = ["atomic_savefig", "atomic_write_bytes", "atomic_write_text", "atomic_write_json", "dumps_json", "atomic_path", "file_sha256",
            "atomic_folder", "committed_folder", "clean_leftovers", "private_file"]
 
 import contextlib
@@ -258,3 +258,16 @@ def atomic_folder(path: str | Path, *, keep: Iterable[str] = ()) -> Iterator[Pat
     finally:
         if new.exists():
             shutil.rmtree(new)
+
+
+def atomic_savefig(fig, path: str | Path, *, dpi: int = 100) -> Path:
+    """Save a matplotlib figure as a PNG at ``path`` atomically, laid out tight, with no software or time
+    stamp (the same figure gives the same bytes), and close it. Every plot newstag writes goes through here."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})
+    plt.close(fig)
+    return path

@@ -246,3 +246,23 @@ def test_an_unreadable_file_in_a_folder_is_rejected_with_a_reason(tmp_path, seed
     (tmp_path / "b.txt").chmod(0)
     result = read_paths([tmp_path])
     assert len(result.articles) == 1 and "cannot be read (Permission denied)" in result.rejections[0].reason
+
+
+def test_a_saved_figure_is_the_same_png_byte_for_byte_and_carries_no_software_stamp(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from corpus.atomic import atomic_savefig
+
+    def draw():
+        fig, ax = plt.subplots(figsize=(2, 2))
+        ax.plot([0, 1], [1, 0])
+        return fig
+
+    a = atomic_savefig(draw(), tmp_path / "a.png")
+    b = atomic_savefig(draw(), tmp_path / "b.png", dpi=100)
+    assert a.read_bytes() == b.read_bytes() and a.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"matplotlib" not in a.read_bytes() and plt.get_fignums() == []  # no stamp; the figure is closed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png"]  # no temporary file left
