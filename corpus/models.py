@@ -17,7 +17,6 @@ from __future__ import annotations
 __all__ = ["ModelSource", "find_model", "model_output_path", "bundled_model_path", "model_version",
            "MODEL_ENV", "LOCAL_MODEL", "MODEL_FILE", "CARD_JSON"]
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from .atomic import file_sha256
 from .errors import CorpusError, NewstagError
 
 MODEL_ENV = "NEWSTAG_MODEL"
@@ -126,7 +126,7 @@ def model_version(path: str | Path) -> str:
         return card["model_file"]["sha256"][:12]
     except (OSError, ValueError, KeyError, TypeError):
         file = path if path.is_file() else folder / MODEL_FILE
-        return hashlib.sha256(file.read_bytes()).hexdigest()[:12]
+        return file_sha256(file)[:12]
 
 
 def bundled_model_path() -> Path | None:
