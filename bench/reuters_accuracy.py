@@ -87,7 +87,7 @@ class Task:
 
 def make_task(corpus, name: str, facet: str, manifest, categories: list[str]) -> Task:
     pos = {i: n for n, i in enumerate(corpus.ids)}
-    texts, titles, labels = corpus.texts(), corpus.dataset["title"], corpus.labels(facet)
+    texts, titles, labels = corpus.texts(), corpus.column("title"), corpus.labels(facet)
     col = {c: k for k, c in enumerate(categories)}
 
     def part(split: str):

@@ -76,7 +76,7 @@ def training_data_summary(corpus, splits, split: str = "train") -> dict[str, Any
     from corpus.split_manifest import split_rows
 
     rows = split_rows(corpus.ids, splits.ids, split)
-    sources, texts = corpus.dataset["sources"], corpus.texts()
+    sources, texts = corpus.column("sources"), corpus.texts()
     words: dict[str, list[int]] = {}
     for i in rows:
         words.setdefault(_folder_of((sources[i] or [""])[0]), []).append(len(texts[i].split()))

@@ -197,8 +197,8 @@ def misses_table(tagger, corpus: Corpus, split: str = "eval", splits=None, *, to
         When the split is unknown or names articles that are not in the corpus.
     """
     rows_of = _split_rows(corpus, split, splits)
-    titles, texts = corpus.dataset["title"], corpus.texts()
-    labeled = corpus.dataset["labeled"]
+    titles, texts = corpus.column("title"), corpus.texts()
+    labeled = corpus.column("labeled")
     rows_of = [i for i in rows_of if labeled[i]]
     facets = [f for f in corpus.taxonomy.facets if f.name in tagger.fitted_taxonomy.facet_names]
     truth = {f.name: corpus.labels(f.name) for f in facets}

@@ -162,7 +162,7 @@ def to_xy(corpus: Corpus) -> tuple[list[str], list[dict[str, Any]]]:
     "no label"; fitting on the Corpus itself leaves such articles out of that facet's head).
     """
     texts, facets = corpus.texts(), corpus.taxonomy.facet_names
-    labeled = corpus.dataset["labeled"]
+    labeled = corpus.column("labeled")
     columns = {f: (corpus.labels(f), corpus.annotated(f)) for f in facets}
     rows = [i for i, ok in enumerate(labeled) if ok]
     if not rows:

@@ -118,7 +118,7 @@ def _from_corpus(corpus: Corpus, splits, split: str, taxonomy: Taxonomy | None) 
             f"{tax.hash[:12]}); leave `taxonomy` unset to use the corpus's, or rebuild the corpus with it."
         )
     ids = corpus.ids
-    labeled = corpus.dataset["labeled"]
+    labeled = corpus.column("labeled")
     prov: dict[str, Any] = {"source": "corpus", "corpus_fingerprint": corpus.fingerprint,
                             "corpus_path": str(corpus.path) if getattr(corpus, "path", None) else None}
     folds_of: dict[str, int] | None = None
@@ -157,7 +157,7 @@ def _from_corpus(corpus: Corpus, splits, split: str, taxonomy: Taxonomy | None) 
     for f in tax.facets:
         col, annotated = corpus.labels(f.name), corpus.annotated(f.name)
         labels[f.name] = [col[i] if annotated[i] else None for i in rows]  # None: not annotated for this facet
-    group_col = corpus.dataset["group_id"]
+    group_col = corpus.column("group_id")
     sel_ids = [ids[i] for i in rows]
     fold_vec = None
     if folds_of is not None:

@@ -20,7 +20,7 @@ def label_counts_table(corpus: Corpus, *, zeros: bool = False):
     import pandas as pd
 
     tax = corpus.taxonomy
-    labeled = corpus.dataset["labeled"]
+    labeled = corpus.column("labeled")
     columns = {f.name: corpus.labels(f.name) for f in tax.facets}
     rows = ({name: col[i] for name, col in columns.items()} for i in range(len(corpus)) if labeled[i])
     counts = label_counts(tax, rows)

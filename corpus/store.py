@@ -85,7 +85,14 @@ class Corpus:
 
     @property
     def ids(self) -> list[str]:
-        return self.dataset["id"]
+        return _column(self.dataset, "id")
+
+    def column(self, name: str) -> list:
+        """One column as a list of Python values (``dataset[name]`` is a lazy column in ``datasets`` >= 3:
+        indexing it row by row reads one row from Arrow per call)."""
+        if name not in self.dataset.column_names:
+            raise KeyError(f"{name!r}: the corpus has no such column; it has {self.dataset.column_names}.")
+        return _column(self.dataset, name)
 
     @property
     def n_labeled(self) -> int:
@@ -97,7 +104,7 @@ class Corpus:
 
     def texts(self) -> list[str]:
         """Title and body of each article, as classifiers read them."""
-        return [f"{t}\n\n{b}" if t else b for t, b in zip(self.dataset["title"], self.dataset["body"])]
+        return [f"{t}\n\n{b}" if t else b for t, b in zip(self.column("title"), self.column("body"))]
 
     def annotated(self, facet: str) -> list[bool]:
         """Per article, whether ``facet`` was annotated: False means nobody said anything about it, so its

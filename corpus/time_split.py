@@ -51,10 +51,10 @@ def _group_key(value: Any) -> str | None:
 def _column_values(corpus: Corpus, column: str) -> list[Any]:
     ds = corpus.dataset
     if column in ds.column_names:
-        return list(ds[column])
+        return corpus.column(column)
     if column.startswith("meta.") and "meta" in ds.column_names:
         key = column[len("meta."):]
-        return [meta_value(json.loads(m) if m else {}, key) for m in ds["meta"]]
+        return [meta_value(json.loads(m) if m else {}, key) for m in corpus.column("meta")]
     raise InputError(f"column {column!r} is not a corpus column; use one of {sorted(ds.column_names)} or "
                      f"'meta.KEY' for a key of the meta JSON (e.g. 'meta.story_line').")
 
@@ -108,11 +108,10 @@ def time_split(corpus: Corpus, cutoff: str | date = "2026-01-01", *, until: str 
         raise InputError(f"undated={undated!r}: expected one of {list(UNDATED)}.")
     cut = parse_day(cutoff)
     end = parse_day(until, "until") if until is not None else None
-    ds = corpus.dataset
-    ids, labeled, groups = corpus.ids, ds["labeled"], ds[NEAR_DUPLICATE_COLUMN]
+    ids, labeled, groups = corpus.ids, corpus.column("labeled"), corpus.column(NEAR_DUPLICATE_COLUMN)
     days: list[date | None] = []
     undated_ids = []
-    for aid, y, m, d, ok in zip(ids, ds["year"], ds["month"], ds["day"], labeled):
+    for aid, y, m, d, ok in zip(ids, corpus.column("year"), corpus.column("month"), corpus.column("day"), labeled):
         if not ok:
             days.append(None)
         elif not (y and m and d):

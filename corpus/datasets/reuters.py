@@ -162,7 +162,7 @@ def build_reuters(data_dir: str | Path, *, output: str | Path | None = None, str
 
 
 def _metas(corpus: Corpus) -> list[dict[str, Any]]:
-    return [json.loads(m or "{}") for m in corpus.dataset["meta"]]
+    return [json.loads(m or "{}") for m in corpus.column("meta")]
 
 
 def _modapte_side(meta: Mapping[str, Any]) -> str | None:
@@ -221,7 +221,7 @@ def modapte_split(corpus: Corpus, subset: str = "all") -> SplitManifest:
     cats = reuters_categories(corpus, subset)
     keep = set(cats)
     ids = corpus.ids
-    groups = corpus.dataset[NEAR_DUPLICATE_COLUMN]
+    groups = corpus.column(NEAR_DUPLICATE_COLUMN)
     topics = corpus.labels("topics")
     split: dict[str, list[str]] = {"train": [], "eval": []}
     left_out: Counter = Counter()
