@@ -297,8 +297,9 @@ def thresholded_one_vs_rest(task: Task) -> tuple[np.ndarray, float]:
     return np.asarray(P, dtype=np.int64), time.perf_counter() - t0
 
 
-def tagger_on(corpus, task: Task, facet: str) -> tuple[np.ndarray, float, dict[str, Any]]:
-    """The newstag Tagger (defaults) fitted on a one-facet copy of the corpus's training documents."""
+def tagger_on(corpus, task: Task, facet: str, make=None) -> tuple[np.ndarray, float, dict[str, Any]]:
+    """The newstag Tagger (defaults; ``make(**params)`` builds another) fitted on a one-facet copy of the
+    corpus's training documents."""
     from classifier import Tagger
     from corpus import Article, from_articles, parse_taxonomy
 
@@ -313,7 +314,7 @@ def tagger_on(corpus, task: Task, facet: str) -> tuple[np.ndarray, float, dict[s
 
     from sklearn.exceptions import ConvergenceWarning
 
-    tagger = Tagger(alias_facet=None, group_attr=None, group_facet=None, random_state=SEED)
+    tagger = (make or Tagger)(alias_facet=None, group_attr=None, group_facet=None, random_state=SEED)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         t0 = time.perf_counter()
