@@ -165,6 +165,14 @@ CODE_ATTEMPTS = {
         "pooled": {"region": 0.9028, "themes": 0.6903, "actors": 0.7875},
         "kept": "no: against `acting` dev1 +0.014 but dev2 +0.000 and dev3 -0.010 actors, region -0.009 on dev1 and dev3 "
                 "(pooled actors +0.002, region -0.006)"},
+    "acting_group_top": {
+        "what": "the acting model with a third column per region: 1 for the region of the actor label with the highest "
+                "acting probability in the article (region following the main acting state)",
+        "dev1": {"region": 0.892, "themes": 0.620, "actors": 0.729}, "dev2": {"region": 0.942, "themes": 0.727, "actors": 0.784},
+        "dev3": {"region": 0.883, "themes": 0.714, "actors": 0.797},
+        "pooled": {"region": 0.9056, "themes": 0.6903, "actors": 0.7692},
+        "kept": "no: region +0.009 on dev2 but -0.017 on dev3, and actors worse on every fold (the actors head reads "
+                "the region columns too)"},
     "role_C_0.3": {"what": "role model C=0.3", "dev1": {"actors": 0.767}, "dev2": {"actors": 0.813},
                    "kept": "no: worse on both"},
     "role_C_3": {"what": "role model C=3", "dev1": {"actors": 0.751}, "dev2": {"actors": 0.804},
