@@ -22,6 +22,7 @@ from corpus import AliasMatcher, Facet, Label, Mention
 
 from ._fast_tfidf import TOKEN_PATTERN, Analysed, FastTfidfVectorizer
 from ._prefix_tfidf import PrefixTfidfVectorizer
+from ._acting import acting_probability, fit_acting, group_entries, label_sets, pair_table, plain_entries
 from ._roles import make_role_model, mention_contexts, mention_keys, role_probabilities, role_threshold, role_weights, scored
 
 # The column layout of AliasFeatures (its methods are the only readers of these; other modules ask them).
@@ -30,6 +31,9 @@ PER_GROUP = ("group_count", "group_share")  # per group, after every label's col
 # With roles=True, after those: per label, then per group (see AliasFeatures).
 ROLE_PER_LABEL = ("role", "role_sum")
 ROLE_PER_GROUP = ("group_role", "group_role_share")
+# With acting=True, after those: per label, then per group (see AliasFeatures).
+ACT_PER_LABEL = ("act",)
+ACT_PER_GROUP = ("group_act", "group_act_share")
 
 
 def text_features(*, word_ngram_range: tuple[int, int] = (1, 2), char_ngram_range: tuple[int, int] | None = None,
@@ -113,6 +117,12 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         Only the first ``role_mentions`` mentions of each label in a text get a role (None: all); the
         count features still see every mention. Faster on long texts (2: 40% fewer mentions scored on
         Reuters), but worse on the dev folds (actors micro-F1 0.765 / 0.809 against 0.810 / 0.815).
+    acting : bool, default False
+        Also learn, per (text, label), whether the label acts or is merely mentioned (:mod:`classifier._acting`:
+        a logistic regression shared by every label over context flags of its mentions — a place, a location
+        chain, a modifier, a government word, the sentence's subject — summed per label); ``fit`` then needs
+        the texts and their labels. Adds, after the columns above, per label ``act`` (its probability) and per
+        group ``group_act`` (the highest of its labels) and ``group_act_share`` (its share of all of it).
 
     Attributes
     ----------
@@ -126,12 +136,13 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
 
     def __init__(self, *, aliases: Sequence[tuple[str, Sequence[str]]] = (),
                  groups: Sequence[tuple[str, str]] = (), roles: bool = False, role_C: float = 1.0,
-                 role_mentions: int | None = None):
+                 role_mentions: int | None = None, acting: bool = False):
         self.aliases = aliases
         self.groups = groups
         self.roles = roles
         self.role_C = role_C
         self.role_mentions = role_mentions
+        self.acting = acting
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -170,24 +181,44 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
             self._fit_roles(X, y)
             if self.role_model_ is not None:
                 self.__dict__["_role_weights"] = role_weights(self.role_model_)
+        if self.acting:
+            self.n_features_out_ += len(ACT_PER_LABEL) * len(labels) + len(ACT_PER_GROUP) * len(self.group_names_)
+            self._fit_acting(X, y)
         return self
 
-    def _fit_roles(self, X, y) -> None:
+    @property
+    def needs_labels(self) -> bool:
+        """Whether ``fit`` learns from the texts' labels (``roles`` or ``acting``)."""
+        return bool(self.roles or getattr(self, "acting", False))
+
+    def _gold(self, X, y, what: str) -> tuple[list[str], list[set[str]]]:
+        """The texts and each one's set of label ids, checked."""
         if X is None or y is None:
-            raise ValueError("AliasFeatures(roles=True).fit needs the texts and their labels: fit(texts, y), y a list "
+            raise ValueError(f"AliasFeatures({what}=True).fit needs the texts and their labels: fit(texts, y), y a list "
                              "of label-id lists or an indicator matrix with one column per label.")
         texts = _texts(X)
-        if len(y) != len(texts):
-            raise ValueError(f"AliasFeatures.fit: {len(texts)} texts but {len(y)} label rows; give one per text.")
-        gold = []
-        for row in y:
-            if isinstance(row, str):
-                raise ValueError(f"AliasFeatures.fit: a label row must be a list of label ids, got the string {row!r}.")
-            row = np.asarray(row) if not isinstance(row, (list, tuple, set, frozenset)) else row
-            if isinstance(row, np.ndarray) and row.ndim == 1 and len(row) == len(self.labels_) and row.dtype != object:
-                gold.append({lab for lab, v in zip(self.labels_, row) if v})
-            else:
-                gold.append({str(v) for v in row})
+        return texts, label_sets(y, self.labels_, len(texts))
+
+    def _pairs(self, texts, mentions):
+        index = {lab: k for k, lab in enumerate(self.labels_)}
+        return pair_table(texts, mentions, index, split_title)
+
+    def _fit_acting(self, X, y) -> None:
+        texts, gold = self._gold(X, y, "acting")
+        rows, labs, F = self._pairs(texts, self.match(texts))
+        target = np.asarray([self.labels_[k] in gold[r] for r, k in zip(rows.tolist(), labs.tolist())], dtype=int)
+        self.acting_coef_, self.acting_intercept_, self.acting_threshold_ = fit_acting(F, target, rows)
+
+    def acting_probabilities(self, texts: Sequence[str], mentions: Sequence[Sequence[Mention]]
+                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(row, label position, probability)`` of every (text, label mentioned in it) pair (``acting=True``):
+        how likely the label is among the text's actors rather than merely mentioned."""
+        check_is_fitted(self, "acting_coef_")
+        rows, labs, F = self._pairs(texts, mentions)
+        return rows, labs, acting_probability(F, self.acting_coef_, self.acting_intercept_)
+
+    def _fit_roles(self, X, y) -> None:
+        texts, gold = self._gold(X, y, "roles")
         contexts, target, article, label = [], [], [], []
         for i, (text, found, labs) in enumerate(zip(texts, self.match(texts), gold)):
             found = [m for m, keep in zip(found, scored(found, self.role_mentions)) if keep]
@@ -254,7 +285,7 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
 
     def __setstate__(self, state):
         # models saved before roles existed
-        state = {"roles": False, "role_C": 1.0, "role_mentions": None, **state}
+        state = {"roles": False, "role_C": 1.0, "role_mentions": None, "acting": False, **state}
         if "labels_" in state:
             state = {"role_model_": None, "role_prior_": 0.0, "role_threshold_": 0.5, **state}
         super().__setstate__(state)
@@ -281,7 +312,8 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         group_base = n_per * n_lab
         group_of = self.group_of_.tolist()
         rows, cols, vals, logs = [], [], [], []  # logs: positions in vals of counts, log1p-ed at the end
-        for r, (text, found) in enumerate(zip(texts, mentions)):
+        pairs = self._pairs(texts, mentions) if getattr(self, "acting", False) else None
+        for r, (text, found) in enumerate(zip(texts, mentions) if pairs is None else ()):
             if not found:
                 continue
             title_end, lead_start, lead_end = split_title(text)
@@ -319,6 +351,11 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
             self._role_entries(mentions, roles, index, rows, cols, vals, logs)
         data = np.asarray(vals, dtype=np.float64)
         data[logs] = np.log1p(data[logs])
+        if pairs is not None:  # the same first columns, from the acting model's pair table; then its own
+            parts = [plain_entries(*pairs, self.group_of_, len(self.group_names_)),
+                     self._acting_entries(len(texts), pairs), (np.asarray(rows, dtype=np.int64),
+                                                               np.asarray(cols, dtype=np.int64), data)]
+            rows, cols, data = (np.concatenate(a) for a in zip(*parts))
         out = sp.csr_matrix((data, (rows, cols)), shape=(len(texts), self.n_features_out_))
         out.eliminate_zeros()
         return out
@@ -357,6 +394,24 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
                 cols += [gbase + 2 * g, gbase + 2 * g + 1]
                 vals += [gbest[g], gsum[g] / all_p]
 
+    def _acting_entries(self, n_texts, pairs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(row, column, value)`` of the acting columns (see ``acting``) of :func:`pair_table` ``pairs``."""
+        r, k, F = pairs
+        p = acting_probability(F, self.acting_coef_, self.acting_intercept_)
+        base = self.act_column(0)
+        gr, gc, gv = group_entries(r, self.group_of_[k], p, n_texts, len(self.group_names_))
+        return np.r_[r, gr], np.r_[base + k, base + len(ACT_PER_LABEL) * len(self.labels_) + gc], np.r_[p, gv]
+
+    def act_column(self, label: int | np.ndarray) -> int | np.ndarray:
+        """The ``act`` column (acting probability) of label(s) given by position in ``labels_`` (``acting=True``)."""
+        check_is_fitted(self, "labels_")
+        if not getattr(self, "acting", False):
+            raise ValueError("AliasFeatures.act_column: built with acting=False; there are no acting columns.")
+        base = len(PER_LABEL) * len(self.labels_) + len(PER_GROUP) * len(self.group_names_)
+        if self.roles:
+            base += len(ROLE_PER_LABEL) * len(self.labels_) + len(ROLE_PER_GROUP) * len(self.group_names_)
+        return base + len(ACT_PER_LABEL) * np.asarray(label)
+
     def role_column(self, label: int | np.ndarray) -> int | np.ndarray:
         """The ``role`` column (highest role probability) of label(s) given by position in ``labels_``."""
         check_is_fitted(self, "labels_")
@@ -379,6 +434,8 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         out = labels * n_per + np.arange(n_per)
         if getattr(self, "roles", False):
             out = np.hstack([out, self.role_column(labels) + np.arange(len(ROLE_PER_LABEL))])
+        if getattr(self, "acting", False):
+            out = np.hstack([out, self.act_column(labels) + np.arange(len(ACT_PER_LABEL))])
         return out
 
     def column_labels(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -404,6 +461,9 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         if self.roles:
             names += [f"{lab}:{part}" for lab in self.labels_ for part in ROLE_PER_LABEL]
             names += [f"{g}:{part}" for g in self.group_names_ for part in ROLE_PER_GROUP]
+        if getattr(self, "acting", False):
+            names += [f"{lab}:{part}" for lab in self.labels_ for part in ACT_PER_LABEL]
+            names += [f"{g}:{part}" for g in self.group_names_ for part in ACT_PER_GROUP]
         return np.asarray(names, dtype=object)
 
 

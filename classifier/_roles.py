@@ -202,4 +202,6 @@ def rule_scores(rule: AliasRuleClassifier, aliases: AliasFeatures, A: sp.spmatri
     strength and 0.5."""
     if getattr(aliases, "roles", False):
         return A[:, aliases.role_column(np.asarray(cols))].toarray(), aliases.role_threshold_
+    if getattr(aliases, "acting", False):
+        return A[:, aliases.act_column(np.asarray(cols))].toarray(), aliases.acting_threshold_
     return rule.scores_from_features(A)[:, cols], 0.5

@@ -1,0 +1,245 @@
+"""Acting or merely mentioned, per (article, label): a fast alternative to the mention-role model.
+
+The guide tags a state as an actor when its government, forces or officials act or are the target, not when
+it only names a place ("in Latakia, Syria"), a nationality ("a Belarusian national") or a company's home
+("United States-based Tesla"). :func:`pair_table` reads, from the alias mentions the matcher already found
+(no second pass over the text), a few context flags of each mention — a location preposition or a trailing
+location chain before/after it, a lower-case word after it (a modifier), a government word after it ("Israeli
+military", "Kenya's president"), a possessive, the start of its sentence — and sums them per label with how
+often, how early and where (title, first paragraph) the label is mentioned. One logistic regression over
+those pairs, shared by every label (so a rare state learns from the common ones), gives the probability that
+the label is among the article's actors. :class:`classifier.AliasFeatures` (``acting=True``) fits it and
+writes the probability as a column of each label, so the actors head, the region head (through per-region
+sums) and the rare labels (instead of the alias rule) read it. It costs a few string tests per mention.
+"""
+
+from __future__ import annotations
+
+__all__ = ["PAIR_FEATURES", "pair_table", "fit_acting", "acting_probability", "group_entries", "label_sets",
+           "plain_entries"]
+
+import re
+from typing import Callable, Sequence
+
+import numpy as np
+
+from corpus import Mention
+
+# The columns of pair_table, in order.
+PAIR_FEATURES = ("count", "title", "early", "lead", "share", "first", "top", "n_labels", "place", "chain",
+                 "modifier", "government", "possessive", "subject", "title_subject", "all_place")
+
+_PLACE_WORDS = frozenset(("in", "near", "at", "into", "toward", "towards", "across", "off", "outside", "inside",
+                          "from", "to", "southern", "northern", "eastern", "western", "central", "south", "north",
+                          "east", "west", "lower", "upper"))
+_GOVERNMENT = frozenset((
+    "government", "governments", "military", "forces", "armed", "army", "navy", "air", "president", "prime",
+    "minister", "ministry", "foreign", "defence", "defense", "officials", "official", "authorities", "troops",
+    "police", "embassy", "ambassador", "court", "parliament", "coast", "state", "soldiers", "leader", "leaders",
+    "cabinet", "senate", "congress", "intelligence", "navy", "warships", "drones", "missiles", "strikes",
+    "airstrikes", "security", "delegation", "envoy", "regime", "junta", "king", "chancellor"))
+_CHAIN_AFTER = frozenset((".", ",", ";", ")", ""))
+_SENTENCE_CUT = re.compile(r"[.!?]\s+(?=\S)|\n")
+_LOWER_WORD = re.compile(r"(?<![\w'’])[^\W\d_A-Z]")  # a word starting with a letter that is not an ASCII capital
+_SCORED = 3  # the context of the first 3 mentions of a label in a text is read (70% of them on Reuters)
+_BEFORE = 40  # characters read before a mention
+_AFTER = 24  # and after it
+
+
+def pair_table(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], index: dict[str, int],
+               bounds: Callable[[str], tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(row, label position, features (n_pairs, len(PAIR_FEATURES)))``: one entry per (text, label) whose
+    label is mentioned in the text, in order of the label's first mention within each text.
+
+    ``bounds``: a text's ``(title_end, lead_start, lead_end)`` (:func:`classifier._features.split_title`).
+    Each mention's flags are tested in Python (a few string tests), everything else is array arithmetic.
+    """
+    p_row: list[int] = []
+    p_lab: list[int] = []
+    p_first: list[int] = []
+    p_count: list[int] = []
+    m_pair: list[int] = []
+    m_flags: list[int] = []
+    lengths = np.ones(len(texts))
+    place_words, government, chain_after, scored = _PLACE_WORDS, _GOVERNMENT, _CHAIN_AFTER, _SCORED
+    lower_word = _LOWER_WORD.search
+    for r, (text, found) in enumerate(zip(texts, mentions)):
+        if not found:
+            continue
+        title_end, lead_start, lead_end = bounds(text)
+        lengths[r] = max(len(text), 1)
+        pair_of: dict[str, int] = {}
+        for label, start, end, _ in found:
+            p = pair_of.get(label)
+            if p is None:
+                p = pair_of[label] = len(p_row)
+                p_row.append(r)
+                p_lab.append(index[label])
+                p_first.append(start)
+                p_count.append(0)
+            p_count[p] += 1
+            m_pair.append(p)
+            flags = (end <= title_end) | ((lead_start <= start < lead_end) << 1)
+            if p_count[p] > scored:  # counted, but its context is not read
+                m_flags.append(flags)
+                continue
+            flags |= 256
+            before = text[start - _BEFORE if start > _BEFORE else 0: start]
+            after = text[end: end + _AFTER]
+            words = before.rsplit(None, 2)
+            prev = words[-1].lower() if words else ""
+            if prev in place_words or (prev == "the" and len(words) > 1 and words[-2].lower() in place_words):
+                flags |= 4
+            nxt = after.split(None, 1)
+            first = nxt[0] if nxt else ""
+            if after[:2] in ("'s", "’s"):
+                flags |= 64
+                first = after[2:].split(None, 1)[0] if after[2:].strip() else ""
+            elif before.endswith(", ") and (first[:1] in chain_after or first in ("and", "on", "in", "as")):
+                flags |= 8
+            word = first.lower().strip(".,;:)\"'’")
+            if word in government:
+                flags |= 32
+            elif first[:1].islower() and not flags & 64 and word not in ("and", "or", "to", "in"):
+                flags |= 16
+            cut = max(before.rfind(". "), before.rfind("\n"))
+            if (cut >= 0 or start < _BEFORE) and not lower_word(before, cut + 1):
+                flags |= 128
+            m_flags.append(flags)
+    n = len(p_row)
+    F = np.zeros((n, len(PAIR_FEATURES)))
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), F
+    row = np.asarray(p_row, dtype=np.int64)
+    pair = np.asarray(m_pair, dtype=np.int64)
+    bits = (np.asarray(m_flags, dtype=np.int64)[:, None] >> np.arange(9)) & 1
+    bits = np.column_stack([bits, bits[:, 2] | bits[:, 3], bits[:, 7] & bits[:, 0]]).astype(np.float64)
+    sums = np.column_stack([np.bincount(pair, weights=b, minlength=n) for b in bits.T])
+    count = np.asarray(p_count, dtype=np.float64)
+    read = sums[:, 8]  # the mentions whose context was read (the first _SCORED of each label)
+    starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])  # pairs come in order of first mention, by text
+    top = np.maximum.reduceat(count, starts)
+    per_text = np.add.reduceat(count, starts)
+    n_labels = np.diff(np.r_[starts, n])
+    text_of = np.cumsum(np.r_[False, row[1:] != row[:-1]])  # the position of each pair's text among starts
+    F[:, 0] = np.log1p(count)
+    F[:, 1] = sums[:, 0] > 0
+    F[:, 2] = 1.0 - np.asarray(p_first) / lengths[row]
+    F[:, 3] = sums[:, 1] > 0
+    F[:, 4] = count / per_text[text_of]
+    F[:, 5][starts] = 1.0
+    F[:, 6] = count == top[text_of]
+    F[:, 7] = np.log1p(n_labels[text_of])
+    F[:, 8:14] = sums[:, 2:8] / read[:, None]
+    F[:, 14] = sums[:, 10] > 0
+    F[:, 15] = sums[:, 9] == read  # every mention read a place or a chain
+    return row, np.asarray(p_lab, dtype=np.int64), F
+
+
+def acting_probability(F: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarray:
+    """The fitted logistic regression's probability for each pair (rows of ``F``)."""
+    from scipy.special import expit
+
+    return expit(F @ coef + intercept) if len(F) else np.zeros(0)
+
+
+def fit_acting(F: np.ndarray, target: np.ndarray, article: np.ndarray, C: float = 1.0,
+               folds: int = 5) -> tuple[np.ndarray, float, float]:
+    """``(coefficients, intercept, threshold)`` of the pair model fitted on ``(F, target)``: the threshold is the
+    F1-best one on out-of-fold probabilities (folds keep an article's pairs together), for the labels tagged
+    by it alone; 0.5 when there are too few articles. Without both classes: zero weights, the logit of the
+    positive share as intercept."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    from ._estimators import best_f1_threshold
+
+    target = np.asarray(target, dtype=int)
+    if len(set(target.tolist())) < 2:
+        share = float(target.mean()) if len(target) else 0.0
+        share = min(max(share, 1e-6), 1 - 1e-6)
+        return np.zeros(F.shape[1]), float(np.log(share / (1 - share))), 0.5
+
+    def model():
+        return LogisticRegression(C=C, max_iter=2000, random_state=0)
+
+    clf = model().fit(F, target)
+    k = min(folds, len(set(article.tolist())))
+    threshold = 0.5
+    if k >= 2:
+        oof = np.zeros(len(target))
+        for train, test in GroupKFold(n_splits=k).split(F, target, article):
+            if len(set(target[train].tolist())) < 2:
+                oof[test] = target[train][0]
+                continue
+            oof[test] = model().fit(F[train], target[train]).predict_proba(F[test])[:, 1]
+        threshold = best_f1_threshold(oof, target)
+    return clf.coef_[0].astype(np.float64), float(clf.intercept_[0]), float(threshold)
+
+
+def group_entries(row: np.ndarray, group: np.ndarray, p: np.ndarray, n_texts: int,
+                  n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(row, column, value)`` of the per-group acting features from the pairs' rows, groups (-1: none) and
+    probabilities: per (text, group) ``group_act`` (the highest of its labels, column ``2 * group``) and
+    ``group_act_share`` (its share of the text's summed probability, column ``2 * group + 1``)."""
+    inside = group >= 0
+    if not inside.any():
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    pairs, at = np.unique(row[inside] * n_groups + group[inside], return_inverse=True)
+    best = np.zeros(len(pairs))
+    np.maximum.at(best, at, p[inside])
+    total = np.bincount(at, weights=p[inside], minlength=len(pairs))
+    all_p = np.bincount(row, weights=p, minlength=n_texts)
+    pr, pg = pairs // n_groups, pairs % n_groups
+    share = total / np.where(all_p[pr] > 0, all_p[pr], 1.0)
+    return (np.repeat(pr, 2), np.column_stack([2 * pg, 2 * pg + 1]).ravel(),
+            np.column_stack([best, share]).ravel())
+
+
+def label_sets(y, labels: Sequence[str], n_texts: int) -> list[set[str]]:
+    """Each text's set of label ids from ``y``: label-id lists, or an indicator matrix in ``labels`` order.
+
+    Raises
+    ------
+    ValueError
+        For a row count other than ``n_texts``, or a row that is a plain string.
+    """
+    if len(y) != n_texts:
+        raise ValueError(f"AliasFeatures.fit: {n_texts} texts but {len(y)} label rows; give one per text.")
+    gold = []
+    for row in y:
+        if isinstance(row, str):
+            raise ValueError(f"AliasFeatures.fit: a label row must be a list of label ids, got the string {row!r}.")
+        row = np.asarray(row) if not isinstance(row, (list, tuple, set, frozenset)) else row
+        if isinstance(row, np.ndarray) and row.ndim == 1 and len(row) == len(labels) and row.dtype != object:
+            gold.append({lab for lab, v in zip(labels, row) if v})
+        else:
+            gold.append({str(v) for v in row})
+    return gold
+
+
+def plain_entries(row: np.ndarray, label: np.ndarray, F: np.ndarray, group_of: np.ndarray,
+                  n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(row, column, value)`` of :class:`classifier.AliasFeatures`' first columns from a :func:`pair_table`:
+    per label ``count`` (log1p), ``title``, ``early``, ``lead`` (columns ``4 * label + part``), then per group
+    ``group_count`` (log1p of its labels' mentions) and ``group_share`` (columns after every label's)."""
+    n_per = 4
+    rows = np.repeat(row, n_per)
+    cols = (label[:, None] * n_per + np.arange(n_per)).ravel()
+    vals = F[:, :n_per].ravel()
+    g = group_of[label]
+    inside = g >= 0
+    if inside.any():
+        count = np.rint(np.expm1(F[:, 0]))
+        total = np.bincount(row, weights=count)
+        pairs, at = np.unique(row[inside] * n_groups + g[inside], return_inverse=True)
+        gcount = np.bincount(at, weights=count[inside], minlength=len(pairs))
+        pr, pg = pairs // n_groups, pairs % n_groups
+        base = n_per * len(group_of)
+        rows = np.r_[rows, np.repeat(pr, 2)]
+        cols = np.r_[cols, np.column_stack([base + 2 * pg, base + 2 * pg + 1]).ravel()]
+        vals = np.r_[vals, np.column_stack([np.log1p(gcount), gcount / total[pr]]).ravel()]
+    keep = vals != 0
+    return rows[keep], cols[keep], vals[keep]
+

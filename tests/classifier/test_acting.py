@@ -1,0 +1,145 @@
+"""The acting model: per (article, state) whether the state acts or is merely mentioned (a place, a nationality)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from classifier import AliasFeatures
+from classifier._acting import PAIR_FEATURES, pair_table
+from classifier._features import split_title
+
+from .conftest import ALIASES, GROUPS
+
+# Made-up items: the state that acts is the subject or has a government word after it; a state after
+# "in ..., " or before "nationals" is merely mentioned.
+_ACTS = [
+    ("Russia strikes a port in Odesa.", ["RUS"]),
+    ("The Japanese government announces new export controls.", ["JPN"]),
+    ("South Korea deploys troops to the border.", ["KOR"]),
+    ("The United States imposes tariffs.", ["USA"]),
+]
+_PLACES = [
+    ("Three American nationals die in a bus crash in Lima.", []),
+    ("A storm hits Nagoya, Japan.", []),
+    ("A fire destroys a market in Busan, South Korea.", []),
+    ("Two Russian nationals are hurt in a crash.", []),
+]
+TEXTS = [t for t, _ in (_ACTS + _PLACES) * 3]
+LABELS = [y for _, y in (_ACTS + _PLACES) * 3]
+
+
+def fitted(**kw) -> AliasFeatures:
+    return AliasFeatures(aliases=ALIASES, groups=GROUPS, acting=True, **kw).fit(TEXTS, LABELS)
+
+
+def flags(text: str) -> dict[str, dict[str, float]]:
+    """Per label mentioned in ``text``: its pair features by name."""
+    f = AliasFeatures(aliases=ALIASES).fit()
+    index = {lab: k for k, (lab, _) in enumerate(ALIASES)}
+    rows, labs, F = pair_table([text], f.match([text]), index, split_title)
+    return {ALIASES[k][0]: dict(zip(PAIR_FEATURES, x)) for k, x in zip(labs.tolist(), F.tolist())}
+
+
+def test_an_acting_state_gets_a_higher_probability_than_a_location_or_a_nationality():
+    f = fitted()
+    texts = ["Japan launches a satellite.", "An earthquake hits Sendai, Japan.", "Four Japanese nationals are freed."]
+    rows, labs, p = f.acting_probabilities(texts, f.match(texts))
+    assert rows.tolist() == [0, 1, 2] and p[0] > 0.5 > p[1] and p[0] > p[2]
+
+
+def test_pair_features_read_a_place_a_chain_a_modifier_a_government_word_and_the_subject():
+    assert flags("Fires burn in Lima and near the border.") == {}  # no alias: no pair
+    chain = flags("A storm hits Nagoya, Japan.")["JPN"]
+    assert chain["chain"] == 1.0 and chain["all_place"] == 1.0 and chain["subject"] == 0.0
+    place = flags("Protests spread in the United States and in Russia.")
+    assert place["USA"]["place"] == 1.0 and place["RUS"]["place"] == 1.0 and place["USA"]["first"] == 1.0
+    modifier = flags("Two Russian nationals are hurt.")["RUS"]
+    assert modifier["modifier"] == 1.0 and modifier["government"] == 0.0
+    acting = flags("The Japanese government protests. Russia's foreign ministry replies.")
+    assert acting["JPN"]["government"] == 1.0 and acting["JPN"]["subject"] == 1.0
+    assert acting["RUS"]["possessive"] == 1.0 and acting["RUS"]["government"] == 1.0 and acting["RUS"]["subject"] == 1.0
+
+
+def test_counts_shares_and_ranks_are_per_label_within_the_text():
+    f = flags("Japan warns Russia\n\nJapan says Japan will act; Russia and the United States reply.")
+    assert f["JPN"]["count"] == pytest.approx(np.log1p(3)) and f["JPN"]["share"] == pytest.approx(3 / 6)
+    assert f["JPN"]["top"] == 1.0 and f["RUS"]["top"] == 0.0 and f["JPN"]["first"] == 1.0
+    assert f["JPN"]["title"] == 1.0 and f["RUS"]["title_subject"] == 0.0 and f["JPN"]["title_subject"] == 1.0
+    assert f["USA"]["n_labels"] == pytest.approx(np.log1p(3)) and f["USA"]["title"] == 0.0
+
+
+def test_the_first_columns_are_the_plain_alias_features_exactly():
+    f, plain = fitted(), AliasFeatures(aliases=ALIASES, groups=GROUPS).fit()
+    texts = TEXTS + ["Japan, Japan, Japan and Japan meet Russia in Seoul.\n\nThe US and Japan agree.", "No state."]
+    X, P = f.transform(texts).toarray(), plain.transform(texts).toarray()
+    assert np.array_equal(X[:, : plain.n_features_out_], P)
+
+
+def test_acting_columns_follow_the_existing_layout_and_belong_to_their_label():
+    f = fitted()
+    plain = AliasFeatures(aliases=ALIASES, groups=GROUPS).fit()
+    names = list(f.get_feature_names_out())
+    assert names[: plain.n_features_out_] == list(plain.get_feature_names_out())
+    assert len(names) == f.n_features_out_ == plain.n_features_out_ + len(ALIASES) + 2 * 3
+    assert [names[c] for c in f.label_columns([3])[0]] == ["RUS:count", "RUS:title", "RUS:early", "RUS:lead", "RUS:act"]
+    X = f.transform(["Russia strikes Kyiv.", "Nothing here."]).toarray()
+    assert X[0, f.act_column(3)] > 0.5 and X[0, names.index("europe:group_act_share")] == pytest.approx(1.0)
+    assert X[0, names.index("europe:group_act")] == X[0, f.act_column(3)] and not X[1].any()
+
+
+def test_acting_with_roles_puts_the_acting_columns_last():
+    f = fitted(roles=True)
+    names = list(f.get_feature_names_out())
+    assert names[-1] == "oceania:group_act_share" or names[-1].endswith(":group_act_share")
+    assert names[f.act_column(0)] == "USA:act" and names[f.role_column(0)] == "USA:role"
+
+
+def test_the_threshold_is_tuned_on_training_data_and_stays_a_probability():
+    assert 0.05 <= fitted().acting_threshold_ <= 0.95
+
+
+def test_acting_without_texts_and_labels_says_what_fit_needs():
+    with pytest.raises(ValueError, match=r"AliasFeatures\(acting=True\)\.fit needs the texts and their labels"):
+        AliasFeatures(aliases=ALIASES, acting=True).fit()
+    with pytest.raises(ValueError, match="8 texts but 7 label rows"):
+        AliasFeatures(aliases=ALIASES, acting=True).fit(TEXTS[:8], LABELS[:7])
+
+
+def test_pairs_all_of_one_kind_give_every_pair_the_base_rate():
+    f = AliasFeatures(aliases=ALIASES, acting=True).fit(["Japan votes.", "Russia votes."], [["JPN"], ["RUS"]])
+    assert f.acting_threshold_ == 0.5 and not f.acting_coef_.any()
+    assert f.acting_probabilities(["Japan votes."], f.match(["Japan votes."]))[2].tolist() == pytest.approx([1.0], abs=1e-5)
+
+
+def test_acting_survives_clone_and_a_refit_gives_the_same_features():
+    f = fitted()
+    g = clone(f).fit(TEXTS, LABELS)
+    assert g.acting and np.array_equal(f.transform(TEXTS).toarray(), g.transform(TEXTS).toarray())
+
+
+def test_a_model_saved_before_acting_existed_loads_with_acting_off():
+    f = AliasFeatures(aliases=ALIASES).fit()
+    state = f.__getstate__()
+    del state["acting"]
+    g = AliasFeatures.__new__(AliasFeatures)
+    g.__setstate__(state)
+    assert g.acting is False and not g.needs_labels
+    with pytest.raises(ValueError, match="built with acting=False"):
+        g.act_column(0)
+
+
+def test_a_tagger_with_acting_tags_rare_actors_by_their_acting_probability(small_corpus):
+    from classifier import Tagger
+
+    tagger = Tagger(random_state=0, acting=True, rule_below=1000).fit(small_corpus)
+    aliases = tagger.alias_features("actors")
+    assert aliases.acting and tagger.rule_labels_
+    text = "Japan and South Korea hold talks in Tokyo.\n\nJapan and South Korea agree to share missile data."
+    scores = tagger.scores([text])
+    pos = tagger.classes_["actors"].index("JPN")
+    assert scores.thresholds["actors"][pos] == aliases.acting_threshold_
+    assert scores.proba["actors"][0, pos] == pytest.approx(scores.alias_features["actors"][0, aliases.act_column(
+        aliases.labels_.index("JPN"))])
+    assert Tagger().acting is True and Tagger(acting=False).fit(small_corpus).alias_features("actors").acting is False
