@@ -87,6 +87,9 @@ ATTEMPTS: dict[str, tuple[dict, str, str]] = {
                     "probability alone (no actors head)"),
     "acting_rule2": ({**_OLD, "acting": True, "rule_below": 2}, "all", "acting; only actor labels with < 2 training examples "
                      "tagged by the acting probability alone"),
+    "prefix6_unigrams": ({**_OLD, "rule_below": 5, "prefix_length": 6, "word_ngram_range": (1, 1)}, "all", "round 2 session 3: prefix6 on the "
+                         "defaults (rule_below 5) without the word bigram columns (fewer features beside the prefixes, "
+                         "for speed)"),
     "prefix6_rule20": ({**_OLD, "prefix_length": 6, "rule_below": 20}, "all", "prefix6; actor labels with < 20 "
                        "training examples tagged by the alias rule"),
     "roles_rule5": ({"acting": False, "mention_roles": True, "rule_below": 5}, "all", "roles; labels with < 5 training examples tagged by role, the rest by the head"),
@@ -127,6 +130,43 @@ CODE_ATTEMPTS = {
         "dev3": {"region": 0.908, "themes": 0.708, "actors": 0.708},
         "pooled": {"region": 0.894, "themes": 0.689, "actors": 0.731},
         "kept": "no: dev2 +0.012, dev1 and dev3 worse; pooled 0.689 against 0.690"},
+    "prefix6_cut_words": {
+        "what": "round 2 session 3, on the defaults (rule_below 5), for speed: the word tf-idf reads every word cut to "
+                "its first 6 characters (unigrams and bigrams of prefixes, one block) instead of a prefix block "
+                "beside the words: no more columns than today",
+        "dev1": {"region": 0.858, "themes": 0.629, "actors": 0.742}, "dev2": {"region": 0.925, "themes": 0.739, "actors": 0.765},
+        "dev3": {"region": 0.883, "themes": 0.723, "actors": 0.76},
+        "pooled": {"region": 0.889, "themes": 0.698, "actors": 0.755},
+        "kept": "no: most of prefix6's gain is lost (themes pooled 0.698 against 0.743; rule5 0.690)"},
+    "prefix6_unigrams_word_bigrams": {
+        "what": "as prefix6_cut_words, but the bigrams stay whole words (prefix unigrams + word bigrams, one block)",
+        "dev1": {"region": 0.858, "themes": 0.627, "actors": 0.742}, "dev2": {"region": 0.925, "themes": 0.729, "actors": 0.757},
+        "dev3": {"region": 0.892, "themes": 0.716, "actors": 0.767},
+        "pooled": {"region": 0.892, "themes": 0.694, "actors": 0.755},
+        "kept": "no: themes pooled 0.694 (rule5 0.690, prefix6 0.743)"},
+    "prefix6_long_words_only": {
+        "what": "prefix6 with prefix columns only for words longer than 6 characters (a shorter word is its own "
+                "prefix, already a word column): about half the prefix non-zeros",
+        "dev1": {"region": 0.867, "themes": 0.673, "actors": 0.745}, "dev2": {"region": 0.933, "themes": 0.682, "actors": 0.762},
+        "dev3": {"region": 0.892, "themes": 0.739, "actors": 0.751},
+        "pooled": {"region": 0.897, "themes": 0.701, "actors": 0.753},
+        "kept": "no: themes dev2 0.682 (below rule5's 0.727), pooled 0.701: the short words' prefix columns are part "
+                "of the gain"},
+    "prefix6_max_df_0.1": {
+        "what": "prefix6 whose prefix block keeps only prefixes found in at most 10% of the training texts (the "
+                "frequent ones carry most of its non-zeros; 1,945-3,183 prefix columns)",
+        "dev1": {"region": 0.883, "themes": 0.704, "actors": 0.747}, "dev2": {"region": 0.925, "themes": 0.764, "actors": 0.758},
+        "dev3": {"region": 0.892, "themes": 0.718, "actors": 0.753},
+        "pooled": {"region": 0.9, "themes": 0.726, "actors": 0.753},
+        "kept": "no: below prefix6 on every fold (0.722 / 0.778 / 0.735), dev3 no better than rule5 (0.714); not worth "
+                "its cost either (fewer non-zeros, but still a second block)"},
+    "word_block_scaled": {
+        "what": "no prefixes; the word tf-idf block scaled by sqrt(2) (its norm with a second block beside it) or 2: "
+                "is prefix6's gain only the text block's weight against the alias features?",
+        "dev1": {"region": 0.867, "themes": 0.604, "actors": 0.749}, "dev2": {"region": 0.933, "themes": 0.717, "actors": 0.772},
+        "dev3": {"region": 0.9, "themes": 0.719, "actors": 0.755},
+        "pooled": {"region": 0.9, "themes": 0.685, "actors": 0.758},
+        "kept": "no (figures for sqrt(2); x2: themes 0.619 / 0.708 / 0.714, pooled 0.685): the gain is the prefixes'"},
     "roles_threshold_0.5": {
         "what": "rare actor labels tagged at a fixed role probability of 0.5 (instead of the threshold tuned out of "
                 "fold on train)", "dev1": {"actors": 0.785, "region": 0.883}, "dev2": {"actors": 0.820, "region": 0.933},

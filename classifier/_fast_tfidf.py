@@ -106,6 +106,13 @@ class FastTfidfVectorizer(TfidfVectorizer):
         if hasattr(self, "vocabulary_"):
             self._index()  # the lookup tables are not saved: rebuilt on load, not by the first transform
 
+    def word_index(self) -> _Index | None:
+        """The lookup tables of the fast path when it applies to a batch's words from :func:`analyse` (lower-cased,
+        :data:`TOKEN_PATTERN`), else None; for another block reading the same words (the prefix tf-idf)."""
+        if not (self._fast_path_ok() and self.lowercase and self.token_pattern == TOKEN_PATTERN):
+            return None
+        return self._index()
+
     # ---- the fast path ----
 
     def _fast_path_ok(self) -> bool:
@@ -141,8 +148,7 @@ class FastTfidfVectorizer(TfidfVectorizer):
         return index
 
     def _fast_transform(self, texts: list[str], analysed: Analysed | None, index: _Index) -> sp.csr_matrix:
-        lo, hi = self.ngram_range
-        n_docs, n_vocab = len(texts), len(self.vocabulary_)
+        n_docs = len(texts)
         if analysed is not None and self.lowercase and self.token_pattern == TOKEN_PATTERN:
             # TOKEN_PATTERN's tokens are the words (\w+ runs) of two or more characters
             words = analysed.words
@@ -167,6 +173,13 @@ class FastTfidfVectorizer(TfidfVectorizer):
             ids = np.fromiter(map(self.vocabulary_.get, chain.from_iterable(tokens), repeat(-1)), dtype=np.int64,
                               count=int(lengths.sum()))
             doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        return self.tfidf_of_ids(doc, ids, n_docs, index)
+
+    def tfidf_of_ids(self, doc: np.ndarray, ids: np.ndarray, n_docs: int, index: _Index) -> sp.csr_matrix:
+        """The tf-idf matrix of a batch's tokens given as their text's row (``doc``, non-decreasing) and their word
+        column (``ids``: -1 for a word out of the vocabulary; one-character words already left out)."""
+        lo, hi = self.ngram_range
+        n_vocab = len(self.vocabulary_)
         rows, cols = [], []
         if lo == 1:
             known = ids >= 0
@@ -198,9 +211,14 @@ class FastTfidfVectorizer(TfidfVectorizer):
 def transform_text(union: FeatureUnion, texts: Sequence[str], analysed: Analysed | None = None) -> sp.csr_matrix:
     """``union.transform(texts)`` for a fitted :func:`classifier.text_features` union, each part with a
     ``transform_analysed`` (:class:`FastTfidfVectorizer`, the prefix tf-idf) reusing the batch's words
-    (``analysed``)."""
+    (``analysed``); words and prefixes together through :meth:`PrefixTfidfVectorizer.transform_beside`."""
     if union.transformer_weights:
         return sp.csr_matrix(union.transform(texts))
+    vecs = [vec for _, vec in union.transformer_list if vec not in ("drop", None)]
+    if analysed is not None and len(vecs) == 2 and hasattr(vecs[1], "transform_beside"):
+        X = vecs[1].transform_beside(vecs[0], texts, analysed)  # the word and prefix blocks from one lookup per word
+        if X is not None:
+            return X
     parts = [vec.transform_analysed(texts, analysed) if hasattr(vec, "transform_analysed")
              else sp.csr_matrix(vec.transform(texts))
              for _, vec in union.transformer_list if vec not in ("drop", None)]

@@ -8,7 +8,10 @@ each, at no loss on region or actors.
 
 :class:`PrefixTfidfVectorizer` tokenises like the word tf-idf (:data:`classifier._fast_tfidf.TOKEN_PATTERN`
 on the lower-cased text) and weights like scikit-learn's ``TfidfVectorizer`` (smooth idf, optional sublinear
-tf, l2 norm); at tag time it reads the batch's words from :func:`classifier._fast_tfidf.analyse`.
+tf, l2 norm); at tag time it reads the batch's words from :func:`classifier._fast_tfidf.analyse`, and beside the
+word tf-idf (:func:`classifier._fast_tfidf.transform_text`) both blocks come from one dictionary lookup per word
+(:meth:`PrefixTfidfVectorizer.transform_beside`: the prefix block's transform 0.21 -> 0.13 s CPU per 10,000 Reuters
+articles, the same matrix).
 """
 
 from __future__ import annotations
@@ -105,11 +108,65 @@ class PrefixTfidfVectorizer(TransformerMixin, BaseEstimator):
             docs = analysed.words
             per_doc = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
             ids = self._word_ids(list(chain.from_iterable(docs)))
+        return self._tfidf_of_ids(np.repeat(np.arange(len(docs), dtype=np.int64), per_doc), ids, len(docs))
+
+    def transform_beside(self, word, texts: Sequence[str], analysed: Analysed) -> sp.csr_matrix | None:
+        """``hstack([word.transform_analysed(texts, analysed), self.transform_analysed(texts, analysed)])``, the
+        same matrix, with one dictionary lookup per word for both blocks; None when ``word`` (a fitted
+        :class:`classifier.FastTfidfVectorizer`) cannot read the batch's words.
+
+        The lookup table maps a word to one code holding its word column and its prefix column; it starts from
+        the two vocabularies and learns each new word the first time it is seen (a bounded memo, never saved).
+        """
+        check_is_fitted(self, "vocabulary_")
+        index = word.word_index()
+        if index is None or not all(isinstance(t, str) for t in texts):
+            return None
+        table, width = self._joint_table(word.vocabulary_, index.word_ids)
+        docs = analysed.words
+        n_docs = len(docs)
+        per_doc = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
+        flat = list(chain.from_iterable(docs))
+        codes = np.fromiter(map(table.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+        new = np.flatnonzero(codes < 0)
+        if len(new):
+            word_ids, vocab, k = index.word_ids, self.vocabulary_, self.prefix_length
+            for j in new.tolist():
+                w = flat[j]
+                c = table.get(w)
+                if c is None:  # a one-character word is no token of either block
+                    wid = word_ids.get(w, -2 if len(w) == 1 else -1)
+                    c = table[w] = (wid + 2) * width + vocab.get(w[:k], -1) + 1
+                codes[j] = c
+        wid, pid = np.divmod(codes, width)
+        wid -= 2
+        pid -= 1
+        doc = np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)
+        token = wid != -2
+        return sp.hstack([word.tfidf_of_ids(doc[token], wid[token], n_docs, index),
+                          self._tfidf_of_ids(doc, pid, n_docs)], format="csr")
+
+    def _joint_table(self, word_vocab: dict, word_ids: dict[str, int]) -> tuple[dict[str, int], int]:
+        """``({word: (word column + 2) * width + prefix column + 1}, width)`` (word column -2: a one-character
+        word; -1 either: not in the vocabulary), built from the vocabularies, and the words seen since."""
+        width = len(self.vocabulary_) + 1
+        memo = self.__dict__.get("_joint")
+        if memo is not None and memo[0] is word_vocab and memo[1] is self.vocabulary_ and len(memo[2]) <= memo[3]:
+            return memo[2], width
+        k, vocab = self.prefix_length, self.vocabulary_
+        table = {w: (j + 2) * width + vocab.get(w[:k], -1) + 1 for w, j in word_ids.items()}
+        for p, j in vocab.items():
+            table.setdefault(p, width + j + 1)  # a prefix that is no word of the vocabulary (word column -1)
+        self.__dict__["_joint"] = (word_vocab, self.vocabulary_, table, len(table) + _MEMO_WORDS)
+        return table, width
+
+    def _tfidf_of_ids(self, rows: np.ndarray, ids: np.ndarray, n_docs: int) -> sp.csr_matrix:
+        """The tf-idf matrix from each token's row (non-decreasing) and prefix column (-1: none)."""
         known = ids >= 0
-        rows = np.repeat(np.arange(len(docs), dtype=np.int64), per_doc)[known]
-        indptr = np.zeros(len(docs) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=len(docs)), out=indptr[1:])
-        X = sp.csr_matrix((np.ones(len(rows)), ids[known], indptr), shape=(len(docs), len(self.vocabulary_)))
+        rows = rows[known]
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
+        X = sp.csr_matrix((np.ones(len(rows)), ids[known], indptr), shape=(n_docs, len(self.vocabulary_)))
         X.sum_duplicates()
         if self.sublinear_tf:
             np.log(X.data, X.data)
@@ -136,7 +193,8 @@ class PrefixTfidfVectorizer(TransformerMixin, BaseEstimator):
 
     def __getstate__(self):
         state = super().__getstate__()
-        state.pop("_memo", None)  # a cache, rebuilt on demand
+        state.pop("_memo", None)  # caches, rebuilt on demand
+        state.pop("_joint", None)
         return state
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:

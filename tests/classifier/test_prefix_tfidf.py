@@ -82,3 +82,45 @@ def test_the_word_memo_changes_no_value_and_is_not_saved():
     assert "_memo" in vec.__dict__ and "_memo" not in pickle.loads(pickle.dumps(vec)).__dict__
     vec.fit(TEXTS[:2])  # a refit: the memo of the old vocabulary is not read
     np.testing.assert_array_equal(vec.transform_analysed(TEXTS, analyse(TEXTS)).toarray(), vec.transform(TEXTS).toarray())
+
+
+def _beside(union, texts):
+    """The word and prefix blocks of a fitted text_features union, each transformed on its own, side by side."""
+    import scipy.sparse as sp
+
+    return sp.hstack([vec.transform(texts) for _, vec in union.transformer_list], format="csr").toarray()
+
+
+# bigrams alone: the word block has no fast path (no unigram ids to pair), so each block runs alone
+@pytest.mark.parametrize("word_ngram_range,one_lookup", [((1, 2), True), ((1, 1), True), ((2, 2), False)])
+def test_words_and_prefixes_from_one_lookup_give_the_same_matrix_as_each_block_alone(word_ngram_range, one_lookup):
+    union = text_features(prefix_length=6, min_df=1, word_ngram_range=word_ngram_range).fit(TEXTS)
+    new = TEXTS + ["A x y attackers attacked, U.S.-led strikes!", "", "é ü ß", "striking strikes strike"]
+    joint = transform_text(union, new, analyse(new))
+    np.testing.assert_array_equal(joint.toarray(), _beside(union, new))
+    assert ("_joint" in union.transformer_list[1][1].__dict__) is one_lookup
+
+
+def test_the_joint_lookup_table_learns_new_words_without_changing_a_value_and_is_not_saved():
+    import pickle
+
+    union = text_features(prefix_length=6, min_df=1).fit(TEXTS)
+    prefix = union.transformer_list[1][1]
+    new = ["The attackers regrouped; more attackers came.", "Strikers and strikes"]
+    cold = transform_text(union, new, analyse(new)).toarray()
+    size = len(prefix.__dict__["_joint"][2])
+    warm = transform_text(union, new, analyse(new)).toarray()
+    assert len(prefix.__dict__["_joint"][2]) == size  # the new words were learned by the first call
+    np.testing.assert_array_equal(cold, warm)
+    np.testing.assert_array_equal(cold, _beside(union, new))
+    assert "_joint" not in pickle.loads(pickle.dumps(prefix)).__dict__
+    union.fit(TEXTS[:2])  # a refit: the table of the old vocabularies is not read
+    np.testing.assert_array_equal(transform_text(union, TEXTS, analyse(TEXTS)).toarray(), _beside(union, TEXTS))
+
+
+def test_a_word_block_that_cannot_read_the_shared_words_falls_back_to_each_block_alone():
+    union = text_features(prefix_length=6, min_df=1).fit(TEXTS)
+    union.transformer_list[0][1].set_params(lowercase=False)  # the shared words are lower-cased: not its tokens
+    union.transformer_list[0][1].fit(TEXTS)
+    np.testing.assert_array_equal(transform_text(union, TEXTS, analyse(TEXTS)).toarray(), _beside(union, TEXTS))
+    assert "_joint" not in union.transformer_list[1][1].__dict__
