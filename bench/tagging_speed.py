@@ -148,13 +148,27 @@ def _baseline():
     return make_pipeline(TfidfVectorizer(), OneVsRestClassifier(LinearSVC()))
 
 
+def _code_key() -> str:
+    """A digest of the packages' sources (classifier/, corpus/): the key of the cached Tagger."""
+    import hashlib
+
+    from bench._common import ROOT
+
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "classifier").rglob("*.py")) + sorted((ROOT / "corpus").rglob("*.py")):
+        h.update(path.relative_to(ROOT).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def _models(train: list[dict]) -> dict[str, Any]:
     """Fit (or load) both models; saved in the cache for the memory children."""
     import skops.io as sio
 
     from classifier import Tagger
 
-    ours_dir, base_file = WORK / "model-newstag", WORK / "baseline.skops"
+    # the cached Tagger is the one the current code fits: a change to classifier/ or corpus/ refits it
+    ours_dir, base_file = WORK / f"model-newstag-{_code_key()}", WORK / "baseline.skops"
     corpus = None
     fit_s: dict[str, float] = {}
     if (ours_dir / "model_card.json").is_file():
@@ -344,7 +358,7 @@ def child(who: str, n_tag: int) -> None:
     if who == "newstag":
         from classifier import Tagger
 
-        tagger = Tagger.load(WORK / "model-newstag")
+        tagger = Tagger.load(WORK / f"model-newstag-{_code_key()}")
         t = time.perf_counter()
         n = sum(1 for _ in tagger.tag_batch(texts))
         out["seconds"] = round(time.perf_counter() - t, 3)
