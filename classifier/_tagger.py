@@ -50,8 +50,8 @@ class Tagger(FacetScoring, BaseEstimator):
     Heads: a single-label facet gets a ``LinearSVC`` (balanced class weights) calibrated by temperature
     scaling on out-of-fold predictions (a ``LogisticRegression`` when a class has a single example);
     a multi-label facet gets a :class:`ThresholdedOneVsRest` of ``LinearSVC`` (balanced class weights; tol 1e-2,
-    and 3e-2 for the fold fits: a quarter less solver work than 1e-3/1e-2 for the same F1 on R(90) and the news
-    dev folds, bench/results/reuters_accuracy.json ``fit_speed_changes``)
+    and 3e-2 for the fold fits: 17% less solver CPU than 1e-3/1e-2 on R(90) for the same F1 there and on the
+    news dev folds, bench/results/fit_work.json)
     with Platt-calibrated probabilities and per-label thresholds tuned on out-of-fold predictions of the
     training data (the split manifest's folds when it has them, else folds that keep near-duplicates
     together). Labels of ``alias_facet`` with fewer than ``rule_below`` training examples (zero included)

@@ -18,6 +18,7 @@ def test_solver_work_counts_every_linear_svc_fit_and_its_passes_over_x():
     assert work.fits == 2 and work.full_nnz == X.nnz
     assert units["solver_passes"] == round((a.n_iter_ * X.nnz + b.n_iter_ * X[:30].nnz) / X.nnz)
     assert units["work_units"] == round(work.passes / X.nnz + 6)
+    assert units["fit_cpu_seconds"] >= 0 and work.cpu > 0
     LinearSVC(random_state=0).fit(X, y)  # after the block: LinearSVC.fit is its own again
     assert work.fits == 2
 
