@@ -119,7 +119,7 @@ class FastTfidfVectorizer(TfidfVectorizer):
         return (self.analyzer == "word" and self.input == "content" and self.tokenizer is None
                 and self.preprocessor is None and self.stop_words is None and self.strip_accents is None
                 and isinstance(self.token_pattern, str) and re.compile(self.token_pattern).groups == 0
-                and self.ngram_range[1] <= 2 and hasattr(self, "vocabulary_"))
+                and self.ngram_range[1] <= 2 and np.dtype(self.dtype).kind == "f" and hasattr(self, "vocabulary_"))
 
     def _index(self) -> _Index | None:
         """The lookup tables of the fitted vocabulary (cached until a refit); None when a bigram's words are

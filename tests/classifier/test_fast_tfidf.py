@@ -117,3 +117,65 @@ def test_the_text_union_is_a_plain_feature_union_of_the_fast_vectorizer(fixture_
     assert type(words) is FastTfidfVectorizer and type(chars) is TfidfVectorizer
     union.fit(fixture_texts)
     _assert_same_matrix(transform_text(union, fixture_texts, analyse(fixture_texts)), union.transform(fixture_texts))
+
+
+# ---- fitting: the vocabulary and idf counted with numpy must be scikit-learn's, order of the dict included ----
+
+def _assert_same_fit(fast, plain):
+    assert list(fast.vocabulary_.items()) == list(plain.vocabulary_.items())  # same terms, columns and dict order
+    assert [type(v) for v in fast.vocabulary_.values()] == [type(v) for v in plain.vocabulary_.values()]
+    if plain.use_idf:
+        assert fast.idf_.dtype == plain.idf_.dtype
+        np.testing.assert_array_equal(fast.idf_, plain.idf_)
+    assert fast.fixed_vocabulary_ is plain.fixed_vocabulary_
+
+
+FIT_PARAMS = PARAMS + [
+    dict(ngram_range=(1, 2), min_df=0.05, max_df=0.9),
+    dict(ngram_range=(1, 2), min_df=3, max_df=40),
+    dict(ngram_range=(1, 2), dtype=np.int64, min_df=1),
+    dict(ngram_range=(1, 2), max_features=50),  # scikit-learn's own fit
+]
+
+
+@pytest.mark.parametrize("params", FIT_PARAMS, ids=str)
+def test_fit_learns_exactly_sklearns_vocabulary_and_idf(fixture_texts, params):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the int dtype's warning, from both
+        fast = FastTfidfVectorizer(**params).fit(fixture_texts)
+        plain = TfidfVectorizer(**params).fit(fixture_texts)
+    _assert_same_fit(fast, plain)
+    _assert_same_matrix(fast.transform(fixture_texts), plain.transform(fixture_texts))
+
+
+def test_fit_transform_gives_sklearns_matrix_and_fit_reads_a_generator_once(fixture_texts):
+    params = dict(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
+    _assert_same_matrix(FastTfidfVectorizer(**params).fit_transform(fixture_texts),
+                        TfidfVectorizer(**params).fit_transform(fixture_texts))
+    fast = FastTfidfVectorizer(**params).fit(t for t in fixture_texts)
+    _assert_same_fit(fast, TfidfVectorizer(**params).fit(fixture_texts))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab cÉé.ßİ1_\n")), max_size=40), min_size=1, max_size=8),
+       st.sampled_from([(1, 1), (1, 2), (2, 2)]), st.sampled_from([1, 2, 0.5]))
+def test_fit_matches_sklearn_on_any_texts_or_raises_its_error(docs, ngram_range, min_df):
+    params = dict(ngram_range=ngram_range, min_df=min_df)
+    try:
+        plain = TfidfVectorizer(**params).fit(docs)
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=str(exc)[:30]):
+            FastTfidfVectorizer(**params).fit(docs)
+        return
+    _assert_same_fit(FastTfidfVectorizer(**params).fit(docs), plain)
+
+
+def test_fit_keeps_sklearns_errors_for_bad_input():
+    with pytest.raises(ValueError, match="Iterable over raw text documents expected"):
+        FastTfidfVectorizer().fit("one string")
+    with pytest.raises(ValueError, match="max_df corresponds to < documents than min_df"):
+        FastTfidfVectorizer(min_df=3, max_df=2).fit(["a text here", "another text", "a third text"])
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        FastTfidfVectorizer().fit(["a", "b c"])
