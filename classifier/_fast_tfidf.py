@@ -24,11 +24,13 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize
 
 from corpus import text_words
+
+from ._fast_vocabulary import count_vocabulary
 
 # The tokens of scikit-learn's default pattern ``(?u)\b\w\w+\b`` (runs of two or more word characters):
 # a greedy ``\w\w+`` only ever starts at a word's first character, so it finds the same tokens, twice as fast.
@@ -87,14 +89,47 @@ class FastTfidfVectorizer(TfidfVectorizer):
         return self._fast_transform(texts, analysed, index)
 
     def fit(self, raw_documents, y=None):
-        super().fit(raw_documents, y)
+        """Learn the vocabulary and idf (scikit-learn's, counted with numpy for word 1-2 grams)."""
+        if not isinstance(raw_documents, (str, list)):
+            raw_documents = list(raw_documents)  # read once, by whichever fit runs
+        if not self._fast_fit(raw_documents):
+            super().fit(raw_documents, y)
         self._index()  # built now, so that transform leaves the estimator unchanged
         return self
 
     def fit_transform(self, raw_documents, y=None):
+        if not isinstance(raw_documents, (str, list)):
+            raw_documents = list(raw_documents)
+        if self._fast_fit(raw_documents):
+            self._index()
+            return self.transform(raw_documents)
         X = super().fit_transform(raw_documents, y)
         self._index()
         return X
+
+    def _fast_fit(self, docs) -> bool:
+        """Fit as scikit-learn does, with :func:`classifier._fast_vocabulary.count_vocabulary`; False (nothing
+        done) when the settings or the input are not the fast path's, or scikit-learn would raise."""
+        if isinstance(docs, str) or not (
+                self.analyzer == "word" and self.input == "content" and self.tokenizer is None
+                and self.preprocessor is None and self.stop_words is None and self.strip_accents is None
+                and self.vocabulary is None and self.max_features is None
+                and isinstance(self.token_pattern, str) and re.compile(self.token_pattern).groups == 0
+                and 1 <= self.ngram_range[0] <= self.ngram_range[1] <= 2 and all(isinstance(d, str) for d in docs)):
+            return False
+        self._validate_params()
+        self._check_params()
+        self._warn_for_unused_params()
+        self._validate_vocabulary()
+        counted = count_vocabulary(docs, token_pattern=self.token_pattern, lowercase=self.lowercase,
+                                   ngram_range=self.ngram_range, min_df=self.min_df, max_df=self.max_df,
+                                   dtype=self.dtype)
+        if counted is None:
+            return False
+        self._tfidf = TfidfTransformer(norm=self.norm, use_idf=self.use_idf, smooth_idf=self.smooth_idf,
+                                       sublinear_tf=self.sublinear_tf).fit(counted[1])
+        self.vocabulary_ = counted[0]
+        return True
 
     def __getstate__(self):
         state = super().__getstate__()
