@@ -79,3 +79,21 @@ def seed_article():
     from ..conftest import SEED_ARTICLE
 
     return read_file(SEED_ARTICLE).articles[0]
+
+
+# Made-up items for the acting and mention-role models: the state that acts is the subject or has a government
+# word after it; a state after "in ..., " or before "nationals" is merely mentioned.
+_ACTS = [
+    ("Russia strikes a port in Odesa.", ["RUS"]),
+    ("The Japanese government announces new export controls.", ["JPN"]),
+    ("South Korea deploys troops to the border.", ["KOR"]),
+    ("The United States imposes tariffs.", ["USA"]),
+]
+_MENTIONED = [
+    ("Three American nationals die in a bus crash in Lima.", []),
+    ("A storm hits Nagoya, Japan.", []),
+    ("A fire destroys a market in Busan, South Korea.", []),
+    ("Two Russian nationals are hurt in a crash.", []),
+]
+ACTING_TEXTS = [t for t, _ in (_ACTS + _MENTIONED) * 3]
+ACTING_LABELS = [y for _, y in (_ACTS + _MENTIONED) * 3]

@@ -10,24 +10,10 @@ from classifier import AliasFeatures
 from classifier._acting import PAIR_FEATURES, pair_table
 from classifier._features import split_title
 
+from .conftest import ACTING_LABELS as LABELS
+from .conftest import ACTING_TEXTS as TEXTS
 from .conftest import ALIASES, GROUPS
 
-# Made-up items: the state that acts is the subject or has a government word after it; a state after
-# "in ..., " or before "nationals" is merely mentioned.
-_ACTS = [
-    ("Russia strikes a port in Odesa.", ["RUS"]),
-    ("The Japanese government announces new export controls.", ["JPN"]),
-    ("South Korea deploys troops to the border.", ["KOR"]),
-    ("The United States imposes tariffs.", ["USA"]),
-]
-_PLACES = [
-    ("Three American nationals die in a bus crash in Lima.", []),
-    ("A storm hits Nagoya, Japan.", []),
-    ("A fire destroys a market in Busan, South Korea.", []),
-    ("Two Russian nationals are hurt in a crash.", []),
-]
-TEXTS = [t for t, _ in (_ACTS + _PLACES) * 3]
-LABELS = [y for _, y in (_ACTS + _PLACES) * 3]
 
 
 def fitted(**kw) -> AliasFeatures:

@@ -9,23 +9,10 @@ from sklearn.base import clone
 from classifier import AliasFeatures
 from classifier._roles import mention_contexts
 
+from .conftest import ACTING_LABELS as LABELS
+from .conftest import ACTING_TEXTS as TEXTS
 from .conftest import ALIASES, GROUPS
 
-# Made-up items: the state that acts is the subject; a state after "in ..., " or before "nationals" is not.
-_ACTS = [
-    ("Russia strikes a port in Odesa.", ["RUS"]),
-    ("Japan announces new export controls.", ["JPN"]),
-    ("South Korea deploys troops to the border.", ["KOR"]),
-    ("The United States imposes tariffs.", ["USA"]),
-]
-_PLACES = [
-    ("Three American nationals die in a bus crash in Lima.", []),
-    ("A storm hits Nagoya, Japan.", []),
-    ("A fire destroys a market in Busan, South Korea.", []),
-    ("Two Russian nationals are hurt in a crash.", []),
-]
-TEXTS = [t for t, _ in (_ACTS + _PLACES) * 3]
-LABELS = [y for _, y in (_ACTS + _PLACES) * 3]
 
 
 def fitted(**kw) -> AliasFeatures:
