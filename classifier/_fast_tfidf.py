@@ -90,16 +90,14 @@ class FastTfidfVectorizer(TfidfVectorizer):
 
     def fit(self, raw_documents, y=None):
         """Learn the vocabulary and idf (scikit-learn's, counted with numpy for word 1-2 grams)."""
-        if not isinstance(raw_documents, (str, list)):
-            raw_documents = list(raw_documents)  # read once, by whichever fit runs
+        raw_documents = _read_once(raw_documents)
         if not self._fast_fit(raw_documents):
             super().fit(raw_documents, y)
         self._index()  # built now, so that transform leaves the estimator unchanged
         return self
 
     def fit_transform(self, raw_documents, y=None):
-        if not isinstance(raw_documents, (str, list)):
-            raw_documents = list(raw_documents)
+        raw_documents = _read_once(raw_documents)
         if self._fast_fit(raw_documents):
             self._index()
             return self.transform(raw_documents)
@@ -111,11 +109,8 @@ class FastTfidfVectorizer(TfidfVectorizer):
         """Fit as scikit-learn does, with :func:`classifier._fast_vocabulary.count_vocabulary`; False (nothing
         done) when the settings or the input are not the fast path's, or scikit-learn would raise."""
         if isinstance(docs, str) or not (
-                self.analyzer == "word" and self.input == "content" and self.tokenizer is None
-                and self.preprocessor is None and self.stop_words is None and self.strip_accents is None
-                and self.vocabulary is None and self.max_features is None
-                and isinstance(self.token_pattern, str) and re.compile(self.token_pattern).groups == 0
-                and 1 <= self.ngram_range[0] <= self.ngram_range[1] <= 2 and all(isinstance(d, str) for d in docs)):
+                self._plain_word_analyzer() and self.vocabulary is None and self.max_features is None
+                and self.ngram_range[0] >= 1 and all(isinstance(d, str) for d in docs)):
             return False
         self._validate_params()
         self._check_params()
@@ -150,11 +145,16 @@ class FastTfidfVectorizer(TfidfVectorizer):
 
     # ---- the fast path ----
 
-    def _fast_path_ok(self) -> bool:
+    def _plain_word_analyzer(self) -> bool:
+        """Word n-grams up to 2 of text content, tokenised by a group-free pattern alone (no tokenizer,
+        preprocessor, stop words or accent stripping): what the numpy fit and transform reproduce."""
         return (self.analyzer == "word" and self.input == "content" and self.tokenizer is None
                 and self.preprocessor is None and self.stop_words is None and self.strip_accents is None
                 and isinstance(self.token_pattern, str) and re.compile(self.token_pattern).groups == 0
-                and self.ngram_range[1] <= 2 and np.dtype(self.dtype).kind == "f" and hasattr(self, "vocabulary_"))
+                and self.ngram_range[1] <= 2)
+
+    def _fast_path_ok(self) -> bool:
+        return self._plain_word_analyzer() and np.dtype(self.dtype).kind == "f" and hasattr(self, "vocabulary_")
 
     def _index(self) -> _Index | None:
         """The lookup tables of the fitted vocabulary (cached until a refit); None when a bigram's words are
@@ -243,6 +243,11 @@ class FastTfidfVectorizer(TfidfVectorizer):
         return X
 
 
+def _read_once(raw_documents):
+    """A list of an iterable of documents (a generator can be read only once, by whichever fit runs)."""
+    return raw_documents if isinstance(raw_documents, (str, list)) else list(raw_documents)
+
+
 def transform_text(union: FeatureUnion, texts: Sequence[str], analysed: Analysed | None = None) -> sp.csr_matrix:
     """``union.transform(texts)`` for a fitted :func:`classifier.text_features` union, each part with a
     ``transform_analysed`` (:class:`FastTfidfVectorizer`, the prefix tf-idf) reusing the batch's words
@@ -255,6 +260,5 @@ def transform_text(union: FeatureUnion, texts: Sequence[str], analysed: Analysed
         if X is not None:
             return X
     parts = [vec.transform_analysed(texts, analysed) if hasattr(vec, "transform_analysed")
-             else sp.csr_matrix(vec.transform(texts))
-             for _, vec in union.transformer_list if vec not in ("drop", None)]
+             else sp.csr_matrix(vec.transform(texts)) for vec in vecs]
     return sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]

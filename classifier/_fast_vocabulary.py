@@ -16,7 +16,7 @@ __all__ = ["count_vocabulary"]
 import re
 from itertools import chain
 from numbers import Integral
-from typing import Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,30 +50,22 @@ def count_vocabulary(docs: Sequence[str], *, token_pattern: str, lowercase: bool
     words = list(words)
     n_words = len(words)
     doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-    position = np.arange(len(ids), dtype=np.int64)  # where in the flat token list
 
-    blocks = []  # per n: (document frequency, first (doc, kind, position), term makers)
+    blocks: list[_Terms] = []  # the unigrams, then the bigrams (each in order of first appearance)
     if lo == 1:
-        pairs = np.unique(doc * n_words + ids)
-        df = np.bincount(pairs % n_words, minlength=n_words)
-        first = np.full(n_words, -1, dtype=np.int64)
-        _, at = np.unique(ids, return_index=True)
-        first[:] = at  # np.unique's ids are 0..n_words-1, all present
-        blocks.append(("uni", df, doc[first], np.zeros(n_words, dtype=np.int64), position[first],
-                       pairs // n_words, pairs % n_words))
+        blocks.append(_terms(ids, doc, np.arange(len(ids), dtype=np.int64), n_words, kind=0,
+                             names=lambda kept: [words[k] for k in kept.tolist()]))
     if hi == 2:
-        ok = doc[:-1] == doc[1:]
-        bkey = ids[:-1][ok] * n_words + ids[1:][ok]
-        if len(bkey):
-            bcodes, bterms = pd.factorize(bkey, sort=False)
-            bcodes = bcodes.astype(np.int64)
-            n_bi = len(bterms)
-            bdoc = doc[:-1][ok]
-            pairs = np.unique(bdoc * n_bi + bcodes)
-            df = np.bincount(pairs % n_bi, minlength=n_bi)
-            _, at = np.unique(bcodes, return_index=True)
-            blocks.append(("bi", df, bdoc[at], np.ones(n_bi, dtype=np.int64), position[:-1][ok][at],
-                           pairs // n_bi, pairs % n_bi, np.asarray(bterms, dtype=np.int64)))
+        ok = np.flatnonzero(doc[:-1] == doc[1:])  # each bigram's first token
+        if len(ok):
+            bcodes, bkeys = pd.factorize(ids[ok] * n_words + ids[ok + 1], sort=False)
+            bkeys = np.asarray(bkeys, dtype=np.int64)
+
+            def bigram_names(kept: np.ndarray) -> list[str]:
+                a, b = np.divmod(bkeys[kept], n_words)
+                return [f"{words[x]} {words[y]}" for x, y in zip(a.tolist(), b.tolist())]
+
+            blocks.append(_terms(bcodes.astype(np.int64), doc[ok], ok, len(bkeys), kind=1, names=bigram_names))
     if not blocks:
         return None
     max_count = max_df if isinstance(max_df, Integral) else max_df * n_docs
@@ -84,23 +76,16 @@ def count_vocabulary(docs: Sequence[str], *, token_pattern: str, lowercase: bool
     terms, first_doc, kind, first_pos, rows, local_cols = [], [], [], [], [], []
     offset = 0
     for block in blocks:
-        name, df, fdoc, fkind, fpos, prow, pcol = block[:7]
-        keep = (df <= max_count) & (df >= min_count)
-        kept = np.flatnonzero(keep)
-        if name == "uni":
-            terms += [words[k] for k in kept]
-        else:
-            bterms = block[7][kept]
-            a, b = bterms // n_words, bterms % n_words
-            terms += [f"{words[x]} {words[y]}" for x, y in zip(a.tolist(), b.tolist())]
-        first_doc.append(fdoc[kept])
-        kind.append(fkind[kept])
-        first_pos.append(fpos[kept])
-        new_col = np.full(len(df), -1, dtype=np.int64)
+        kept = np.flatnonzero((block.df <= max_count) & (block.df >= min_count))
+        terms += block.names(kept)  # strings made for the kept terms only
+        first_doc.append(block.first_doc[kept])
+        kind.append(np.full(len(kept), block.kind, dtype=np.int64))
+        first_pos.append(block.first_pos[kept])
+        new_col = np.full(len(block.df), -1, dtype=np.int64)
         new_col[kept] = offset + np.arange(len(kept))
-        take = keep[pcol]
-        rows.append(prow[take])
-        local_cols.append(new_col[pcol[take]])
+        take = new_col[block.pair_term] >= 0
+        rows.append(block.pair_doc[take])
+        local_cols.append(new_col[block.pair_term[take]])
         offset += len(kept)
     if not terms:
         return None
@@ -113,3 +98,25 @@ def count_vocabulary(docs: Sequence[str], *, token_pattern: str, lowercase: bool
     r, c = np.concatenate(rows), rank[np.concatenate(local_cols)]
     incidence = sp.csr_matrix((np.ones(len(r), dtype=dtype), (r, c)), shape=(n_docs, len(terms)))
     return vocabulary, incidence
+
+
+class _Terms(NamedTuple):
+    """One n-gram order's terms (numbered in order of first appearance) and what the fit needs of them."""
+
+    names: Callable[[np.ndarray], list[str]]  # the terms at the given positions, as strings
+    kind: int  # 0 unigrams, 1 bigrams: within a document, scikit-learn meets the unigrams first
+    df: np.ndarray  # document frequency per term
+    first_doc: np.ndarray  # the document and token position where each term first appears
+    first_pos: np.ndarray
+    pair_doc: np.ndarray  # the distinct (document, term) pairs
+    pair_term: np.ndarray
+
+
+def _terms(codes: np.ndarray, doc: np.ndarray, position: np.ndarray, n_terms: int, *, kind: int,
+           names: Callable[[np.ndarray], list[str]]) -> _Terms:
+    """:class:`_Terms` of occurrences given as term ``codes`` (0..n_terms-1), their document (non-decreasing)
+    and their token position."""
+    pairs = np.unique(doc * n_terms + codes)
+    _, first = np.unique(codes, return_index=True)  # every code occurs: one first occurrence per term
+    return _Terms(names, kind, np.bincount(pairs % n_terms, minlength=n_terms), doc[first], position[first],
+                  pairs // n_terms, pairs % n_terms)
