@@ -46,7 +46,7 @@ FOLDS = {  # name: (train before, evaluate from, evaluate to (inclusive))
 # as this session found it (round 2, session 2); the attempts after it change one thing each. The older attempts
 # (roles_rule*, real_only, C_*, char_3_5) were measured on the corpus before the final rounds (``previous_corpus``
 # in the results) and are kept here so they can be rerun.
-_OLD = {"mention_roles": False, "prefix_length": None, "rule_below": 10, "acting": False}
+_OLD = {"mention_roles": False, "prefix_length": None, "rule_below": 10, "acting": False, "places": False}
 ATTEMPTS: dict[str, tuple[dict, str, str]] = {
     "tagger_before": (_OLD, "all", "the default Tagger before this work (word 1-2-gram tf-idf, alias counts, alias-rule "
                       "fallback for rare actors, no mention roles)"),
@@ -62,7 +62,7 @@ ATTEMPTS: dict[str, tuple[dict, str, str]] = {
     "prefix6": ({**_OLD, "prefix_length": 6}, "all", "word-prefix tf-idf, prefix_length=6 (kept as an option, "
                 "Tagger(prefix_length=6): tag_batch 1.98x the plain pipeline)"),
     "prefix6_roles": ({**_OLD, "prefix_length": 6, "mention_roles": True}, "all", "prefix6 and roles"),
-    "final_roles": ({"acting": False, "mention_roles": True, "prefix_length": 6}, "all", "prefix6_rule5 with mention roles: what roles "
+    "final_roles": ({"acting": False, "places": False, "mention_roles": True, "prefix_length": 6}, "all", "prefix6_rule5 with mention roles: what roles "
                     "would add (rare actors then tagged by role probability instead of the alias rule)"),
     "prefix6_rule1": ({**_OLD, "prefix_length": 6, "rule_below": 1}, "all", "prefix6; only actor labels with no "
                       "training example tagged by the alias rule, every other by the actors head"),
@@ -77,6 +77,10 @@ ATTEMPTS: dict[str, tuple[dict, str, str]] = {
                "modifier, government word, possessive, sentence subject) and its count/title/early/lead/share; its "
                "probability a private column of each label in the actors head, per-region max and share in the "
                "region head, and the rare labels (< 5 examples) tagged by it at an out-of-fold threshold"),
+    "acting_places": ({**_OLD, "rule_below": 5, "acting": True, "places": True}, "all", "round 2 session 4: acting (the "
+                      "default before) with place features read by the region head (the new default): the places of a "
+                      "GeoNames gazetteer (towns of 15,000+, provinces, US states) in the first 100 words, per region "
+                      "their count, share and whether the first place lies there (classifier/_places.py)"),
     "acting_rule10": ({**_OLD, "acting": True, "rule_below": 10}, "all", "acting; actor labels with < 10 training examples "
                       "tagged by the acting probability alone"),
     "acting_rule20": ({**_OLD, "acting": True, "rule_below": 20}, "all", "acting; actor labels with < 20 training examples "
@@ -92,14 +96,14 @@ ATTEMPTS: dict[str, tuple[dict, str, str]] = {
                          "for speed)"),
     "prefix6_rule20": ({**_OLD, "prefix_length": 6, "rule_below": 20}, "all", "prefix6; actor labels with < 20 "
                        "training examples tagged by the alias rule"),
-    "roles_rule5": ({"acting": False, "mention_roles": True, "rule_below": 5}, "all", "roles; labels with < 5 training examples tagged by role, the rest by the head"),
-    "roles_rule20": ({"acting": False, "mention_roles": True, "rule_below": 20}, "all", "roles; labels with < 20 training examples tagged by role"),
-    "roles_rule40": ({"acting": False, "mention_roles": True, "rule_below": 40}, "all", "roles; labels with < 40 training examples tagged by role"),
-    "roles_only": ({"acting": False, "mention_roles": True, "rule_below": 100000}, "all", "roles; every actor label tagged by its role probability (no actors head)"),
-    "real_only": ({"acting": False, "mention_roles": True}, "real", "roles; trained on the real items only (starter items weighted 0)"),
-    "C_0.5": ({"acting": False, "mention_roles": True, "C": 0.5}, "all", "roles; C=0.5 for every head"),
-    "C_2": ({"acting": False, "mention_roles": True, "C": 2.0}, "all", "roles; C=2 for every head"),
-    "char_3_5": ({"acting": False, "mention_roles": True, "char_ngram_range": (3, 5)}, "all", "roles; character 3-5-gram tf-idf beside the word 1-2-grams"),
+    "roles_rule5": ({"acting": False, "places": False, "mention_roles": True, "rule_below": 5}, "all", "roles; labels with < 5 training examples tagged by role, the rest by the head"),
+    "roles_rule20": ({"acting": False, "places": False, "mention_roles": True, "rule_below": 20}, "all", "roles; labels with < 20 training examples tagged by role"),
+    "roles_rule40": ({"acting": False, "places": False, "mention_roles": True, "rule_below": 40}, "all", "roles; labels with < 40 training examples tagged by role"),
+    "roles_only": ({"acting": False, "places": False, "mention_roles": True, "rule_below": 100000}, "all", "roles; every actor label tagged by its role probability (no actors head)"),
+    "real_only": ({"acting": False, "places": False, "mention_roles": True}, "real", "roles; trained on the real items only (starter items weighted 0)"),
+    "C_0.5": ({"acting": False, "places": False, "mention_roles": True, "C": 0.5}, "all", "roles; C=0.5 for every head"),
+    "C_2": ({"acting": False, "places": False, "mention_roles": True, "C": 2.0}, "all", "roles; C=2 for every head"),
+    "char_3_5": ({"acting": False, "places": False, "mention_roles": True, "char_ngram_range": (3, 5)}, "all", "roles; character 3-5-gram tf-idf beside the word 1-2-grams"),
 }
 DEFAULT_ATTEMPTS = ("tagger_before", "roles", "min_df_1", "chars", "chars_roles", "prefix4", "prefix5", "prefix6",
                     "prefix6_roles", "prefix6_rule1", "prefix6_rule3", "prefix6_rule5", "prefix6_rule20", "final_roles")

@@ -197,7 +197,7 @@ def _models(train: list[dict]) -> dict[str, Any]:
 
 def _stages(tagger, texts: list[str]) -> dict[str, float]:
     """Seconds of each stage of one tag_batch-like pass (one batch per 512 articles)."""
-    out = {"words": 0.0, "tfidf": 0.0, "alias_matching": 0.0, "alias_features": 0.0, "heads": 0.0,
+    out = {"words": 0.0, "tfidf": 0.0, "alias_matching": 0.0, "alias_features": 0.0, "places": 0.0, "heads": 0.0,
            "evidence_and_results": 0.0}
     from classifier._fast_tfidf import analyse, transform_text
 
@@ -212,7 +212,11 @@ def _stages(tagger, texts: list[str]) -> dict[str, float]:
                 transform_text(unit, part, analysed)
         out["tfidf"] += time.perf_counter() - t
         for name, unit in tagger.features_.transformer_list:
-            if name != "text":
+            if name == "places":
+                t = time.perf_counter()
+                unit.transform(part)
+                out["places"] += time.perf_counter() - t
+            elif name != "text":
                 t = time.perf_counter()
                 found = unit.match(part, analysed)
                 out["alias_matching"] += time.perf_counter() - t

@@ -68,13 +68,13 @@ class Batch:
 
 
 def union_name(block: str) -> str:
-    """The name in the feature union of a block (``"text"``, or a facet's ``"<facet>_aliases"``)."""
-    return "text" if block == "text" else f"{block}_aliases"
+    """The name in the feature union of a block (``"text"``, ``"places"``, or a facet's ``"<facet>_aliases"``)."""
+    return block if block in ("text", "places") else f"{block}_aliases"
 
 
 def block_name(union_name: str) -> str:
     """The block of a feature-union name (the inverse of :func:`union_name`)."""
-    return "text" if union_name == "text" else union_name[: -len("_aliases")]
+    return union_name if union_name in ("text", "places") else union_name[: -len("_aliases")]
 
 
 def warn_empty(inputs: Sequence[tuple[str | None, str]], n_done: int = 0) -> None:
@@ -94,13 +94,15 @@ def warn_empty(inputs: Sequence[tuple[str | None, str]], n_done: int = 0) -> Non
 
 def feature_batch(features, texts: Sequence[str]) -> Batch:
     """The :class:`Batch` of ``texts`` through a fitted Tagger's feature union (``Tagger.features_``): the text is
-    lower-cased and split once for the tf-idf and every facet's aliases, each facet matched once."""
+    lower-cased and split once for the tf-idf, every facet's aliases and the places, each facet matched once."""
     blocks, mentions, roles = {}, {}, {}
     analysed = analyse(texts)
     for name, part in features.transformer_list:
         block = block_name(name)
         if block == "text":
             blocks[block] = transform_text(part, texts, analysed)
+        elif block == "places":
+            blocks[block] = part.transform(texts, analysed.words)
         else:
             mentions[block] = part.match(texts, analysed)
             if getattr(part, "roles", False):

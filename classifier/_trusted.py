@@ -19,6 +19,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     # fitted scikit-learn estimators
     "classifier._tagger.Tagger",
     "classifier._features.AliasFeatures",
+    "classifier._places.PlaceFeatures",  # a group table (plain data) and the gazetteer's digest; reads the list
     "classifier._fast_tfidf.FastTfidfVectorizer",  # a TfidfVectorizer (same state) with a faster transform
     "classifier._prefix_tfidf.PrefixTfidfVectorizer",  # word-prefix tf-idf: a vocabulary dict and an idf array
     "classifier._estimators.ThresholdedOneVsRest",
