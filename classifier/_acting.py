@@ -4,7 +4,7 @@ The guide tags a state as an actor when its government, forces or officials act 
 it only names a place ("in Latakia, Syria"), a nationality ("a Belarusian national") or a company's home
 ("United States-based Tesla"). :func:`pair_table` reads, from the alias mentions the matcher already found
 (no second pass over the text), a few context flags of each mention — a location preposition or a trailing
-location chain before/after it, a lower-case word after it (a modifier), a government word after it ("Israeli
+location chain before/after it, a lower-case word or an origin suffix after it (a modifier: "Israel-based"), a government word after it ("Israeli
 military", "Kenya's president"), a possessive, the start of its sentence — and sums them per label with how
 often, how early and where (title, first paragraph) the label is mentioned. One logistic regression over
 those pairs, shared by every label (so a rare state learns from the common ones), gives the probability that
@@ -38,6 +38,8 @@ _GOVERNMENT = frozenset((
     "police", "embassy", "ambassador", "court", "parliament", "coast", "state", "soldiers", "leader", "leaders",
     "cabinet", "senate", "congress", "intelligence", "navy", "warships", "drones", "missiles", "strikes",
     "airstrikes", "security", "delegation", "envoy", "regime", "junta", "king", "chancellor"))
+# a suffix that makes a mention say where someone or something is from ("Israel-based", "US-born")
+_ORIGIN_SUFFIXES = ("-based", "-born", "-flagged", "-registered", "-headquartered")
 _CHAIN_AFTER = frozenset((".", ",", ";", ")", ""))
 _SENTENCE_CUT = re.compile(r"[.!?]\s+(?=\S)|\n")
 _LOWER_WORD = re.compile(r"(?<![\w'’])[^\W\d_A-Z]")  # a word starting with a letter that is not an ASCII capital
@@ -100,7 +102,8 @@ def pair_table(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], inde
             word = first.lower().strip(".,;:)\"'’")
             if word in government:
                 flags |= 32
-            elif first[:1].islower() and not flags & 64 and word not in ("and", "or", "to", "in"):
+            elif (first[:1].islower() and not flags & 64 and word not in ("and", "or", "to", "in")) \
+                    or after.startswith(_ORIGIN_SUFFIXES):
                 flags |= 16
             cut = max(before.rfind(". "), before.rfind("\n"))
             if (cut >= 0 or start < _BEFORE) and not lower_word(before, cut + 1):

@@ -175,7 +175,8 @@ class AliasMatcher:
         return self._owner.get(text) if exact else self._owner.get(text.casefold())
 
     def find(self, text: str, *, lower: str | None = None, words: Sequence[str] | None = None) -> list[Mention]:
-        """All non-overlapping mentions in order of position (not-alias phrases removed).
+        """All non-overlapping mentions in order of position (not-alias phrases removed, and an alias right
+        before a dollar sign — "US$35", "HK$2" — as it names a currency).
 
         Every alias occurrence that starts and ends on a word boundary is a candidate; where candidates
         overlap, the earliest wins, then the longest ("South Korea" over "Korea").
@@ -195,7 +196,7 @@ class AliasMatcher:
         end = -1
         for m in found:
             if m.start >= end:
-                if m.label is not None:
+                if m.label is not None and text[m.end:m.end + 1] != "$":  # US$, NZ$, HK$: a currency, not the state
                     out.append(m)
                 end = m.end
         return out

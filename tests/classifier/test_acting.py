@@ -48,6 +48,12 @@ def test_pair_features_read_a_place_a_chain_a_modifier_a_government_word_and_the
     assert acting["RUS"]["possessive"] == 1.0 and acting["RUS"]["government"] == 1.0 and acting["RUS"]["subject"] == 1.0
 
 
+def test_an_origin_suffix_makes_a_mention_a_modifier():
+    assert flags("A Japan-based firm and a US-born singer merge.")["JPN"]["modifier"] == 1.0
+    assert flags("A Japan-based firm and a US-born singer merge.")["USA"]["modifier"] == 1.0
+    assert flags("A Japan-led coalition forms.")["JPN"]["modifier"] == 0.0
+
+
 def test_counts_shares_and_ranks_are_per_label_within_the_text():
     f = flags("Japan warns Russia\n\nJapan says Japan will act; Russia and the United States reply.")
     assert f["JPN"]["count"] == pytest.approx(np.log1p(3)) and f["JPN"]["share"] == pytest.approx(3 / 6)

@@ -26,6 +26,12 @@ def test_not_alias_phrases_do_not_count_as_mentions(taxonomy):
     assert m.labels("A storm hit New Mexico.") == []
 
 
+def test_an_alias_right_before_a_dollar_sign_names_a_currency_not_the_state(taxonomy):
+    m = AliasMatcher(taxonomy.facet("actors"))
+    assert m.labels("Israel agrees to export US$35 billion of gas; U.S.$5 more.") == ["ISR"]
+    assert m.labels("The US pays US$3 billion.") == ["USA"]
+
+
 def test_mentions_carry_positions_and_the_text_matched(taxonomy):
     m = AliasMatcher(taxonomy.facet("actors"))
     (men,) = m.find("Talks in Tokyo.")
