@@ -86,7 +86,18 @@ def split_title(text: str) -> tuple[int, int, int]:
     return title_end, lead_start, min(lead_end, lead_start + 300)
 
 
-class AliasFeatures(TransformerMixin, BaseEstimator):
+class TextTransformerMixin(TransformerMixin):
+    """Estimator tags of a transformer of raw texts that must be fitted (:class:`AliasFeatures`, ``PlaceFeatures``)."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags
+
+
+class AliasFeatures(TextTransformerMixin, BaseEstimator):
     """Gazetteer features from a facet's aliases: how and where each label is mentioned.
 
     For each label (in ``aliases`` order) four columns: ``count`` (log1p of the number of mentions),
@@ -143,13 +154,6 @@ class AliasFeatures(TransformerMixin, BaseEstimator):
         self.role_C = role_C
         self.role_mentions = role_mentions
         self.acting = acting
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = True
-        return tags
 
     def fit(self, X=None, y=None):
         """Index the labels and groups (nothing is learned from ``X``); returns ``self``."""

@@ -16,11 +16,13 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from corpus import Facet, text_words
 from corpus.places import Gazetteer, load_gazetteer
+
+from ._features import TextTransformerMixin
 
 PER_GROUP = ("place_count", "place_share", "first_place")
 
@@ -36,7 +38,7 @@ def place_table(facet: Facet, attr: str = "region") -> tuple[tuple[str, str], ..
     return tuple(out.items())
 
 
-class PlaceFeatures(TransformerMixin, BaseEstimator):
+class PlaceFeatures(TextTransformerMixin, BaseEstimator):
     """Per group (region), features of the places a text names: ``place_count`` (log1p of how many),
     ``place_share`` (their share of the text's places) and ``first_place`` (1 when the text's first place
     lies there).
@@ -65,13 +67,6 @@ class PlaceFeatures(TransformerMixin, BaseEstimator):
         self.countries = countries
         self.gazetteer = gazetteer
         self.lead_words = lead_words
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = True
-        return tags
 
     def fit(self, X=None, y=None):
         """Index the groups and read the gazetteer (nothing is learned from ``X``); returns ``self``."""

@@ -8,7 +8,7 @@ texts (and declare it: ``input_tags.string``), so scikit-learn would run none of
    ``n_features_in_`` set at fit and checked after);
 2. turns each row into a text, deterministically: column ``j`` with value ``v`` becomes
    ``min(round(|v|), 10)`` times the word ``words[j % len(words)]`` (the alias estimators: their
-   labels' first names, so rows become mentions of the labels; the Tagger: ``w<j>`` for a positive
+   labels' first names, so rows become mentions of the labels; PlaceFeatures: place names; the Tagger: ``w<j>`` for a positive
    value, ``m<j>`` for a negative one), in column order, in one paragraph (no title);
 3. passes the target on: the Tagger gets each value as its label id ``str(int(v))`` in a one-facet
    taxonomy whose labels are ``0`` to ``9`` (``tests/classifier/data/check_taxonomy.toml``: a plain list
@@ -110,6 +110,8 @@ def _forward(cls, method):
 # Module-level classes, so that pickle finds them (check_estimators_pickle).
 from classifier import AliasFeatures, AliasRuleClassifier, FastTfidfVectorizer, PrefixTfidfVectorizer, Tagger  # noqa: E402
 
+from classifier._places import PlaceFeatures  # noqa: E402
+
 from .conftest import ALIASES  # noqa: E402
 
 ALIAS_WORDS = [names[0] for _, names in ALIASES]
@@ -118,3 +120,4 @@ AliasRuleClassifierOnRows = rows_as_text(AliasRuleClassifier, ALIAS_WORDS)
 TaggerOnRows = rows_as_text(Tagger)
 PrefixTfidfVectorizerOnRows = rows_as_text(PrefixTfidfVectorizer)
 FastTfidfVectorizerOnRows = rows_as_text(FastTfidfVectorizer)
+PlaceFeaturesOnRows = rows_as_text(PlaceFeatures, ["Ternopil", "Colorado", "Khyber Pakhtunkhwa", "Marseille"])

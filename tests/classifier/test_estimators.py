@@ -16,13 +16,14 @@ from sklearn.svm import LinearSVC
 from sklearn.utils import estimator_checks as ec
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from classifier._places import PlaceFeatures
 from classifier import (AliasFeatures, AliasRuleClassifier, PrefixTfidfVectorizer, Tagger, ThresholdedOneVsRest,
                         best_f1_threshold, platt_scaling)
 from classifier._estimators import group_stratified_folds
 
 from .conftest import ALIASES, GROUPS
 from .rows_as_text import (CHECK_TAXONOMY, AliasFeaturesOnRows, AliasRuleClassifierOnRows,
-                           FastTfidfVectorizerOnRows, PrefixTfidfVectorizerOnRows, TaggerOnRows)
+                           FastTfidfVectorizerOnRows, PlaceFeaturesOnRows, PrefixTfidfVectorizerOnRows, TaggerOnRows)
 
 _THRESHOLD = ("predict applies per-label thresholds tuned for F1, not probability 0.5, so predict is not "
               "argmax/round of predict_proba; scikit-learn marks its own TunedThresholdClassifierCV the same way")
@@ -71,7 +72,8 @@ def _expected_failures(estimator) -> dict[str, str]:
 # therefore test the adapter rather than the estimator). The counts are in docs/sklearn.md.
 _CHECKED = [ThresholdedOneVsRest(cv=3, random_state=0), AliasFeaturesOnRows(aliases=ALIASES, groups=GROUPS),
             AliasRuleClassifierOnRows(aliases=ALIASES), TaggerOnRows(taxonomy=str(CHECK_TAXONOMY)),
-            PrefixTfidfVectorizerOnRows(prefix_length=2, min_df=1), FastTfidfVectorizerOnRows(sublinear_tf=True)]
+            PrefixTfidfVectorizerOnRows(prefix_length=2, min_df=1), FastTfidfVectorizerOnRows(sublinear_tf=True),
+            PlaceFeaturesOnRows(countries=(("UA", "europe"), ("US", "americas"), ("PK", "asia"), ("FR", "europe")))]
 
 
 @parametrize_with_checks(_CHECKED, expected_failed_checks=_expected_failures, xfail_strict=True)
@@ -87,7 +89,7 @@ def test_the_check_counts_in_the_docs_are_the_checks_that_run():
     rows = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in re.finditer(
         r"^\| `(\w+)`[^|]*\| (\d+) \| \d+ \| [^|]+ \| (\d+) \|", (ROOT / "docs" / "sklearn.md").read_text(), re.M)}
     assert set(rows) == {"ThresholdedOneVsRest", "AliasFeatures", "AliasRuleClassifier", "Tagger", "PrefixTfidfVectorizer",
-                         "FastTfidfVectorizer"}
+                         "FastTfidfVectorizer", "PlaceFeatures"}
     for estimator in _CHECKED:
         name = type(estimator).__name__.removesuffix("OnRows")
         expected = _expected_failures(estimator)
@@ -105,7 +107,7 @@ _API_CHECKS = ["check_no_attributes_set_in_init", "check_get_params_invariance",
 
 @pytest.mark.parametrize("check_name", _API_CHECKS)
 @pytest.mark.parametrize("estimator", [AliasFeatures(aliases=ALIASES), AliasRuleClassifier(aliases=ALIASES), Tagger(),
-                                       PrefixTfidfVectorizer()],
+                                       PrefixTfidfVectorizer(), PlaceFeatures()],
                          ids=lambda e: type(e).__name__)
 def test_text_estimators_pass_sklearns_data_free_api_checks(estimator, check_name):
     getattr(ec, check_name)(type(estimator).__name__, clone(estimator))

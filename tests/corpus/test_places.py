@@ -30,21 +30,23 @@ def test_matching_ignores_case_as_it_works_on_the_lower_cased_words():
     assert [p.name for p in gaz.find("COLORADO's governor; colorado")] == ["colorado", "colorado"]
 
 
-def test_a_bad_gazetteer_line_names_the_file_and_line(tmp_path):
+@pytest.mark.parametrize("content, message", [
+    ("# comment\nTernopil\tUA\tternopil\nBoulder US\n",
+     r"places.tsv:3: expected 'name<TAB>two-letter country code<TAB>anchor word', got 'Boulder US'"),
+    ("Ternopil\tUA\tternopil\nTernopil\tRU\tternopil\n", r"places.tsv:2: 'Ternopil' is given twice, for UA and RU"),
+    ("New York\tUS\tnew york\n", r"places.tsv: gazetteer: the anchor 'new york' of 'New York' is not one of its words"),
+    ("Sana'a\tYE\tsana\nSana a\tUS\tsana\n", r"the same words have different countries \(YE, US\)"),
+    (b"Ternopil\tUA\tternopil\n\xff", r"places.tsv: the gazetteer must be UTF-8"),
+])
+def test_a_bad_gazetteer_line_names_the_file_and_line(tmp_path, content, message):
     f = tmp_path / "places.tsv"
-    f.write_text("# comment\nTernopil\tUA\tternopil\nBoulder US\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"places.tsv:3: expected 'name<TAB>two-letter country code<TAB>anchor"):
+    f.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    with pytest.raises(InputError, match=message):
         Gazetteer.from_file(f)
-    f.write_text("Ternopil\tUA\tternopil\nTernopil\tRU\tternopil\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"places.tsv:2: 'Ternopil' is given twice, for UA and RU"):
-        Gazetteer.from_file(f)
-    f.write_text("New York\tUS\tnew york\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"places.tsv: gazetteer: the anchor 'new york' of 'New York' is not one"):
-        Gazetteer.from_file(f)
-    f.write_text("Sana'a\tYE\tsana\nSana a\tUS\tsana\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"the same words have different countries \(YE, US\)"):
-        Gazetteer.from_file(f)
-    with pytest.raises(InputError, match=r"cannot read the gazetteer"):
+
+
+def test_a_missing_gazetteer_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match=r"missing.tsv: cannot read the gazetteer"):
         load_gazetteer(tmp_path / "missing.tsv")
 
 
