@@ -15,7 +15,7 @@ once, and :meth:`FastTfidfVectorizer.transform_analysed` reads them.
 
 from __future__ import annotations
 
-__all__ = ["FastTfidfVectorizer", "Analysed", "analyse", "transform_text", "TOKEN_PATTERN"]
+__all__ = ["FastTfidfVectorizer", "Analysed", "analyse", "count_matrix", "transform_text", "TOKEN_PATTERN"]
 
 import re
 from itertools import chain, repeat
@@ -227,10 +227,13 @@ class FastTfidfVectorizer(TfidfVectorizer):
             hit = at >= 0
             rows.append(doc[:-1][ok][hit])
             cols.append(index.bigram_ids[at[hit]])
-        r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-        X = sp.csr_matrix((np.ones(len(r), dtype=self.dtype), (r, c)), shape=(n_docs, n_vocab))
-        X.sum_duplicates()
+        if len(rows) == 2:  # each part's rows are in order: merge them (a stable sort of two sorted runs)
+            r = np.concatenate(rows)
+            order = np.argsort(r, kind="stable")
+            r, c = r[order], np.concatenate(cols)[order]
+        else:
+            r, c = (rows[0], cols[0]) if rows else (np.zeros(0, dtype=np.int64),) * 2
+        X = count_matrix(r, c, (n_docs, n_vocab), self.dtype)
         if self.binary:
             X.data[:] = 1
         if self.sublinear_tf:
@@ -241,6 +244,22 @@ class FastTfidfVectorizer(TfidfVectorizer):
         if self.norm is not None:
             X = normalize(X, norm=self.norm, copy=False)
         return X
+
+
+def count_matrix(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], dtype=np.float64) -> sp.csr_matrix:
+    """How often each (row, column) pair occurs, as a canonical CSR matrix (each row's columns in order, duplicates
+    summed); ``rows`` non-decreasing.
+
+    The same matrix as ``csr_matrix((ones, (rows, cols)))``, made without sorting: two linear passes (CSR -> CSC ->
+    CSR, a counting sort by column, then by row) put each row's columns in order, and the duplicates, now side by
+    side, are summed. scipy sorts each row instead — twice the time for the word and prefix blocks of 10,000 Reuters
+    articles.
+    """
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+    X = sp.csr_matrix((np.ones(len(rows), dtype=dtype), cols, indptr), shape=shape).tocsc().tocsr()
+    X.sum_duplicates()  # the indices are sorted (tocsr says so): only the neighbours are summed
+    return X
 
 
 def _read_once(raw_documents):

@@ -29,7 +29,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from ._fast_tfidf import TOKEN_PATTERN, Analysed
+from ._fast_tfidf import TOKEN_PATTERN, Analysed, count_matrix
 
 _TOKENS = re.compile(TOKEN_PATTERN)
 _MEMO_WORDS = 200_000  # words remembered by transform before the memo starts afresh (bounded memory)
@@ -163,11 +163,7 @@ class PrefixTfidfVectorizer(TransformerMixin, BaseEstimator):
     def _tfidf_of_ids(self, rows: np.ndarray, ids: np.ndarray, n_docs: int) -> sp.csr_matrix:
         """The tf-idf matrix from each token's row (non-decreasing) and prefix column (-1: none)."""
         known = ids >= 0
-        rows = rows[known]
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
-        X = sp.csr_matrix((np.ones(len(rows)), ids[known], indptr), shape=(n_docs, len(self.vocabulary_)))
-        X.sum_duplicates()
+        X = count_matrix(rows[known], ids[known], (n_docs, len(self.vocabulary_)))
         if self.sublinear_tf:
             np.log(X.data, X.data)
             X.data += 1.0
