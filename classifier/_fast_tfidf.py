@@ -15,7 +15,8 @@ once, and :meth:`FastTfidfVectorizer.transform_analysed` reads them.
 
 from __future__ import annotations
 
-__all__ = ["FastTfidfVectorizer", "Analysed", "analyse", "count_matrix", "transform_text", "TOKEN_PATTERN"]
+__all__ = ["FastTfidfVectorizer", "Analysed", "analyse", "count_matrix", "transform_text", "transform_text_beside",
+           "TOKEN_PATTERN"]
 
 import re
 from itertools import chain, repeat
@@ -270,14 +271,28 @@ def _read_once(raw_documents):
 def transform_text(union: FeatureUnion, texts: Sequence[str], analysed: Analysed | None = None) -> sp.csr_matrix:
     """``union.transform(texts)`` for a fitted :func:`classifier.text_features` union, each part with a
     ``transform_analysed`` (:class:`FastTfidfVectorizer`, the prefix tf-idf) reusing the batch's words
-    (``analysed``); words and prefixes together through :meth:`PrefixTfidfVectorizer.transform_beside`."""
+    (``analysed``); words and prefixes together through :meth:`PrefixTfidfVectorizer.transform_beside` (a union
+    with a ``prefix`` part: what models fitted before the prefix tf-idf was a block of its own hold)."""
     if union.transformer_weights:
         return sp.csr_matrix(union.transform(texts))
     vecs = [vec for _, vec in union.transformer_list if vec not in ("drop", None)]
     if analysed is not None and len(vecs) == 2 and hasattr(vecs[1], "transform_beside"):
-        X = vecs[1].transform_beside(vecs[0], texts, analysed)  # the word and prefix blocks from one lookup per word
-        if X is not None:
-            return X
+        pair = vecs[1].transform_beside(vecs[0], texts, analysed)  # the word and prefix blocks from one lookup per word
+        if pair is not None:
+            return sp.hstack(pair, format="csr")
     parts = [vec.transform_analysed(texts, analysed) if hasattr(vec, "transform_analysed")
              else sp.csr_matrix(vec.transform(texts)) for vec in vecs]
     return sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]
+
+
+def transform_text_beside(union: FeatureUnion, prefix, texts: Sequence[str], analysed: Analysed | None = None
+                          ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """``(transform_text(union, texts, analysed), prefix.transform_analysed(texts, analysed))``: the text block and the
+    prefix block beside it (``prefix``: a fitted :class:`PrefixTfidfVectorizer`), from one dictionary lookup per word
+    (:meth:`PrefixTfidfVectorizer.transform_beside`) when the union is the word tf-idf alone; the same matrices."""
+    vecs = [vec for _, vec in union.transformer_list if vec not in ("drop", None)]
+    if analysed is not None and not union.transformer_weights and len(vecs) == 1 and hasattr(vecs[0], "word_index"):
+        pair = prefix.transform_beside(vecs[0], texts, analysed)
+        if pair is not None:
+            return pair
+    return transform_text(union, texts, analysed), prefix.transform_analysed(texts, analysed)
