@@ -419,7 +419,7 @@ def _commit() -> str:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                              cwd=Path(__file__).resolve().parent, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "classifier"], capture_output=True, text=True,
-                               cwd=Path(__file__).resolve().parent).stdout.strip()
+                               cwd=Path(__file__).resolve().parent.parent).stdout.strip()  # the repository's root
         return out + (" + local changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
