@@ -95,8 +95,9 @@ class Tagger(FacetScoring, BaseEstimator):
         -> "attack"), a block beside the words read by the heads of ``prefix_facets``; None for none. 6, read by
         themes alone: themes micro-F1 on the news dev folds 0.620 / 0.727 / 0.719 -> 0.722 / 0.778 / 0.735 (pooled
         0.692 -> 0.743; 5 and 7 less), region and actors unchanged (bench/model_quality.py, themes_prefix6), but
-        tag_batch +0.10 s CPU per 10,000 Reuters articles (+0.14x the plain pipeline's time, +0.19x with the
-        bench's sections head reading it instead): over the 1.45x margin, so opt-in.
+        tag_batch +0.09 s CPU per 10,000 Reuters articles (+0.13x the plain pipeline's time; +0.17x read by the
+        sections head of bench/tagging_speed.py's taxonomy, +0.24x by every head; bench/prefix_cost.py): over
+        the 1.45x margin, so opt-in.
     prefix_facets : tuple of str or None, default ("themes",)
         The facets whose heads read the prefix block; facets the taxonomy lacks are left out (as for
         ``alias_facet``), and without any the block is not built. None: every head (what ``prefix_length``
