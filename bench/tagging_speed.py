@@ -199,24 +199,26 @@ def _stages(tagger, texts: list[str]) -> dict[str, float]:
     """Seconds of each stage of one tag_batch-like pass (one batch per 512 articles)."""
     out = {"words": 0.0, "tfidf": 0.0, "alias_matching": 0.0, "alias_features": 0.0, "places": 0.0, "heads": 0.0,
            "evidence_and_results": 0.0}
-    from classifier._fast_tfidf import analyse, transform_text
+    from classifier._fast_tfidf import analyse, transform_text, transform_text_beside
 
+    units = dict(tagger.features_.transformer_list)
     for start in range(0, len(texts), 512):
         part = texts[start:start + 512]
         t = time.perf_counter()
         analysed = analyse(part)
         out["words"] += time.perf_counter() - t
         t = time.perf_counter()
-        for name, unit in tagger.features_.transformer_list:
-            if name == "text":
-                transform_text(unit, part, analysed)
+        if "prefix" in units:  # the word and prefix blocks, from one lookup per word
+            transform_text_beside(units["text"], units["prefix"], part, analysed)
+        else:
+            transform_text(units["text"], part, analysed)
         out["tfidf"] += time.perf_counter() - t
         for name, unit in tagger.features_.transformer_list:
             if name == "places":
                 t = time.perf_counter()
-                unit.transform(part)
+                unit.transform(part, analysed.words)
                 out["places"] += time.perf_counter() - t
-            elif name != "text":
+            elif name not in ("text", "prefix"):
                 t = time.perf_counter()
                 found = unit.match(part, analysed)
                 out["alias_matching"] += time.perf_counter() - t

@@ -12,7 +12,9 @@ import scipy.sparse as sp
 
 from corpus import Article, InputError
 
-from ._fast_tfidf import analyse, transform_text
+from ._blocks import PLAIN as _PLAIN
+from ._fast_tfidf import analyse, transform_text, transform_text_beside
+
 
 
 def as_input(item: Any, n: int) -> tuple[str | None, str]:
@@ -43,8 +45,8 @@ def batches(items: Iterable[Any], size: int) -> Iterator[list]:
 
 
 class Batch:
-    """The features of a batch of texts: one sparse block per source (``"text"``, and one per facet with
-    aliases), the alias mentions found for each such facet (matched once, reused as evidence), and for a
+    """The features of a batch of texts: one sparse block per source (``"text"``, ``"prefix"`` when the model has
+    it, and one per facet with aliases), the alias mentions found for each such facet (matched once, reused as evidence), and for a
     facet with a mention-role model the role probability of each mention (an array per text)."""
 
     def __init__(self, blocks: dict[str, sp.csr_matrix], mentions: dict[str, list],
@@ -68,13 +70,14 @@ class Batch:
 
 
 def union_name(block: str) -> str:
-    """The name in the feature union of a block (``"text"``, ``"places"``, or a facet's ``"<facet>_aliases"``)."""
-    return block if block in ("text", "places") else f"{block}_aliases"
+    """The name in the feature union of a block (``"text"``, ``"prefix"``, ``"places"``, or a facet's
+    ``"<facet>_aliases"``)."""
+    return block if block in _PLAIN else f"{block}_aliases"
 
 
 def block_name(union_name: str) -> str:
     """The block of a feature-union name (the inverse of :func:`union_name`)."""
-    return union_name if union_name in ("text", "places") else union_name[: -len("_aliases")]
+    return union_name if union_name in _PLAIN else union_name[: -len("_aliases")]
 
 
 def warn_empty(inputs: Sequence[tuple[str | None, str]], n_done: int = 0) -> None:
@@ -94,13 +97,21 @@ def warn_empty(inputs: Sequence[tuple[str | None, str]], n_done: int = 0) -> Non
 
 def feature_batch(features, texts: Sequence[str]) -> Batch:
     """The :class:`Batch` of ``texts`` through a fitted Tagger's feature union (``Tagger.features_``): the text is
-    lower-cased and split once for the tf-idf, every facet's aliases and the places, each facet matched once."""
+    lower-cased and split once for the tf-idf, the prefixes, every facet's aliases and the places, each facet
+    matched once; the word and prefix blocks come from one lookup per word."""
     blocks, mentions, roles = {}, {}, {}
     analysed = analyse(texts)
+    parts = dict(features.transformer_list)
     for name, part in features.transformer_list:
         block = block_name(name)
         if block == "text":
-            blocks[block] = transform_text(part, texts, analysed)
+            if "prefix" in parts:
+                blocks["text"], blocks["prefix"] = transform_text_beside(part, parts["prefix"], texts, analysed)
+            else:
+                blocks[block] = transform_text(part, texts, analysed)
+        elif block == "prefix":
+            if "text" not in parts:
+                blocks[block] = part.transform_analysed(texts, analysed)
         elif block == "places":
             blocks[block] = part.transform(texts, analysed.words)
         else:
@@ -108,4 +119,5 @@ def feature_batch(features, texts: Sequence[str]) -> Batch:
             if getattr(part, "roles", False):
                 roles[block] = part.mention_roles(texts, mentions[block])
             blocks[block] = part.features(texts, mentions[block], roles.get(block))
-    return Batch(blocks, mentions, roles)
+    order = [block_name(name) for name, _ in features.transformer_list]  # the union's column order
+    return Batch({b: blocks[b] for b in order}, mentions, roles)

@@ -85,6 +85,8 @@ def block_feature_names(tagger, block: str) -> np.ndarray:
         if block == "text":
             names = [f"char {n[len('char__'):]!r}" if n.startswith("char__")
                      else n[len("prefix__"):] + "*" if n.startswith("prefix__") else n[len("word__"):] for n in raw]
+        elif block == "prefix":  # a word prefix, as "attack*"
+            names = [n + "*" for n in raw]
         else:
             names = [f"{'place' if block == 'places' else 'alias'} {n}" for n in raw]
         cache[block] = np.asarray(names, dtype=object)

@@ -3,8 +3,10 @@
 
 On real news the word tf-idf alone misses an inflected form it has not seen in training often enough to
 pass ``min_df``; the prefixes pool them. Measured on the news time split's development folds
-(``bench/model_quality.py``, attempt ``prefix6``): themes micro-F1 +0.05 pooled over three folds, better on
-each, at no loss on region or actors.
+(``bench/model_quality.py``, attempts ``prefix6`` and ``themes_prefix6``): themes micro-F1 +0.05 pooled over
+three folds, better on each. In a Tagger the prefixes are a block of their own beside the words, read only by
+the heads of ``prefix_facets`` (:mod:`classifier._blocks`; the themes head), so region and actors read what
+they read without it.
 
 :class:`PrefixTfidfVectorizer` tokenises like the word tf-idf (:data:`classifier._fast_tfidf.TOKEN_PATTERN`
 on the lower-cased text) and weights like scikit-learn's ``TfidfVectorizer`` (smooth idf, optional sublinear
@@ -29,7 +31,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from ._fast_tfidf import TOKEN_PATTERN, Analysed
+from ._fast_tfidf import TOKEN_PATTERN, Analysed, count_matrix
 
 _TOKENS = re.compile(TOKEN_PATTERN)
 _MEMO_WORDS = 200_000  # words remembered by transform before the memo starts afresh (bounded memory)
@@ -110,9 +112,10 @@ class PrefixTfidfVectorizer(TransformerMixin, BaseEstimator):
             ids = self._word_ids(list(chain.from_iterable(docs)))
         return self._tfidf_of_ids(np.repeat(np.arange(len(docs), dtype=np.int64), per_doc), ids, len(docs))
 
-    def transform_beside(self, word, texts: Sequence[str], analysed: Analysed) -> sp.csr_matrix | None:
-        """``hstack([word.transform_analysed(texts, analysed), self.transform_analysed(texts, analysed)])``, the
-        same matrix, with one dictionary lookup per word for both blocks; None when ``word`` (a fitted
+    def transform_beside(self, word, texts: Sequence[str], analysed: Analysed
+                         ) -> tuple[sp.csr_matrix, sp.csr_matrix] | None:
+        """``(word.transform_analysed(texts, analysed), self.transform_analysed(texts, analysed))``, the same two
+        matrices, with one dictionary lookup per word for both blocks; None when ``word`` (a fitted
         :class:`classifier.FastTfidfVectorizer`) cannot read the batch's words.
 
         The lookup table maps a word to one code holding its word column and its prefix column; it starts from
@@ -143,8 +146,7 @@ class PrefixTfidfVectorizer(TransformerMixin, BaseEstimator):
         pid -= 1
         doc = np.repeat(np.arange(n_docs, dtype=np.int64), per_doc)
         token = wid != -2
-        return sp.hstack([word.tfidf_of_ids(doc[token], wid[token], n_docs, index),
-                          self._tfidf_of_ids(doc, pid, n_docs)], format="csr")
+        return word.tfidf_of_ids(doc[token], wid[token], n_docs, index), self._tfidf_of_ids(doc, pid, n_docs)
 
     def _joint_table(self, word_vocab: dict, word_ids: dict[str, int]) -> tuple[dict[str, int], int]:
         """``({word: (word column + 2) * width + prefix column + 1}, width)`` (word column -2: a one-character
@@ -163,11 +165,7 @@ class PrefixTfidfVectorizer(TransformerMixin, BaseEstimator):
     def _tfidf_of_ids(self, rows: np.ndarray, ids: np.ndarray, n_docs: int) -> sp.csr_matrix:
         """The tf-idf matrix from each token's row (non-decreasing) and prefix column (-1: none)."""
         known = ids >= 0
-        rows = rows[known]
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
-        X = sp.csr_matrix((np.ones(len(rows)), ids[known], indptr), shape=(n_docs, len(self.vocabulary_)))
-        X.sum_duplicates()
+        X = count_matrix(rows[known], ids[known], (n_docs, len(self.vocabulary_)))
         if self.sublinear_tf:
             np.log(X.data, X.data)
             X.data += 1.0

@@ -22,12 +22,12 @@ from sklearn.utils.validation import check_is_fitted
 from corpus import Article, InputError, Taxonomy, load_taxonomy, parse_taxonomy
 
 from ._batch import Batch, as_input, batches, block_name, feature_batch, union_name, warn_empty
+from ._blocks import PLAIN, alias_blocks, block_estimator, check_block_params, feature_blocks, head_blocks
 from ._alias_rules import AliasRuleClassifier
 from ._estimators import ThresholdedOneVsRest
 from ._evidence import decide, tag_results
-from ._features import AliasFeatures, alias_table, group_table, text_features
+from ._features import AliasFeatures, alias_table
 from ._params import check_tagger_params
-from ._places import PlaceFeatures, place_table
 from ._persist import read_model, save_model
 from ._result import Scores, TagResult
 from ._roles import rule_scores
@@ -41,12 +41,13 @@ class Tagger(FacetScoring, BaseEstimator):
     """Tags articles by every facet of a taxonomy (region, themes, actors by default).
 
     Features: tf-idf of word n-grams (``word_ngram_range``; character n-grams too when
-    ``char_ngram_range`` is set) over title and body, shared by every head; and, for each facet whose
+    ``char_ngram_range`` is set) over title and body, shared by every head; opt-in, a tf-idf of word
+    prefixes (``prefix_length``) read by the heads of ``prefix_facets`` (themes); and, for each facet whose
     labels have aliases (actors' names, capitals and leaders; themes' cue phrases), :class:`AliasFeatures`
     — per label: mention count, in the title, position of the first mention, in the first paragraph; for
     ``alias_facet`` also per ``group_attr`` group (an actor's region). A head reads the tf-idf, its own
     facet's alias features, and — the single-label ``group_facet`` (region) — those of ``alias_facet``
-    too, so a region can follow from the actors mentioned.
+    too, so a region can follow from the actors mentioned (:mod:`classifier._blocks`).
 
     Heads: a single-label facet gets a ``LinearSVC`` (balanced class weights) calibrated by temperature
     scaling on out-of-fold predictions (a ``LogisticRegression`` when a class has a single example);
@@ -90,12 +91,20 @@ class Tagger(FacetScoring, BaseEstimator):
     n_jobs : int or None, default 2 — processes fitting a head's labels (None: 1; -1: all CPUs); the model
         is the same for any ``n_jobs``
     prefix_length : int or None, default None
-        Also a tf-idf of word prefixes of this length (:class:`PrefixTfidfVectorizer`: "attacks", "attacked"
-        -> "attack"); None for none. 6: themes micro-F1 +0.05 on the news dev folds (bench/model_quality.py),
-        but tag_batch +0.2x the plain pipeline's time over the default's and the R(90) fit +20% (CPU time): opt-in.
+        A tf-idf of word prefixes of this length (:class:`PrefixTfidfVectorizer`: "attacks", "attacked"
+        -> "attack"), a block beside the words read by the heads of ``prefix_facets``; None for none. 6, read by
+        themes alone: themes micro-F1 on the news dev folds 0.620 / 0.727 / 0.719 -> 0.722 / 0.778 / 0.735 (pooled
+        0.692 -> 0.743; 5 and 7 less), region and actors unchanged (bench/model_quality.py, themes_prefix6), but
+        tag_batch +0.09 s CPU per 10,000 Reuters articles (+0.13x the plain pipeline's time; +0.17x read by the
+        sections head of bench/tagging_speed.py's taxonomy, +0.24x by every head; bench/prefix_cost.py): over
+        the 1.45x margin, so opt-in.
+    prefix_facets : tuple of str or None, default ("themes",)
+        The facets whose heads read the prefix block; facets the taxonomy lacks are left out (as for
+        ``alias_facet``), and without any the block is not built. None: every head (what ``prefix_length``
+        alone meant before this parameter, and what older models load with).
     places : bool, default True
         The ``group_facet`` head also reads where the places a text names lie (:class:`PlaceFeatures`, a GeoNames
-        gazetteer, by ``group_attr``): region accuracy on the pooled news dev folds 0.908 -> 0.925 (bench/).
+        gazetteer, by ``group_attr``): region accuracy on the pooled news dev folds 0.908 -> 0.928 (bench/).
 
     Attributes
     ----------
@@ -104,9 +113,10 @@ class Tagger(FacetScoring, BaseEstimator):
     taxonomy_text_ : str or None
         The taxonomy file's text, when the corpus kept it (copied into the model folder).
     features_ : FeatureUnion
-        ``[("text", tf-idf), ("<facet>_aliases", AliasFeatures), ...]``, fitted.
+        ``[("text", tf-idf), ("prefix", prefix tf-idf), ("<facet>_aliases", AliasFeatures), ...]``, fitted (no
+        ``prefix`` when no head reads it).
     blocks_ : {block: (start, stop)}
-        The columns of each block (``"text"``, then each facet with aliases) in the full feature matrix.
+        The columns of each block (``"text"``, ``"prefix"``, then each facet with aliases) in the full feature matrix.
     head_blocks_ : {facet: [block, ...]} the blocks each head reads
     heads_ : {facet: estimator}
     head_labels_ : {facet: [label id, ...]} the labels (columns) each head predicts
@@ -124,7 +134,7 @@ class Tagger(FacetScoring, BaseEstimator):
                  group_facet: str | None = "region", mention_roles: bool = False, C: float = 1.0,
                  threshold_cv: int = 5, min_positives: int = 2, rule_below: int = 5, random_state: int = 0,
                  n_jobs: int | None = 2, prefix_length: int | None = None, acting: bool = True,
-                 places: bool = True):
+                 prefix_facets: tuple[str, ...] | None = ("themes",), places: bool = True):
         self.taxonomy = taxonomy
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -141,6 +151,7 @@ class Tagger(FacetScoring, BaseEstimator):
         self.n_jobs = n_jobs
         self.prefix_length = prefix_length
         self.acting = acting
+        self.prefix_facets = prefix_facets
         self.places = places
 
     # ---- building blocks (unfitted scikit-learn objects; usable on their own, e.g. in GridSearchCV) ----
@@ -150,43 +161,16 @@ class Tagger(FacetScoring, BaseEstimator):
             return self.fitted_taxonomy
         return load_taxonomy(self.taxonomy)
 
-    def _alias_blocks(self, tax: Taxonomy) -> list[str]:
-        """The facets whose labels have aliases, in taxonomy order: each gives a block of alias features."""
-        return [f.name for f in tax.facets if any(lab.aliases for lab in f.labels)]
-
     def _blocks_of(self, facet: str, tax: Taxonomy) -> list[str]:
-        """The blocks ``facet``'s head reads: the text, its own aliases, and (region) the alias facet's."""
-        have = self._alias_blocks(tax)
-        out = ["text"] + ([facet] if facet in have else [])
-        if (not tax.facet(facet).multi and facet == self.group_facet and self.alias_facet in have
-                and self.alias_facet != facet):
-            out.append(self.alias_facet)
-            out += ["places"] if self._places_table(tax) else []
-        return out
-
-    def _places_table(self, tax: Taxonomy) -> tuple:  # the alias facet's place_table; empty when places is off
-        ok = getattr(self, "places", False) and self.group_attr and self.group_facet in tax.facet_names
-        return place_table(tax.facet(self.alias_facet), self.group_attr) if ok and self._alias_facet(tax) else ()
-
-    def _block_estimator(self, block: str, tax: Taxonomy):
-        if block == "places":
-            return PlaceFeatures(countries=self._places_table(tax))
-        if block == "text":
-            return text_features(word_ngram_range=self.word_ngram_range, char_ngram_range=self.char_ngram_range,
-                                 min_df=self.min_df, prefix_length=self.prefix_length)
-        f = tax.facet(block)
-        groups = group_table(f, self.group_attr) if self.group_attr and block == self.alias_facet else ()
-        mine = block == self.alias_facet
-        return AliasFeatures(aliases=alias_table(f), groups=groups, roles=self.mention_roles and mine,
-                             acting=self.acting and mine)
+        """The blocks ``facet``'s head reads (:func:`classifier._blocks.head_blocks`)."""
+        return head_blocks(self, facet, tax)
 
     def make_features(self, taxonomy: Taxonomy | None = None, blocks: Sequence[str] | None = None) -> FeatureUnion:
-        """The unfitted feature union: ``text`` (tf-idf) and ``<facet>_aliases`` for each facet with aliases
-        (or only ``blocks``)."""
+        """The unfitted feature union: ``text`` (tf-idf), ``prefix`` (when a head reads it) and ``<facet>_aliases``
+        for each facet with aliases (or only ``blocks``)."""
         tax = taxonomy or self._taxonomy_for_building()
-        blocks = ["text", *self._alias_blocks(tax), *(["places"] if self._places_table(tax) else [])] \
-            if blocks is None else list(blocks)
-        return FeatureUnion([(union_name(b), self._block_estimator(b, tax)) for b in blocks])
+        blocks = feature_blocks(self, tax) if blocks is None else list(blocks)
+        return FeatureUnion([(union_name(b), block_estimator(self, b, tax)) for b in blocks])
 
     def make_head(self, facet: str, taxonomy: Taxonomy | None = None, *, y=None, cv=None):
         """The unfitted head of ``facet``, for a feature matrix.
@@ -250,6 +234,7 @@ class Tagger(FacetScoring, BaseEstimator):
         tax_given = load_taxonomy(self.taxonomy) if self.taxonomy is not None else None
         data = training_data(X, y, splits=splits, split=split, taxonomy=tax_given)
         tax = data.taxonomy
+        check_block_params(self, tax)
         for cache in _CACHES:
             self.__dict__.pop(cache, None)
         # key order is label order: never sort the keys
@@ -257,7 +242,7 @@ class Tagger(FacetScoring, BaseEstimator):
         self.__dict__["_taxonomy"] = tax
         self.taxonomy_text_ = data.taxonomy_text
         alias_facet = self._alias_facet(tax)
-        self.alias_facet_ = alias_facet.name if alias_facet is not None and alias_facet.name in self._alias_blocks(tax) \
+        self.alias_facet_ = alias_facet.name if alias_facet is not None and alias_facet.name in alias_blocks(tax) \
             else None
 
         say("features", f"{len(data.texts)} articles")
@@ -349,8 +334,10 @@ class Tagger(FacetScoring, BaseEstimator):
         return state
 
     def __setstate__(self, state):
-        # models saved before group_facet (it was group_attr), mention_roles, n_jobs or prefix_length existed
-        state = {"mention_roles": False, "n_jobs": None, "prefix_length": None, "acting": False, "places": False, **state}
+        # models saved before group_facet (it was group_attr), mention_roles, n_jobs, prefix_length, prefix_facets or
+        # places existed (a prefix_length then was read by every head)
+        state = {"mention_roles": False, "n_jobs": None, "prefix_length": None, "acting": False, "prefix_facets": None,
+                 "places": False, **state}
         state.setdefault("group_facet", state.get("group_attr"))
         super().__setstate__(state)
 
@@ -362,7 +349,7 @@ class Tagger(FacetScoring, BaseEstimator):
     def uses_aliases(self, facet: str) -> bool:
         """Whether ``facet``'s head reads any alias features."""
         check_is_fitted(self, "head_blocks_")
-        return len(self.head_blocks_[facet]) > 1
+        return any(b not in PLAIN for b in self.head_blocks_[facet])
 
     @property
     def n_text_features_(self) -> int:
@@ -401,7 +388,7 @@ class Tagger(FacetScoring, BaseEstimator):
 
     def features(self, X: Iterable[Any]) -> Batch:
         """The features of texts (or Articles, or ``{"text", ...}`` records) as a :class:`Batch`: one sparse
-        block per source (``"text"``, and each facet with aliases) and the alias mentions found."""
+        block per source (``"text"``, ``"prefix"``, and each facet with aliases) and the alias mentions found."""
         check_is_fitted(self, "features_")
         return self._batch([t for _, t in (as_input(x, i) for i, x in enumerate(X))])
 

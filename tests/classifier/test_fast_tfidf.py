@@ -183,3 +183,18 @@ def test_fit_keeps_sklearns_errors_for_bad_input():
         FastTfidfVectorizer(min_df=3, max_df=2).fit(["a text here", "another text", "a third text"])
     with pytest.raises(ValueError, match="empty vocabulary"):
         FastTfidfVectorizer().fit(["a", "b c"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 6)), max_size=60), st.sampled_from([np.float64, np.float32]))
+def test_count_matrix_is_scipys_matrix_of_the_same_pairs_in_canonical_form(pairs, dtype):
+    from classifier._fast_tfidf import count_matrix
+
+    pairs = sorted(pairs, key=lambda p: p[0])  # rows in order, columns in any order, duplicates kept
+    rows = np.asarray([r for r, _ in pairs], dtype=np.int64)
+    cols = np.asarray([c for _, c in pairs], dtype=np.int64)
+    ours = count_matrix(rows, cols, (6, 7), dtype)
+    theirs = sp.csr_matrix((np.ones(len(rows), dtype=dtype), (rows, cols)), shape=(6, 7))
+    theirs.sum_duplicates()
+    _assert_same_matrix(ours, theirs)
+    assert ours.has_canonical_format
