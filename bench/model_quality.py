@@ -83,6 +83,10 @@ ATTEMPTS: dict[str, tuple[dict, str, str]] = {
                       "default before) with place features read by the region head (the new default): the places of a "
                       "GeoNames gazetteer (towns of 15,000+, provinces, US states) in the first 100 words, per region "
                       "their count, share and whether the first place lies there (classifier/_places.py)"),
+    "places_prefix6": ({**_OLD, "rule_below": 5, "acting": True, "places": True, "prefix_length": 6,
+                        "prefix_facets": ("themes",)}, "all", "round 2 session 4, the new defaults: acting_places "
+                       "(with the currency and origin-suffix fixes of the acting model) and the word-prefix block read "
+                       "by the themes head (themes_prefix6)"),
     "acting_rule10": ({**_OLD, "acting": True, "rule_below": 10}, "all", "acting; actor labels with < 10 training examples "
                       "tagged by the acting probability alone"),
     "acting_rule20": ({**_OLD, "acting": True, "rule_below": 20}, "all", "acting; actor labels with < 20 training examples "

