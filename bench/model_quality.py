@@ -124,6 +124,17 @@ DEFAULT_ATTEMPTS = ("tagger_before", "roles", "min_df_1", "chars", "chars_roles"
 # Attempts that changed code rather than parameters (so this script cannot rerun them): what was tried, the dev
 # figures measured with it (actors micro-F1 unless said), and why it was not kept. Written into the results as is.
 CODE_ATTEMPTS = {
+    "places_variants": {
+        "what": "round 2 session 4, variants of the place features before the kept design (acting_places: a block of "
+                "its own read by the region head alone, first 100 words, scale 1). Pooled dev figures of each",
+        "pooled": {"region": 0.9278, "themes": 0.6923, "actors": 0.7858},
+        "kept": "no, none of them: gazetteer places as extra alias mentions of their state (actors read them too, the "
+                "acting model saw them): region 0.911, actors 0.761; per-region place columns inside the actors' alias "
+                "block (so the actors head read them): region 0.922, actors 0.775; the taxonomy's country names added "
+                "as places: region 0.911; the place block scaled x2 / x3: region 0.928 / 0.925; towns of 5,000+ instead "
+                "of 15,000+: region 0.922 (with the mentions design). The acting model's flags: more place words "
+                "(northeast, throughout, ...), a 'part of a longer name' flag and an 'after of' flag: actors 0.782-0.789, "
+                "no better than noise; only the origin suffix (-based, -born) and the currency fix were kept"},
     "thresholds_on_real_items": {
         "what": "round 2 session 2, on tagger_before: each multi-label head's per-label thresholds chosen on the "
                 "out-of-fold scores of the real training items only (the starter items still train the SVMs and "
