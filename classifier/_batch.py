@@ -16,7 +16,6 @@ from ._blocks import PLAIN as _PLAIN
 from ._fast_tfidf import analyse, transform_text, transform_text_beside
 
 
-
 def as_input(item: Any, n: int) -> tuple[str | None, str]:
     """``(id, text)`` of a str, an Article or a ``{"text", "title"?, "id"?}`` mapping."""
     if isinstance(item, str):
@@ -45,9 +44,10 @@ def batches(items: Iterable[Any], size: int) -> Iterator[list]:
 
 
 class Batch:
-    """The features of a batch of texts: one sparse block per source (``"text"``, ``"prefix"`` when the model has
-    it, and one per facet with aliases), the alias mentions found for each such facet (matched once, reused as evidence), and for a
-    facet with a mention-role model the role probability of each mention (an array per text)."""
+    """The features of a batch of texts: one sparse block per source (``"text"``, ``"prefix"`` and ``"places"`` when
+    the model has them, and one per facet with aliases), the alias mentions found for each such facet (matched
+    once, reused as evidence), and for a facet with a mention-role model the role probability of each mention (an
+    array per text)."""
 
     def __init__(self, blocks: dict[str, sp.csr_matrix], mentions: dict[str, list],
                  roles: dict[str, list] | None = None):

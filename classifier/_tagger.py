@@ -41,13 +41,14 @@ class Tagger(FacetScoring, BaseEstimator):
     """Tags articles by every facet of a taxonomy (region, themes, actors by default).
 
     Features: tf-idf of word n-grams (``word_ngram_range``; character n-grams too when
-    ``char_ngram_range`` is set) over title and body, shared by every head; opt-in, a tf-idf of word
-    prefixes (``prefix_length``) read by the heads of ``prefix_facets`` (themes); and, for each facet whose
+    ``char_ngram_range`` is set) over title and body, shared by every head; a tf-idf of word prefixes
+    (``prefix_length``) read by the heads of ``prefix_facets`` (themes); and, for each facet whose
     labels have aliases (actors' names, capitals and leaders; themes' cue phrases), :class:`AliasFeatures`
     — per label: mention count, in the title, position of the first mention, in the first paragraph; for
     ``alias_facet`` also per ``group_attr`` group (an actor's region). A head reads the tf-idf, its own
     facet's alias features, and — the single-label ``group_facet`` (region) — those of ``alias_facet``
-    too, so a region can follow from the actors mentioned (:mod:`classifier._blocks`).
+    too, so a region can follow from the actors mentioned, and (``places``) where the places a text names lie
+    (:mod:`classifier._blocks`).
 
     Heads: a single-label facet gets a ``LinearSVC`` (balanced class weights) calibrated by temperature
     scaling on out-of-fold predictions (a ``LogisticRegression`` when a class has a single example);
@@ -112,10 +113,11 @@ class Tagger(FacetScoring, BaseEstimator):
     taxonomy_text_ : str or None
         The taxonomy file's text, when the corpus kept it (copied into the model folder).
     features_ : FeatureUnion
-        ``[("text", tf-idf), ("prefix", prefix tf-idf), ("<facet>_aliases", AliasFeatures), ...]``, fitted (no
-        ``prefix`` when no head reads it).
+        ``[("text", tf-idf), ("prefix", prefix tf-idf), ("<facet>_aliases", AliasFeatures), ..., ("places",
+        PlaceFeatures)]``, fitted (no ``prefix`` or ``places`` when no head reads it).
     blocks_ : {block: (start, stop)}
-        The columns of each block (``"text"``, ``"prefix"``, then each facet with aliases) in the full feature matrix.
+        The columns of each block (``"text"``, ``"prefix"``, each facet with aliases, ``"places"``) in the full
+        feature matrix.
     head_blocks_ : {facet: [block, ...]} the blocks each head reads
     heads_ : {facet: estimator}
     head_labels_ : {facet: [label id, ...]} the labels (columns) each head predicts

