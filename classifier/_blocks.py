@@ -91,14 +91,16 @@ def block_estimator(params, block: str, tax: Taxonomy):
 
 
 def check_block_params(params, tax: Taxonomy | None = None) -> None:
-    """Raise :class:`InputError` for a ``prefix_length`` or ``prefix_facets`` of the wrong kind, or (with ``tax``)
-    an alias facet whose name is that of another block."""
+    """Raise :class:`InputError` for a ``prefix_length``, ``prefix_facets`` or ``places`` of the wrong kind, or (with
+    ``tax``) an alias facet whose name is that of another block."""
     k, wanted = params.prefix_length, params.prefix_facets
     if k is not None and (isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1):
         raise InputError(f"prefix_length must be a positive integer (characters kept of each word) or None, got {k!r}.")
     if wanted is not None and (not isinstance(wanted, (tuple, list)) or not all(isinstance(f, str) for f in wanted)):
         raise InputError(f"prefix_facets must be a tuple of facet names, e.g. ('themes',), or None (every head), "
                          f"got {wanted!r}.")
+    if not isinstance(getattr(params, "places", False), bool):
+        raise InputError(f"places must be True or False, got {params.places!r}.")
     clash = [name for name in alias_blocks(tax) if name in PLAIN] if tax is not None else []
     if clash:
         raise InputError(f"taxonomy facet {clash[0]!r} has aliases, and its alias features would take the name of the "

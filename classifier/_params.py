@@ -22,5 +22,3 @@ def check_tagger_params(tagger) -> None:
     n_jobs = tagger.n_jobs
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0):
         raise InputError(f"n_jobs must be a non-zero integer (-1: every CPU) or None (1), got {n_jobs!r}.")
-    if not isinstance(getattr(tagger, "places", False), bool):
-        raise InputError(f"places must be True or False, got {tagger.places!r}.")

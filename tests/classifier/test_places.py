@@ -109,3 +109,11 @@ def test_a_model_saved_before_places_existed_loads_without_them(trained):
     old = Tagger.__new__(Tagger)
     old.__setstate__(state)
     assert old.places is False
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_places_that_is_not_true_or_false_is_refused_naming_the_parameter(small_corpus, value):
+    from corpus import InputError
+
+    with pytest.raises(InputError, match=rf"places must be True or False, got {value!r}"):
+        Tagger(places=value).fit(small_corpus)
