@@ -176,6 +176,9 @@ def tag_command(
         "--layout", help="long: a row per (article, facet, label) with its score and source; wide: a row per "
                          "article. Default: long for CSV and Parquet; JSON Lines keep the full record (with "
                          "evidence) unless --layout is given.")] = None,
+    all_scores: bool = typer.Option(False, "--all-scores", help="Every label's score, given or not: tables get a "
+                                    "row per (article, facet, label) with a 'given' column (long layout); JSON "
+                                    "records an 'all_scores' field. For choosing your own cut-offs."),
 ) -> None:
     """Tag articles: one JSON line per input, in order, with region, themes, actors, scores and evidence.
 
@@ -186,6 +189,8 @@ def tag_command(
     pre-annotations.
     """
     if dask is not None or num_proc is not None:
+        if all_scores:
+            raise InputError("--all-scores tags on this machine; leave out --dask and --num-proc.")
         if fmt == "ls-predictions":
             raise InputError("--format ls-predictions tags on this machine; leave out --dask and --num-proc.")
         if fmt not in (None, "jsonl") or layout is not None:
@@ -211,6 +216,12 @@ def tag_command(
     if fmt == "ls-predictions" and layout is not None:
         raise typer.BadParameter("ls-predictions has one layout (Label Studio's); leave out --layout.",
                                  param_hint="'--layout'")
+    if all_scores and fmt == "ls-predictions":
+        raise typer.BadParameter("--all-scores is for tag files and records; Label Studio predictions hold the "
+                                 "labels given. Leave out one of them.", param_hint="'--all-scores'")
+    if all_scores and layout == "wide":
+        raise typer.BadParameter("--all-scores writes a row per label: use the long layout (leave out --layout "
+                                 "wide).", param_hint="'--all-scores'")
     tagger = load_model(model)
     err.print(f"model: {tagger.source_.summary()}", highlight=False, soft_wrap=True)
     bad: list[tuple[int, str]] = []
@@ -231,9 +242,10 @@ def tag_command(
         _write_predictions(tagger, items, model, output, batch_size)
         return
     if fmt != "jsonl" or layout is not None:  # a table: rows of labels and scores, no evidence
-        written = _write_table(tagger, items, sources, output, fmt, layout or "long", batch_size)
+        written = _write_table(tagger, items, sources, output, fmt, layout or "long", batch_size, all_scores)
     else:
-        results = tagger.tag_batch(items, batch_size=batch_size, evidence=evidence, top_terms=top_terms)
+        results = tagger.tag_batch(items, batch_size=batch_size, evidence=evidence, top_terms=top_terms,
+                                   all_scores=all_scores)
         if output is None:
             written = _write_lines(results, sources, sys.stdout, flush=True)
         else:  # the lines before a bad one are kept: the file is committed, then the bad line reported
@@ -279,11 +291,13 @@ def _write_predictions(tagger, items, model: Optional[Path], output: Optional[Pa
         err.print(f"predictions for {len(ids)} article(s), model_version {doc['model_version']}, written to {output}")
 
 
-def _write_table(tagger, items, sources, output: Optional[Path], fmt: str, layout: str, batch_size: int) -> int:
+def _write_table(tagger, items, sources, output: Optional[Path], fmt: str, layout: str, batch_size: int,
+                 all_scores: bool = False) -> int:
     from ._tag_files import facet_kinds, write_tag_file, write_tag_stream
 
-    results = tagger.tag_batch(items, batch_size=batch_size, evidence=False)
-    kw = dict(facets=facet_kinds(tagger.fitted_taxonomy), fmt=fmt, layout=layout, sources=sources)
+    results = tagger.tag_batch(items, batch_size=batch_size, evidence=False, all_scores=all_scores)
+    kw = dict(facets=facet_kinds(tagger.fitted_taxonomy), fmt=fmt, layout=layout, sources=sources,
+              all_scores=all_scores)
     if output is None:
         return write_tag_stream(results, sys.stdout, **kw)
     return write_tag_file(results, output, **kw)

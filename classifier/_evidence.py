@@ -19,22 +19,32 @@ from ._result import AliasMatch, Evidence, LabelScore, TagResult, TermWeight
 
 
 def tag_results(tagger, inputs: Sequence[tuple[str | None, str]], batch: Batch, scores, facets, evidence: bool,
-                top_terms: int) -> list[TagResult]:
+                top_terms: int, all_scores: bool = False) -> list[TagResult]:
     """The :class:`TagResult` of each input of a batch, from its features and scores (see
-    :meth:`Tagger._facet_scores`); ``facets``: ``(name, multi, label ids, has a head)`` per facet."""
+    :meth:`Tagger._facet_scores`); ``facets``: ``(name, multi, label ids, has a head)`` per facet;
+    ``all_scores``: also every label's score (:attr:`TagResult.all_scores`)."""
     outs = [(name, multi, *facet_tags(tagger, batch, name, ids, multi, has_head, scores[name],
                                            top_terms if evidence else None))
             for name, multi, ids, has_head in facets]
     names = [out[0] for out in outs]
     tags = [dict(zip(names, row)) for row in zip(*(_per_article_tags(multi, bounds, found)
                                                    for _, multi, bounds, found, _, _ in outs))]
+    every = _every_score(scores, facets, len(inputs)) if all_scores else [None] * len(inputs)
     if not evidence:
-        return [TagResult(ident, t, None) for (ident, _), t in zip(inputs, tags)]
+        return [TagResult(ident, t, None, a) for (ident, _), t, a in zip(inputs, tags, every)]
     # per facet and article: {label: terms} of the chosen labels, None when there are none
     terms = zip(*([dict(zip(lab[lo:hi], pair_terms[lo:hi])) if hi > lo else None
                    for lo, hi in zip(bounds, bounds[1:])] for _, _, bounds, _, lab, pair_terms in outs))
-    return [TagResult(ident, t, Evidence({n: d for n, d in zip(names, row) if d is not None}, m))
-            for (ident, _), t, row, m in zip(inputs, tags, terms, _alias_matches(batch.mentions, len(inputs), batch.roles))]
+    return [TagResult(ident, t, Evidence({n: d for n, d in zip(names, row) if d is not None}, m), a)
+            for (ident, _), t, row, m, a in zip(inputs, tags, terms,
+                                                _alias_matches(batch.mentions, len(inputs), batch.roles), every)]
+
+
+def _every_score(scores, facets, n: int) -> list[dict[str, tuple[LabelScore, ...]]]:
+    """Per article, each facet's :class:`LabelScore` of every label, given or not, in the taxonomy's order."""
+    per_facet = [(name, [tuple(map(LabelScore, ids, row, scores[name][3])) for row in scores[name][0].tolist()])
+                 for name, _, ids, _ in facets]
+    return [{name: rows[i] for name, rows in per_facet} for i in range(n)]
 
 
 def facet_tags(tagger, batch: Batch, name: str, ids: Sequence[str], multi: bool, has_head: bool,

@@ -90,14 +90,17 @@ class TagResult:
     ``tags`` maps each facet of the taxonomy to a :class:`LabelScore` (single-label facets; None when the
     model has no head for it) or a tuple of them, best first (multi-label facets). Every facet of the
     model's taxonomy is ``result[name]``, and also an attribute unless its name is one of the result's own
-    (``id``, ``tags``, ``evidence``, ``labels``, ``to_dict``): ``result.region``, ``result.themes``,
+    (``id``, ``tags``, ``evidence``, ``all_scores``, ``labels``, ``to_dict``): ``result.region``, ``result.themes``,
     ``result.actors`` with the default taxonomy.
-    ``evidence`` is None when tagging was asked to skip it.
+    ``evidence`` is None when tagging was asked to skip it. ``all_scores`` (when tagging was asked for it:
+    ``tag_batch(..., all_scores=True)``, ``newstag tag --all-scores``) maps each facet to every label's
+    :class:`LabelScore`, given or not, in the taxonomy's order; None otherwise.
     """
 
     id: str | None
     tags: Mapping[str, LabelScore | None | tuple[LabelScore, ...]]
     evidence: Evidence | None = None
+    all_scores: Mapping[str, tuple[LabelScore, ...]] | None = None
 
     def __getitem__(self, facet: str):
         try:
@@ -130,12 +133,15 @@ class TagResult:
         return [s.label for s in v]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: ``id``, one key per facet (taxonomy order), ``evidence`` (when it was asked for)."""
+        """A JSON-ready dict: ``id``, one key per facet (taxonomy order), ``evidence`` and ``all_scores`` (when
+        they were asked for)."""
         out: dict[str, Any] = {"id": self.id}
         for facet, v in self.tags.items():
             out[facet] = None if v is None else v.to_dict() if isinstance(v, LabelScore) else [s.to_dict() for s in v]
         if self.evidence is not None:
             out["evidence"] = self.evidence.to_dict()
+        if self.all_scores is not None:
+            out["all_scores"] = {facet: [s.to_dict() for s in v] for facet, v in self.all_scores.items()}
         return out
 
 

@@ -4,6 +4,9 @@
   ``facet``, ``label``, ``score`` (rounded to 4 decimals, as in the JSON records) and ``source`` (where the
   label came from: ``model`` or ``alias-rule``, see :class:`LabelScore`). An article with no label has no
   row.
+- **long with every score** (``all_scores=True``, ``newstag tag --all-scores``): one row per (article, facet,
+  label of the taxonomy), given or not, with the same columns and ``given`` (whether the label was given):
+  for analysts who choose their own cut-offs. The results must carry :attr:`TagResult.all_scores`.
 - **wide**: one row per article: ``article_id``, ``source_id``, then per facet its label(s) and score(s):
   ``region``/``region_score`` for a single-label facet, ``themes``/``themes_scores`` for a multi-label one
   (lists in JSON Lines and Parquet, ``|``-joined in CSV). Every article has a row.
@@ -33,6 +36,7 @@ TAG_FORMATS = {"jsonl": (".jsonl", ".ndjson"), "csv": (".csv",), "parquet": (".p
                "ls-predictions": (".json",)}
 LAYOUTS = ("long", "wide")
 LONG_COLUMNS = ("article_id", "source_id", "facet", "label", "score", "source")
+ALL_SCORES_COLUMNS = (*LONG_COLUMNS, "given")
 _ROWS_PER_WRITE = 2048  # long rows buffered before they go to the file (Parquet: one row group per write)
 
 
@@ -81,12 +85,30 @@ def _score(s: LabelScore) -> float:
     return round(float(s.score), 4)
 
 
-def long_rows(result: TagResult, article_id: str | None = None, source_id: str | None = None) -> list[dict[str, Any]]:
-    """The long-layout rows of one result: one per label given, facets in taxonomy order, best first."""
+def long_rows(result: TagResult, article_id: str | None = None, source_id: str | None = None, *,
+              all_scores: bool = False) -> list[dict[str, Any]]:
+    """The long-layout rows of one result: one per label given, facets in taxonomy order, best first; with
+    ``all_scores``, one per label of the taxonomy (the taxonomy's order) with ``given``.
+
+    Raises
+    ------
+    InputError
+        With ``all_scores``, for a result tagged without every label's score.
+    """
     aid = result.id if article_id is None else article_id
-    return [{"article_id": aid, "source_id": source_id, "facet": facet, "label": s.label, "score": _score(s),
-             "source": s.source}
-            for facet, value in result.tags.items() for s in _scores(value)]
+    if not all_scores:
+        return [{"article_id": aid, "source_id": source_id, "facet": facet, "label": s.label, "score": _score(s),
+                 "source": s.source}
+                for facet, value in result.tags.items() for s in _scores(value)]
+    if result.all_scores is None:
+        raise InputError(f"article {aid} was tagged without every label's score; tag with all_scores=True "
+                         f"(Tagger.tag_batch) to write them.")
+    rows = []
+    for facet, every in result.all_scores.items():
+        given = {s.label for s in _scores(result.tags.get(facet))}
+        rows += [{"article_id": aid, "source_id": source_id, "facet": facet, "label": s.label, "score": _score(s),
+                  "source": s.source, "given": s.label in given} for s in every]
+    return rows
 
 
 def wide_row(result: TagResult, facets: Sequence[tuple[str, bool]], article_id: str | None = None,
@@ -151,7 +173,7 @@ class _Parquet:
         import pyarrow.parquet as pq
 
         types = {"article_id": pa.string(), "source_id": pa.string(), "facet": pa.string(), "label": pa.string(),
-                 "score": pa.float64(), "source": pa.string()}
+                 "score": pa.float64(), "source": pa.string(), "given": pa.bool_()}
         for name, multi in facets:
             types[name] = pa.list_(pa.string()) if multi else pa.string()
             types[f"{name}_scores" if multi else f"{name}_score"] = pa.list_(pa.float64()) if multi else pa.float64()
@@ -170,14 +192,18 @@ class _Parquet:
 _WRITERS = {"jsonl": _JsonLines, "csv": _Csv, "parquet": _Parquet}
 
 
-def _check(fmt: str, layout: str) -> None:
+def _check(fmt: str, layout: str, all_scores: bool = False) -> None:
     if fmt not in _WRITERS:
         raise InputError(f"tag files are {', '.join(_WRITERS)}; {fmt} is written by another function.")
     if layout not in LAYOUTS:
         raise InputError(f"--layout {layout!r}: expected long or wide.")
+    if all_scores and layout != "long":
+        raise InputError("every label's score is written in the long layout (a row per label); leave out "
+                         "layout='wide' or all_scores.")
 
 
-def _write_rows(results: Iterable[TagResult], writer, layout: str, facets, sources, flush=None) -> int:
+def _write_rows(results: Iterable[TagResult], writer, layout: str, facets, sources, flush=None,
+                all_scores: bool = False) -> int:
     """Give ``writer`` the rows of ``results`` a batch at a time (``flush``: after each result); returns how
     many results."""
     n = 0
@@ -185,7 +211,7 @@ def _write_rows(results: Iterable[TagResult], writer, layout: str, facets, sourc
     for n, result in enumerate(results, 1):
         source_id = sources[n - 1][1] if sources is not None else None
         if layout == "long":
-            buffer += long_rows(result, source_id=source_id)
+            buffer += long_rows(result, source_id=source_id, all_scores=all_scores)
         else:
             buffer.append(wide_row(result, facets, source_id=source_id))
         if flush is not None or len(buffer) >= _ROWS_PER_WRITE:
@@ -198,13 +224,15 @@ def _write_rows(results: Iterable[TagResult], writer, layout: str, facets, sourc
     return n
 
 
-def _columns(layout: str, facets) -> list[str]:
-    return list(LONG_COLUMNS) if layout == "long" else wide_columns(facets)
+def _columns(layout: str, facets, all_scores: bool = False) -> list[str]:
+    if layout == "long":
+        return list(ALL_SCORES_COLUMNS if all_scores else LONG_COLUMNS)
+    return wide_columns(facets)
 
 
 def write_tag_file(results: Iterable[TagResult], path: str | Path, *, facets,
                    fmt: str | None = None, layout: str = "long",
-                   sources: Sequence[tuple[str, str | None]] | None = None) -> int:
+                   sources: Sequence[tuple[str, str | None]] | None = None, all_scores: bool = False) -> int:
     """Write tag results to ``path`` as JSON Lines, CSV or Parquet (``fmt``, else by suffix) in the ``long``
     or ``wide`` layout, a batch of rows at a time; returns how many results were written.
 
@@ -216,28 +244,32 @@ def write_tag_file(results: Iterable[TagResult], path: str | Path, *, facets,
     fmt : ``jsonl``, ``csv`` or ``parquet``; default: by the suffix of ``path``
     layout : ``long`` (a row per label) or ``wide`` (a row per article)
     sources : per result, ``(file it came from, the record's own id there)``; the id goes to ``source_id``
+    all_scores : a row per label of the taxonomy, given or not, with ``given`` (long layout; the results
+        must come from ``tag_batch(..., all_scores=True)``)
 
     Raises
     ------
     InputError
-        For an unknown format, layout or suffix (see :func:`tag_file_format`).
+        For an unknown format, layout or suffix (see :func:`tag_file_format`), ``all_scores`` with the wide
+        layout, or (``all_scores``) a result without every label's score.
     """
     fmt = tag_file_format(path, fmt)
-    _check(fmt, layout)
+    _check(fmt, layout, all_scores)
     facets = _kinds(facets)
     with atomic_path(path) as tmp:
         with open(tmp, "wb") if fmt == "parquet" else open(tmp, "w", encoding="utf-8", newline="") as sink:
-            return _write_rows(results, _WRITERS[fmt](sink, _columns(layout, facets), facets), layout, facets, sources)
+            writer = _WRITERS[fmt](sink, _columns(layout, facets, all_scores), facets)
+            return _write_rows(results, writer, layout, facets, sources, all_scores=all_scores)
 
 
 def write_tag_stream(results: Iterable[TagResult], sink: TextIO, *, facets,
                      fmt: str = "jsonl", layout: str = "long",
-                     sources: Sequence[tuple[str, str | None]] | None = None) -> int:
+                     sources: Sequence[tuple[str, str | None]] | None = None, all_scores: bool = False) -> int:
     """:func:`write_tag_file` to an open text stream (stdout), each article's rows as soon as it is tagged;
     JSON Lines or CSV (Parquet needs a file)."""
     if fmt == "parquet":
         raise InputError("Parquet is written to a file: give -o FILE.parquet.")
-    _check(fmt, layout)
+    _check(fmt, layout, all_scores)
     facets = _kinds(facets)
-    writer = _WRITERS[fmt](sink, _columns(layout, facets), facets)
-    return _write_rows(results, writer, layout, facets, sources, flush=sink.flush)
+    writer = _WRITERS[fmt](sink, _columns(layout, facets, all_scores), facets)
+    return _write_rows(results, writer, layout, facets, sources, flush=sink.flush, all_scores=all_scores)

@@ -423,14 +423,15 @@ class Tagger(FacetScoring, BaseEstimator):
 
     # ---- tagging ----
 
-    def tag(self, item: Any, *, evidence: bool = True, top_terms: int = 5) -> TagResult:
+    def tag(self, item: Any, *, evidence: bool = True, top_terms: int = 5, all_scores: bool = False) -> TagResult:
         """Tag one article: a text, an :class:`corpus.Article` or ``{"text", "title"?, "id"?}``."""
-        return next(iter(self.tag_batch([item], evidence=evidence, top_terms=top_terms)))
+        return next(iter(self.tag_batch([item], evidence=evidence, top_terms=top_terms, all_scores=all_scores)))
 
     def tag_batch(self, items: Iterable[Any], *, batch_size: int = 512, evidence: bool = True,
-                  top_terms: int = 5) -> Iterator[TagResult]:
+                  top_terms: int = 5, all_scores: bool = False) -> Iterator[TagResult]:
         """Tag many articles, a batch at a time (features, heads and evidence are computed once per batch
-        with array operations); yields one :class:`TagResult` per item, in order.
+        with array operations); yields one :class:`TagResult` per item, in order. ``all_scores``: each result
+        also carries every label's score, given or not (:attr:`TagResult.all_scores`).
 
         Raises
         ------
@@ -451,15 +452,16 @@ class Tagger(FacetScoring, BaseEstimator):
         facets = [(f.name, f.multi, f.ids, f.name in self.heads_) for f in self.fitted_taxonomy.facets]
         n_done = 0
         for items_ in batches(items, batch_size):
-            results = self._tag_one_batch(items_, n_done, facets, evidence, top_terms)
+            results = self._tag_one_batch(items_, n_done, facets, evidence, top_terms, all_scores)
             n_done += len(items_)
             yield from results
 
-    def _tag_one_batch(self, items: list, n_done: int, facets, evidence: bool, top_terms: int) -> list[TagResult]:
+    def _tag_one_batch(self, items: list, n_done: int, facets, evidence: bool, top_terms: int,
+                       all_scores: bool = False) -> list[TagResult]:
         inputs = [as_input(x, n_done + i) for i, x in enumerate(items)]
         warn_empty(inputs, n_done)
         batch = self._batch([t for _, t in inputs])
-        return tag_results(self, inputs, batch, self._facet_scores(batch), facets, evidence, top_terms)
+        return tag_results(self, inputs, batch, self._facet_scores(batch), facets, evidence, top_terms, all_scores)
 
     # ---- persistence ----
 

@@ -199,3 +199,99 @@ def test_tagging_the_same_files_twice_writes_the_same_bytes(cli_model, tmp_path,
         out = tmp_path / f"{name}.{suffix}"
         assert main(["tag", "--model", str(cli_model), str(SEED_ARTICLE), str(SMALL_ARTICLES), "-o", str(out)]) == 0
     assert (tmp_path / f"a.{suffix}").read_bytes() == (tmp_path / f"b.{suffix}").read_bytes()
+
+
+# ---- every label's score (--all-scores) ----
+
+def _all_scores_result(ident="a1") -> TagResult:
+    every = {"region": tuple(LabelScore(lab, s) for lab, s in [("africa", 0.01), ("asia", 0.951234), ("europe", 0.04)]),
+             "themes": (LabelScore("alliance", 0.9), LabelScore("deterrence", 0.61), LabelScore("diplomacy", 0.2)),
+             "actors": (LabelScore("NATO", 0.5, "alias-rule"), LabelScore("USA", 0.0))}
+    return TagResult(ident, _result(ident).tags, all_scores=every)
+
+
+def test_all_score_rows_are_one_per_label_of_the_taxonomy_and_say_which_were_given():
+    rows = long_rows(_all_scores_result(), all_scores=True)
+    assert [(r["facet"], r["label"], r["score"], r["given"]) for r in rows] == [
+        ("region", "africa", 0.01, False), ("region", "asia", 0.9512, True), ("region", "europe", 0.04, False),
+        ("themes", "alliance", 0.9, True), ("themes", "deterrence", 0.61, True), ("themes", "diplomacy", 0.2, False),
+        ("actors", "NATO", 0.5, True), ("actors", "USA", 0.0, False)]
+    assert rows[6]["source"] == "alias-rule"
+    given = [{k: v for k, v in r.items() if k != "given"} for r in rows if r["given"]]
+    assert sorted(given, key=str) == sorted(long_rows(_all_scores_result()), key=str)
+
+
+def test_all_score_rows_need_results_tagged_with_every_score():
+    with pytest.raises(InputError, match=r"article a1 was tagged without every label's score.*all_scores=True"):
+        long_rows(_result(), all_scores=True)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_each_format_writes_every_labels_score_with_a_given_column(fmt, tmp_path):
+    path = tmp_path / f"t.{fmt}"
+    assert write_tag_file([_all_scores_result("a1"), _all_scores_result("a2")], path, facets=FACETS,
+                          all_scores=True) == 2
+    table = _read(path, fmt)
+    assert list(table.columns) == ["article_id", "source_id", "facet", "label", "score", "source", "given"]
+    assert len(table) == 16
+    assert [str(g) for g in table["given"][:3]] == ["False", "True", "False"]
+
+
+def test_every_labels_score_is_written_in_the_long_layout_only(tmp_path):
+    with pytest.raises(InputError, match="every label's score is written in the long layout"):
+        write_tag_file([_all_scores_result()], tmp_path / "t.csv", facets=FACETS, layout="wide", all_scores=True)
+    assert not (tmp_path / "t.csv").exists()
+
+
+def test_a_result_with_every_score_keeps_them_in_its_json_record():
+    rec = _all_scores_result().to_dict()
+    assert [s["label"] for s in rec["all_scores"]["region"]] == ["africa", "asia", "europe"]
+    assert "all_scores" not in _result().to_dict()
+
+
+def test_tag_batch_with_all_scores_gives_every_label_in_taxonomy_order_and_the_chosen_ones_agree(trained):
+    texts = ["Japanese and American ships drill near Tokyo.", "Russia strikes Kyiv."]
+    plain = list(trained.tag_batch(texts, evidence=False))
+    every = list(trained.tag_batch(texts, evidence=False, all_scores=True))
+    tax = trained.fitted_taxonomy
+    for p, e in zip(plain, every):
+        assert p.tags == e.tags and p.all_scores is None
+        for f in tax.facets:
+            assert [s.label for s in e.all_scores[f.name]] == list(f.ids)
+            by_label = {s.label: s for s in e.all_scores[f.name]}
+            chosen = p.tags[f.name]
+            for s in (chosen,) if isinstance(chosen, LabelScore) else chosen or ():
+                assert by_label[s.label] == s
+
+
+def test_tag_all_scores_writes_a_row_per_label_and_the_given_rows_are_the_plain_long_rows(cli_model, tmp_path):
+    from classifier import load_model
+
+    every, plain = tmp_path / "every.csv", tmp_path / "plain.csv"
+    args = ["tag", "--model", str(cli_model), str(SEED_ARTICLE), str(SMALL_ARTICLES)]
+    assert main([*args, "-o", str(every), "--all-scores"]) == 0
+    assert main([*args, "-o", str(plain)]) == 0
+    table, given = _read(every, "csv"), _read(plain, "csv")
+    n_labels = sum(len(f.ids) for f in load_model(cli_model).fitted_taxonomy.facets)
+    assert len(table) == n_labels * table["article_id"].nunique()
+    mine = table[table["given"]].drop(columns="given").reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine.sort_values(["article_id", "facet", "label"]).reset_index(drop=True),
+                                  given.sort_values(["article_id", "facet", "label"]).reset_index(drop=True))
+
+
+def test_tag_all_scores_in_json_lines_adds_every_score_to_the_full_record(cli_model, tmp_path):
+    out = tmp_path / "t.jsonl"
+    assert main(["tag", "--model", str(cli_model), str(SEED_ARTICLE), "-o", str(out), "--all-scores"]) == 0
+    rec = json.loads(out.read_text())
+    assert "evidence" in rec and {s["label"] for s in rec["all_scores"]["region"]} >= {"asia", "europe"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-o", "{tmp}/tags.csv", "--layout", "wide"], "--all-scores writes a row per label: use the long layout"),
+    (["-o", "{tmp}/tags.json", "--format", "ls-predictions"], "--all-scores is for tag files and records"),
+])
+def test_tag_all_scores_refuses_a_layout_or_format_without_a_row_per_label(cli_model, tmp_path, capsys, args, message):
+    args = [a.format(tmp=tmp_path) for a in args]
+    assert main(["tag", "--model", str(cli_model), str(SEED_ARTICLE), "--all-scores", *args]) == 2
+    assert message in " ".join(capsys.readouterr().err.replace("│", " ").split())
+    assert not any(p.name.startswith("tags") for p in tmp_path.iterdir())
