@@ -65,6 +65,12 @@ def rows_as_text(cls, words=None):
                 tags.transformer_tags = TransformerTags()
             return tags
 
+        def __repr__(self, N_CHAR_MAX=700):
+            # the check ids (pytest's, from this repr) name a taxonomy file by its name, not this machine's path
+            text = super().__repr__(N_CHAR_MAX)
+            taxonomy = getattr(self, "taxonomy", None)
+            return text.replace(taxonomy, Path(taxonomy).name) if isinstance(taxonomy, str) and taxonomy else text
+
         def _texts(self, X, reset: bool) -> list[str]:
             if isinstance(X, list) and all(isinstance(x, str) for x in X) and X:
                 return X  # texts, as the estimator's own methods pass them to each other (score -> predict)

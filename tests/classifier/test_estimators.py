@@ -402,3 +402,12 @@ def test_a_bad_n_jobs_or_cv_tol_is_refused_naming_the_value(multilabel, param, v
     X, Y = multilabel
     with pytest.raises(ValueError, match=match):
         ThresholdedOneVsRest(**{param: value}).fit(X, Y)
+
+
+def test_the_check_ids_name_the_check_taxonomy_by_its_file_name_not_a_machine_path():
+    from sklearn.utils.estimator_checks import _get_check_estimator_ids
+
+    tagger = next(e for e in _CHECKED if isinstance(e, Tagger))
+    ident = _get_check_estimator_ids(tagger)
+    assert "check_taxonomy.toml" in ident and str(CHECK_TAXONOMY.parent) not in ident
+    assert tagger.get_params()["taxonomy"] == str(CHECK_TAXONOMY)  # the estimator itself keeps the full path
