@@ -165,12 +165,13 @@ def cmd_random(args) -> None:
 
 
 def cmd_claim(args) -> None:
-    """Round K: the project's tasks that no round holds yet (imported by ``newstag annotate next``)."""
+    """Round K: the project's tasks that no round holds yet (imported by ``newstag annotate next``); with
+    ``--random``, a round that ``annotate next --random 1`` drew wholly at random (its items count as random)."""
     state = _state()
     held = {a for r in state["rounds"].values() for a in r["articles"]}
     ls = _client()
     new = sorted(set(_tasks(ls, state["project"])) - held)
-    state["rounds"][args.round] = {"strategy": "annotate next", "articles": new}
+    state["rounds"][args.round] = {"strategy": "random" if args.random else "annotate next", "articles": new}
     _save_state(state)
     print(f"round {args.round}: {len(new)} new tasks", file=sys.stderr)
 
@@ -402,8 +403,11 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("random")
     s.add_argument("--per-month", type=int, default=40)
     s.add_argument("--seed", type=int, default=0)
-    for name in ("claim", "assign", "disagree"):
+    for name in ("assign", "disagree"):
         sub.add_parser(name).add_argument("round")
+    s = sub.add_parser("claim")
+    s.add_argument("round")
+    s.add_argument("--random", action="store_true", help="the round was drawn wholly at random (annotate next --random 1)")
     s = sub.add_parser("post")
     s.add_argument("round")
     s.add_argument("annotator", choices=(*ANNOTATORS, ADJUDICATOR))
