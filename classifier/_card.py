@@ -159,8 +159,9 @@ def _evaluation_text(card: Mapping[str, Any]) -> str:
             how += " where " + ", ".join(f"{k}={v}" for k, v in data["eval_where"].items())
     elif data.get("split_method"):
         how += f", split method {data['split_method']}"
-    lines = [f"On {how}. Baselines beside the model: the plain scikit-learn pipeline (tf-idf and one-vs-rest "
-             f"logistic regression, no aliases or tuned thresholds), the alias rules alone, and the majority label.",
+    lines = [f"On {how}. Baselines beside the model: the plain scikit-learn pipeline a user would try first "
+             f"(tf-idf + LinearSVC, one-vs-rest with per-label thresholds from cross-validation for a multi-label "
+             f"facet; no aliases), the alias rules alone, and the majority label.",
              "", "| facet | system | micro-F1 | macro-F1 | Hamming loss | subset accuracy |",
              "|---|---|---|---|---|---|"]
     for facet, systems in m.get("facets", {}).items():

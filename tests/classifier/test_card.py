@@ -29,6 +29,16 @@ def test_a_trained_models_card_has_every_section_a_reviewer_asks_for_in_order(tr
     assert "plain scikit-learn pipeline" in md and "alias rules only" in md and "majority baseline" in md
 
 
+def test_the_card_describes_the_plain_pipeline_it_was_compared_with_as_it_is(trained_dir):
+    from classifier._baseline import plain_pipeline
+
+    md = (trained_dir / "model_card.md").read_text()
+    baselines = md.split("## Evaluation")[1].split("| facet |")[0]
+    steps = [type(s).__name__ for _, s in plain_pipeline(True).steps]
+    assert steps == ["TfidfVectorizer", "OneVsRestClassifier"] and "tf-idf + LinearSVC" in baselines
+    assert "per-label thresholds from cross-validation" in baselines and "logistic regression" not in baselines
+
+
 def test_the_card_names_the_training_data_folder_its_size_and_the_rarest_labels_with_their_counts(trained_dir):
     card = json.loads((trained_dir / "model_card.json").read_text())
     data = card["training_data"]
