@@ -79,6 +79,7 @@ def main(rounds: int, corpus_dir: str) -> dict[str, Any]:
         "what": "Tagger.fit CPU seconds on the main job's corpus and split (n_jobs=1), and tag_batch CPU seconds on "
                 "10,000 Reuters articles; collector paused, interleaved rounds",
         "rounds": rounds,
+        "systems": systems_table(tag_cpu, per_round, fit_cpu),
         "load_average_1min_per_round": loads,
         "fit_cpu_seconds_all": {k: [round(x, 3) for x in v] for k, v in fit_cpu.items()},
         "fit_cpu_seconds_median": {k: round(statistics.median(v), 3) for k, v in fit_cpu.items()},
@@ -91,6 +92,15 @@ def main(rounds: int, corpus_dir: str) -> dict[str, Any]:
         "tag_stack_cost_seconds_per_round_median": round(statistics.median(
             a - b for a, b in zip(tag_cpu["news_stack"], tag_cpu["news"])), 3),
     }
+
+
+def systems_table(tag_cpu: dict[str, list[float]], per_round: dict[str, list[float]],
+                  fit_cpu: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    """Per system its medians: tag_batch CPU seconds, tag_batch x the plain pipeline, fit CPU seconds (the Taggers)."""
+    return {k: {"tag_cpu_seconds_median": round(statistics.median(v), 3),
+                "tag_ratio_to_plain_median": round(statistics.median(per_round[k]), 3),
+                **({"fit_cpu_seconds_median": round(statistics.median(fit_cpu[k]), 3)} if k in fit_cpu else {})}
+            for k, v in tag_cpu.items()}
 
 
 if __name__ == "__main__":
