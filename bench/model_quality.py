@@ -46,7 +46,8 @@ FOLDS = {  # name: (train before, evaluate from, evaluate to (inclusive))
 # as this session found it (round 2, session 2); the attempts after it change one thing each. The older attempts
 # (roles_rule*, real_only, C_*, char_3_5) were measured on the corpus before the final rounds (``previous_corpus``
 # in the results) and are kept here so they can be rerun.
-_OLD = {"mention_roles": False, "prefix_length": None, "rule_below": 10, "acting": False, "places": False}
+_OLD = {"mention_roles": False, "prefix_length": None, "rule_below": 10, "acting": False, "places": False,
+        "stack_facets": ()}  # stack_facets: round 2 session 5 (older attempts keep their meaning: no second stage)
 _ALL = {"prefix_facets": None}  # the prefix block read by every head (what prefix_length alone meant before session 4)
 _ACTING = {**_OLD, "rule_below": 5, "acting": True}  # the defaults before round 2 session 4 (no prefix block, no places)
 ATTEMPTS: dict[str, tuple[dict, str, str]] = {
@@ -64,7 +65,7 @@ ATTEMPTS: dict[str, tuple[dict, str, str]] = {
     "prefix6": ({**_OLD, **_ALL, "prefix_length": 6}, "all", "word-prefix tf-idf, prefix_length=6 (kept as an option, "
                 "Tagger(prefix_length=6): tag_batch 1.98x the plain pipeline)"),
     "prefix6_roles": ({**_OLD, **_ALL, "prefix_length": 6, "mention_roles": True}, "all", "prefix6 and roles"),
-    "final_roles": ({**_ALL, "acting": False, "places": False, "mention_roles": True, "prefix_length": 6}, "all", "prefix6_rule5 with mention roles: what roles "
+    "final_roles": ({**_ALL, "stack_facets": (), "acting": False, "places": False, "mention_roles": True, "prefix_length": 6}, "all", "prefix6_rule5 with mention roles: what roles "
                     "would add (rare actors then tagged by role probability instead of the alias rule)"),
     "prefix6_rule1": ({**_OLD, **_ALL, "prefix_length": 6, "rule_below": 1}, "all", "prefix6; only actor labels with no "
                       "training example tagged by the alias rule, every other by the actors head"),
@@ -87,6 +88,12 @@ ATTEMPTS: dict[str, tuple[dict, str, str]] = {
                         "prefix_facets": ("themes",)}, "all", "round 2 session 4, the new defaults: acting_places "
                        "(with the currency and origin-suffix fixes of the acting model) and the word-prefix block read "
                        "by the themes head (themes_prefix6)"),
+    "themes_stack": ({**_OLD, "rule_below": 5, "acting": True, "places": True, "prefix_length": 6,
+                      "prefix_facets": ("themes",), "stack_facets": ("themes",)}, "all", "round 2 session 5, opt-in "
+                     "(not the default; see the code attempt themes_stack_after_r6): places_prefix6 with the themes head stacked (StackedOneVsRest, "
+                     "classifier/_stacking.py): per theme a logistic regression (C=1, balanced; the other themes' weights "
+                     ">= 0) over the calibrated out-of-fold log-odds of every tuned theme (cut to +-10), its own Platt "
+                     "calibration and F1 threshold tuned out of fold on the theme's folds; region and actors unchanged"),
     "acting_rule10": ({**_OLD, "acting": True, "rule_below": 10}, "all", "acting; actor labels with < 10 training examples "
                       "tagged by the acting probability alone"),
     "acting_rule20": ({**_OLD, "acting": True, "rule_below": 20}, "all", "acting; actor labels with < 20 training examples "
@@ -109,14 +116,14 @@ ATTEMPTS: dict[str, tuple[dict, str, str]] = {
                        "prefix_length=5"),
     "themes_prefix7": ({**_ACTING, "prefix_length": 7, "prefix_facets": ("themes",)}, "all", "themes_prefix6 with "
                        "prefix_length=7"),
-    "roles_rule5": ({"acting": False, "prefix_length": None, "places": False, "mention_roles": True, "rule_below": 5}, "all", "roles; labels with < 5 training examples tagged by role, the rest by the head"),
-    "roles_rule20": ({"acting": False, "prefix_length": None, "places": False, "mention_roles": True, "rule_below": 20}, "all", "roles; labels with < 20 training examples tagged by role"),
-    "roles_rule40": ({"acting": False, "prefix_length": None, "places": False, "mention_roles": True, "rule_below": 40}, "all", "roles; labels with < 40 training examples tagged by role"),
-    "roles_only": ({"acting": False, "prefix_length": None, "places": False, "mention_roles": True, "rule_below": 100000}, "all", "roles; every actor label tagged by its role probability (no actors head)"),
-    "real_only": ({"acting": False, "prefix_length": None, "places": False, "mention_roles": True}, "real", "roles; trained on the real items only (starter items weighted 0)"),
-    "C_0.5": ({"acting": False, "prefix_length": None, "places": False, "mention_roles": True, "C": 0.5}, "all", "roles; C=0.5 for every head"),
-    "C_2": ({"acting": False, "prefix_length": None, "places": False, "mention_roles": True, "C": 2.0}, "all", "roles; C=2 for every head"),
-    "char_3_5": ({"acting": False, "prefix_length": None, "places": False, "mention_roles": True, "char_ngram_range": (3, 5)}, "all", "roles; character 3-5-gram tf-idf beside the word 1-2-grams"),
+    "roles_rule5": ({"acting": False, "prefix_length": None, "places": False, "stack_facets": (), "mention_roles": True, "rule_below": 5}, "all", "roles; labels with < 5 training examples tagged by role, the rest by the head"),
+    "roles_rule20": ({"acting": False, "prefix_length": None, "places": False, "stack_facets": (), "mention_roles": True, "rule_below": 20}, "all", "roles; labels with < 20 training examples tagged by role"),
+    "roles_rule40": ({"acting": False, "prefix_length": None, "places": False, "stack_facets": (), "mention_roles": True, "rule_below": 40}, "all", "roles; labels with < 40 training examples tagged by role"),
+    "roles_only": ({"acting": False, "prefix_length": None, "places": False, "stack_facets": (), "mention_roles": True, "rule_below": 100000}, "all", "roles; every actor label tagged by its role probability (no actors head)"),
+    "real_only": ({"acting": False, "prefix_length": None, "places": False, "stack_facets": (), "mention_roles": True}, "real", "roles; trained on the real items only (starter items weighted 0)"),
+    "C_0.5": ({"acting": False, "prefix_length": None, "places": False, "stack_facets": (), "mention_roles": True, "C": 0.5}, "all", "roles; C=0.5 for every head"),
+    "C_2": ({"acting": False, "prefix_length": None, "places": False, "stack_facets": (), "mention_roles": True, "C": 2.0}, "all", "roles; C=2 for every head"),
+    "char_3_5": ({"acting": False, "prefix_length": None, "places": False, "stack_facets": (), "mention_roles": True, "char_ngram_range": (3, 5)}, "all", "roles; character 3-5-gram tf-idf beside the word 1-2-grams"),
 }
 DEFAULT_ATTEMPTS = ("tagger_before", "roles", "min_df_1", "chars", "chars_roles", "prefix4", "prefix5", "prefix6",
                     "prefix6_roles", "prefix6_rule1", "prefix6_rule3", "prefix6_rule5", "prefix6_rule20", "final_roles")
@@ -124,6 +131,19 @@ DEFAULT_ATTEMPTS = ("tagger_before", "roles", "min_df_1", "chars", "chars_roles"
 # Attempts that changed code rather than parameters (so this script cannot rerun them): what was tried, the dev
 # figures measured with it (actors micro-F1 unless said), and why it was not kept. Written into the results as is.
 CODE_ATTEMPTS = {
+    "themes_stack_after_r6": {
+        "what": "round 2 session 5: themes_stack (Tagger(stack_facets=('themes',))) against places_prefix6 re-measured "
+                "on the corpus with rounds 6 and 7 (1,820 real items), threshold-fold seeds 0 and 1. Pooled dev figures "
+                "of themes_stack, seed 0",
+        "dev1": {"region": 0.917, "themes": 0.726, "actors": 0.759}, "dev2": {"region": 0.967, "themes": 0.769, "actors": 0.802},
+        "dev3": {"region": 0.933, "themes": 0.741, "actors": 0.820},
+        "pooled": {"region": 0.939, "themes": 0.744, "actors": 0.792},
+        "kept": "as an option only (stack_facets defaults to ()): unstacked 0.732 / 0.766 / 0.732 (pooled 0.741); seed 1: "
+                "0.731 unstacked, 0.738 stacked. The gain is within the threshold folds' seed noise (about +-0.01), dev1 "
+                "is lower, and the main job's stacked model gives the seed article defence_industry and "
+                "intelligence_cyber, which the guide's example does not (it does gain the guide's missile_nuclear). The "
+                "evaluation period (240 items) was run for both configurations by the main job: themes 0.755 unstacked, "
+                "0.742 stacked; the decision does not rest on it"},
     "session5_variants": {
         "what": "round 2 session 5, on the defaults of session 4 (1,530 real items, before round r6): the acting pair "
                 "model reading the text's words (binary, df >= 2) beside its flags; the same with the heads trained on "
@@ -288,6 +308,55 @@ CODE_ATTEMPTS = {
         "kept": "no: min_df 2 (themes_prefix6) gives 0.722 / 0.778 / 0.735, pooled 0.743; min_df 1: 0.696 / 0.761 / 0.730 "
                 "(pooled 0.727), min_df 5: 0.736 / 0.737 / 0.712 (0.727). A prefix min_df apart from the words' was "
                 "not worth a parameter (nor for speed: rare prefixes hold few of the non-zeros)"},
+    "themes_nbsvm": {
+        "what": "round 2 session 5, on places_prefix6 (the defaults before): NB-SVM (Wang & Manning 2012) for the themes "
+                "head — each theme's input columns scaled by its log-count ratio r = log((p/|p|1) / (q/|q|1)), p and q the "
+                "smoothed (alpha) column sums over the theme's positive and negative training rows, fitted inside every "
+                "threshold fold, then the same LinearSVC. Figures for binarised counts, alpha 1. Region and actors "
+                "unchanged (the themes head only), as in every themes_* code attempt of this session",
+        "dev1": {"themes": 0.697}, "dev2": {"themes": 0.713}, "dev3": {"themes": 0.750}, "pooled": {"themes": 0.7229},
+        "kept": "no: places_prefix6 gives 0.722 / 0.778 / 0.735 (pooled 0.7425). Other settings, pooled: binarised alpha "
+                "0.1 / 0.5: 0.690 / 0.707; tf-idf sums alpha 0.1 / 0.5 / 1: 0.720 / 0.719 / 0.717; r to the power 0.5: "
+                "0.738 (0.699 / 0.729 / 0.773); C 0.3: 0.723. The closer to no scaling, the better: a dead end here"},
+    "themes_lead_weight": {
+        "what": "the first sentence (to the first sentence end or blank line) weighted more in the themes head's prefix "
+                "block: its prefixes counted twice (lead weight 1 added to the counts), or a separate prefix tf-idf block "
+                "of the first sentence beside it (figures for the first)",
+        "dev1": {"themes": 0.716}, "dev2": {"themes": 0.778}, "dev3": {"themes": 0.735}, "pooled": {"themes": 0.7403},
+        "kept": "no: below places_prefix6 (0.7425) on dev1, the same on dev2 and dev3; the lead block: 0.726 / 0.778 / "
+                "0.719 (pooled 0.7368). These items are one to three sentences: the first one is most of the text"},
+    "themes_head_reads_more": {
+        "what": "the themes head also reading the actors' alias block (counts, title, lead, acting probability per actor "
+                "and region), or the place block, or both (a ceasefire's parties, a strike's place)",
+        "dev1": {"themes": 0.642}, "dev2": {"themes": 0.719}, "dev3": {"themes": 0.715}, "pooled": {"themes": 0.6925},
+        "kept": "no (figures for the actors block): worse on every fold; places alone 0.692 / 0.773 / 0.693 (pooled "
+                "0.713), both 0.614 / 0.710 / 0.676 (0.667). Also measured: the themes head without its own alias block "
+                "0.696 / 0.713 / 0.657 (0.685) and with every theme reading every theme's cue columns (none private) "
+                "0.706 / 0.758 / 0.725 (0.728): the private cue columns are worth +0.06"},
+    "themes_logistic": {
+        "what": "the themes head's binary estimator a LogisticRegression (balanced, C 10 or 30) instead of LinearSVC",
+        "dev1": {"themes": 0.697}, "dev2": {"themes": 0.723}, "dev3": {"themes": 0.741}, "pooled": {"themes": 0.7225},
+        "kept": "no (figures for C 10): C 30 0.679 / 0.747 / 0.745 (pooled 0.7246); both below LinearSVC's 0.7425"},
+    "themes_stack_free_weights": {
+        "what": "round 2 session 5: themes_stack with the second stage a plain logistic regression (scikit-learn's, "
+                "C 1, balanced): the other themes' weights free to go below zero (the first design)",
+        "dev1": {"themes": 0.752}, "dev2": {"themes": 0.747}, "dev3": {"themes": 0.747}, "pooled": {"themes": 0.7485},
+        "kept": "no: pooled over the threshold-fold seeds 0 / 1 / 2: 0.7485 / 0.7457 / 0.7442 (mean 0.746) against the "
+                "kept one's (weights >= 0) 0.7500 / 0.7412 / 0.7434 (mean 0.745) and places_prefix6's 0.7425 / 0.7209 / "
+                "0.7214: the same gain, but dev2 -0.031 on seed 0, and the starter-only model then loses military_training "
+                "on the seed article (tests/classifier/test_starter.py): the starter items, mostly one theme each, taught "
+                "'diplomacy, so not military training' (weight -0.56)"},
+    "themes_stack_variants": {
+        "what": "themes_stack_free_weights with one setting changed, pooled over the threshold-fold seeds 0 / 1 / 2 "
+                "(the noise of one seed is about +-0.01). Figures for the second stage reading only its own theme's "
+                "score (recalibration and a new threshold, no co-occurrence), seed 0",
+        "dev1": {"themes": 0.729}, "dev2": {"themes": 0.778}, "dev3": {"themes": 0.730}, "pooled": {"themes": 0.7425},
+        "kept": "no, none: own score only: 0.7425 / 0.7267 / 0.7368 (so most of the gain is the co-occurrence); C 0.1: "
+                "0.7335 (seed 0); C 0.3: 0.7371 / 0.7514 / 0.7427; C 3: 0.7412 / 0.7414 / 0.7405; C 10: 0.7326 (seed 0); "
+                "unbalanced: 0.7378 / 0.7258 / 0.7464; log-odds cut to +-5 instead of +-10: 0.7642 / 0.7350 / 0.7456 "
+                "(seed 0 folds 0.746 / 0.782 / 0.768, but dev2 0.701 on seed 1; mean 0.748 against 0.746, within the "
+                "noise). Stacked binary relevance (the second stage a LinearSVC over the words and every theme's "
+                "out-of-fold log-odds scaled by 0.05 / 0.1 / 0.3), seed 0: pooled 0.732 / 0.727 / 0.718"},
     "role_C_0.3": {"what": "role model C=0.3", "dev1": {"actors": 0.767}, "dev2": {"actors": 0.813},
                    "kept": "no: worse on both"},
     "role_C_3": {"what": "role model C=3", "dev1": {"actors": 0.751}, "dev2": {"actors": 0.804},
@@ -536,9 +605,9 @@ def render(d: dict) -> str:
                    "| system | region accuracy | themes µF1 | actors µF1 | themes with >= 10 examples, F1 |\n"
                    "|---|---|---|---|---|\n" + "\n".join(rows))
     attempts = "\n".join(f"- `{k}`: {a['what']}" for k, a in d.get("attempts", {}).items())
-    code = "\n".join(f"- `{k}`: {a['what']} — dev1 {a['dev1']}, dev2 {a['dev2']}"
-                     + (f", dev3 {a['dev3']}, pooled {a['pooled']}" if "pooled" in a else "") + f"; kept: {a['kept']}"
-                     for k, a in d.get("code_attempts", {}).items())
+    code = "\n".join(f"- `{k}`: {a['what']} — "
+                     + ", ".join(f"{f} {a[f]}" for f in ("dev1", "dev2", "dev3", "pooled") if f in a)
+                     + f"; kept: {a['kept']}" for k, a in d.get("code_attempts", {}).items())
     out.append("Attempts (parameters):\n\n" + attempts + "\n\nAttempts that changed code (figures as measured then):\n\n" + code)
     return "\n\n".join(out)
 
@@ -573,8 +642,9 @@ def main(argv=None) -> int:
     results["protocol"] = {
         "folds": {k: {"train_before": a, "eval_from": b, "eval_to": c} for k, (a, b, c) in FOLDS.items()},
         "evaluated": "the items drawn at random (meta.selection == random) in the fold's window; story lines kept whole",
-        "decisions": "taken on the dev folds only (a change is kept when it helps on dev1 and dev2 and on the pooled "
-                     "dev1+dev2+dev3 figure); eval is reported only",
+        "decisions": "taken on the dev folds only (a change is kept when it helps on the pooled dev1+dev2+dev3 figure "
+                     "and on at least two of the three folds; before round 2 session 5: on dev1 and dev2 and pooled); "
+                     "eval is reported only",
     }
     results.setdefault("attempts", {})
     results["code_attempts"] = CODE_ATTEMPTS

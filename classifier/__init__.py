@@ -14,6 +14,7 @@ from ._fast_tfidf import FastTfidfVectorizer
 from ._features import AliasFeatures, alias_table, group_table, text_features
 from ._prefix_tfidf import PrefixTfidfVectorizer
 from ._persist import default_model_path, model_card, save_model
+from ._stacking import StackedOneVsRest
 from ._result import AliasMatch, Evidence, LabelScore, Scores, TagResult, TermWeight
 from ._tag_files import write_tag_file
 from ._tables import evidence_table, mentions_table, misses_table, report_table, tag_counts, tags_table
@@ -26,7 +27,7 @@ from .errors import EmptyTextWarning, ModelError, ModelNotFoundError, UntrustedM
 __all__ = [
     "AliasFeatures", "AliasMatch", "AliasRuleClassifier", "Batch", "EmptyTextWarning", "Evidence", "FacetReport",
     "FastTfidfVectorizer", "LabelScore", "ModelError", "PrefixTfidfVectorizer",
-    "ModelNotFoundError", "Report", "Scores", "SystemMetrics", "TRUSTED_TYPES", "TagResult", "Tagger", "TermWeight",
+    "ModelNotFoundError", "Report", "Scores", "StackedOneVsRest", "SystemMetrics", "TRUSTED_TYPES", "TagResult", "Tagger", "TermWeight",
     "ThresholdedOneVsRest", "TrainResult", "UntrustedModelError", "alias_table", "best_f1_threshold",
     "default_model_path", "evaluate", "group_table", "load_model", "model_card", "platt_scaling", "save_model",
     "tag_corpus", "tag_corpus_dask", "text_features", "to_xy", "train_model", "write_tag_file",

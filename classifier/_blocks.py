@@ -1,4 +1,4 @@
-"""The feature blocks of a Tagger and which heads read them.
+"""The feature blocks of a Tagger and which heads read them (and which multi-label heads stack, ``stack_facets``).
 
 A Tagger's features are blocks side by side, in this column order:
 
@@ -17,7 +17,7 @@ off a Tagger (or anything with the same attributes).
 from __future__ import annotations
 
 __all__ = ["TEXT", "PREFIX", "PLACES", "PLAIN", "alias_blocks", "places_table", "prefix_readers", "feature_blocks", "head_blocks", "block_estimator",
-           "check_block_params"]
+           "check_block_params", "stacked_facets"]
 
 import numbers
 
@@ -43,6 +43,14 @@ def prefix_readers(params, tax: Taxonomy) -> list[str]:
         return []
     wanted = params.prefix_facets
     return [f.name for f in tax.facets if wanted is None or f.name in wanted]
+
+
+def stacked_facets(params, tax: Taxonomy) -> list[str]:
+    """The multi-label facets (taxonomy order) of ``stack_facets`` whose heads get a second stage over every label's
+    score (:class:`classifier._stacking.StackedOneVsRest`); facets the taxonomy lacks and single-label ones are left
+    out."""
+    wanted = getattr(params, "stack_facets", ())
+    return [f.name for f in tax.facets if f.multi and f.name in wanted]
 
 
 def places_table(params, tax: Taxonomy) -> tuple:
@@ -91,14 +99,17 @@ def block_estimator(params, block: str, tax: Taxonomy):
 
 
 def check_block_params(params, tax: Taxonomy | None = None) -> None:
-    """Raise :class:`InputError` for a ``prefix_length``, ``prefix_facets`` or ``places`` of the wrong kind, or (with
-    ``tax``) an alias facet whose name is that of another block."""
+    """Raise :class:`InputError` for a ``prefix_length``, ``prefix_facets``, ``stack_facets`` or ``places`` of the wrong
+    kind, or (with ``tax``) an alias facet whose name is that of another block."""
     k, wanted = params.prefix_length, params.prefix_facets
     if k is not None and (isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1):
         raise InputError(f"prefix_length must be a positive integer (characters kept of each word) or None, got {k!r}.")
     if wanted is not None and (not isinstance(wanted, (tuple, list)) or not all(isinstance(f, str) for f in wanted)):
         raise InputError(f"prefix_facets must be a tuple of facet names, e.g. ('themes',), or None (every head), "
                          f"got {wanted!r}.")
+    stack = getattr(params, "stack_facets", ())
+    if not isinstance(stack, (tuple, list)) or not all(isinstance(f, str) for f in stack):
+        raise InputError(f"stack_facets must be a tuple of facet names, e.g. ('themes',), or () for none, got {stack!r}.")
     if not isinstance(getattr(params, "places", False), bool):
         raise InputError(f"places must be True or False, got {params.places!r}.")
     clash = [name for name in alias_blocks(tax) if name in PLAIN] if tax is not None else []

@@ -239,8 +239,13 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
             if fit.threshold is not None:
                 self.thresholds_[fit.j] = fit.threshold
                 self.tuned_[fit.j] = True
+        self._fit_second_stage(Y, plans, fits)
         self.linear_coefficients()  # built now, so predicting never changes the estimator
         return self
+
+    def _fit_second_stage(self, Y: np.ndarray, plans: list[LabelPlan], fits: list) -> None:
+        """Nothing here; :class:`classifier._stacking.StackedOneVsRest` fits its second stage from the labels' plans
+        and fits (their out-of-fold scores)."""
 
     def _splits(self, X, yj, groups) -> list[tuple[np.ndarray, np.ndarray]] | None:
         """The (train, test) folds of one label's out-of-fold scores; None when there are none."""

@@ -37,12 +37,14 @@ class LabelPlan(NamedTuple):
 
 
 class LabelFit(NamedTuple):
-    """One label's fitted binary estimator, Platt's ``(a, b)`` and threshold (None: not tuned)."""
+    """One label's fitted binary estimator, Platt's ``(a, b)`` and threshold (None: not tuned), and its out-of-fold
+    decision scores on the training rows (None: not tuned), which a second stage reads (:mod:`classifier._stacking`)."""
 
     j: int
     estimator: object
     calibration: tuple[float, float] | None
     threshold: float | None
+    oof: np.ndarray | None = None
 
 
 def effective_n_jobs(n_jobs) -> int:
@@ -96,7 +98,7 @@ def _fit_label(base, fold_base, X, plan: LabelPlan, tune: bool, default_threshol
 
     Xj = X if plan.columns is None else X[:, plan.columns]
     yj = plan.y
-    calibration = threshold = None
+    calibration = threshold = oof = None
     if plan.splits:
         oof = np.zeros(len(yj))
         for train, test in plan.splits:
@@ -109,4 +111,4 @@ def _fit_label(base, fold_base, X, plan: LabelPlan, tune: bool, default_threshol
         calibration = (a, b)
         if tune:
             threshold = best_f1_threshold(expit(a * oof + b), yj, default=default_threshold)
-    return LabelFit(plan.j, clone(base).fit(Xj, yj), calibration, threshold)
+    return LabelFit(plan.j, clone(base).fit(Xj, yj), calibration, threshold, oof)

@@ -23,6 +23,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "classifier._fast_tfidf.FastTfidfVectorizer",  # a TfidfVectorizer (same state) with a faster transform
     "classifier._prefix_tfidf.PrefixTfidfVectorizer",  # word-prefix tf-idf: a vocabulary dict and an idf array
     "classifier._estimators.ThresholdedOneVsRest",
+    "classifier._stacking.StackedOneVsRest",  # ThresholdedOneVsRest plus numpy arrays of its second stage
     "classifier._alias_rules.AliasRuleClassifier",
     # the single-label head: CalibratedClassifierCV(ensemble=False) keeps one calibrated classifier and
     # its temperature (a float)

@@ -17,8 +17,8 @@ from sklearn.utils import estimator_checks as ec
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from classifier._places import PlaceFeatures
-from classifier import (AliasFeatures, AliasRuleClassifier, PrefixTfidfVectorizer, Tagger, ThresholdedOneVsRest,
-                        best_f1_threshold, platt_scaling)
+from classifier import (AliasFeatures, AliasRuleClassifier, PrefixTfidfVectorizer, StackedOneVsRest, Tagger,
+                        ThresholdedOneVsRest, best_f1_threshold, platt_scaling)
 from classifier._estimators import group_stratified_folds
 
 from .conftest import ALIASES, GROUPS
@@ -70,7 +70,7 @@ def _expected_failures(estimator) -> dict[str, str]:
 # take 2-d arrays: they go through the test-only adapter of rows_as_text, which validates the checks'
 # numeric arrays and turns each row into a text (its docstring says exactly what it does, and which checks
 # therefore test the adapter rather than the estimator). The counts are in docs/sklearn.md.
-_CHECKED = [ThresholdedOneVsRest(cv=3, random_state=0), AliasFeaturesOnRows(aliases=ALIASES, groups=GROUPS),
+_CHECKED = [ThresholdedOneVsRest(cv=3, random_state=0), StackedOneVsRest(cv=3, random_state=0), AliasFeaturesOnRows(aliases=ALIASES, groups=GROUPS),
             AliasRuleClassifierOnRows(aliases=ALIASES), TaggerOnRows(taxonomy=str(CHECK_TAXONOMY)),
             PrefixTfidfVectorizerOnRows(prefix_length=2, min_df=1), FastTfidfVectorizerOnRows(sublinear_tf=True),
             PlaceFeaturesOnRows(countries=(("UA", "europe"), ("US", "americas"), ("PK", "asia"), ("FR", "europe")))]
@@ -88,7 +88,7 @@ def test_the_check_counts_in_the_docs_are_the_checks_that_run():
 
     rows = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in re.finditer(
         r"^\| `(\w+)`[^|]*\| (\d+) \| \d+ \| [^|]+ \| (\d+) \|", (ROOT / "docs" / "sklearn.md").read_text(), re.M)}
-    assert set(rows) == {"ThresholdedOneVsRest", "AliasFeatures", "AliasRuleClassifier", "Tagger", "PrefixTfidfVectorizer",
+    assert set(rows) == {"ThresholdedOneVsRest", "StackedOneVsRest", "AliasFeatures", "AliasRuleClassifier", "Tagger", "PrefixTfidfVectorizer",
                          "FastTfidfVectorizer", "PlaceFeatures"}
     for estimator in _CHECKED:
         name = type(estimator).__name__.removesuffix("OnRows")
