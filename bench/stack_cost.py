@@ -9,8 +9,8 @@ facet, so a stacked themes head would not show there and that benchmark cannot s
 corpus and split (``CORPUS/splits.json``):
 
 - ``plain``: the plain ``TfidfVectorizer + OneVsRestClassifier(LinearSVC)`` pipeline of bench/tagging_speed.py;
-- ``news``: the default Tagger (``stack_facets=()``, no second stage);
-- ``news_stack``: the default Tagger with the themes head stacked (``stack_facets=("themes",)``, an option).
+- ``news``: the default Tagger without the second stage (``stack_facets=()``);
+- ``news_stack``: the default Tagger (the themes head stacked, ``stack_facets=("themes",)``).
 
 Fits run with ``n_jobs=1`` (worker processes' CPU would not count in ``time.process_time``). Each round times every
 system once, in turn, with Python's garbage collector paused, in CPU seconds (the machine is shared); tagging first

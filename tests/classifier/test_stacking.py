@@ -123,8 +123,8 @@ def test_a_stack_C_that_is_not_a_positive_number_is_refused_when_fitting(bad):
 
 @pytest.fixture(scope="module")
 def stacked(small_corpus, small_splits):
-    """A Tagger with its themes head stacked (opt-in)."""
-    return Tagger(random_state=0, stack_facets=("themes",)).fit(small_corpus, splits=small_splits)
+    """The default Tagger: its themes head stacked."""
+    return Tagger(random_state=0).fit(small_corpus, splits=small_splits)
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +132,8 @@ def unstacked(small_corpus, small_splits):
     return Tagger(random_state=0, stack_facets=()).fit(small_corpus, splits=small_splits)
 
 
-def test_stacking_is_opt_in_and_stacks_the_named_head_only(stacked, unstacked):
-    assert Tagger().get_params()["stack_facets"] == ()
+def test_the_default_tagger_stacks_the_themes_head_only(stacked, unstacked):
+    assert Tagger().get_params()["stack_facets"] == ("themes",)
     assert type(stacked.heads_["themes"]) is StackedOneVsRest and stacked.heads_["themes"].stacked_.any()
     assert type(stacked.heads_["actors"]) is ThresholdedOneVsRest
     assert type(unstacked.heads_["themes"]) is ThresholdedOneVsRest
