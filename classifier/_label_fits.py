@@ -13,7 +13,7 @@ are spread over the chunks) and X is sent once per chunk, not once per label.
 
 from __future__ import annotations
 
-__all__ = ["LabelFit", "LabelPlan", "fit_labels", "effective_n_jobs"]
+__all__ = ["LabelFit", "LabelPlan", "fit_labels", "effective_n_jobs", "out_of_fold"]
 
 import numbers
 import os
@@ -92,6 +92,20 @@ def _fit_chunk(bases, X, plans: list[LabelPlan], tune: bool, default_threshold: 
     return [_fit_label(*bases, X, plan, tune, default_threshold) for plan in plans]
 
 
+def out_of_fold(splits, y: np.ndarray, score) -> np.ndarray:
+    """Each example's score from the fold that leaves it out: ``score(train, test)`` (row indices) per
+    ``(train, test)`` of ``splits``; a fold whose training part holds one class only gives its test part a
+    constant score (1.0 or -1.0)."""
+    oof = np.zeros(len(y))
+    for train, test in splits:
+        ytr = y[train]
+        if ytr.min() == ytr.max():
+            oof[test] = 1.0 if ytr[0] else -1.0
+            continue
+        oof[test] = score(train, test)
+    return oof
+
+
 def _fit_label(base, fold_base, X, plan: LabelPlan, tune: bool, default_threshold: float) -> LabelFit:
     # imported here: _estimators imports this module
     from ._estimators import _scores, best_f1_threshold, platt_scaling
@@ -100,13 +114,7 @@ def _fit_label(base, fold_base, X, plan: LabelPlan, tune: bool, default_threshol
     yj = plan.y
     calibration = threshold = oof = None
     if plan.splits:
-        oof = np.zeros(len(yj))
-        for train, test in plan.splits:
-            ytr = yj[train]
-            if ytr.min() == ytr.max():  # a fold without one of the classes: a constant score
-                oof[test] = 1.0 if ytr[0] else -1.0
-                continue
-            oof[test] = _scores(clone(fold_base).fit(Xj[train], ytr), Xj[test])
+        oof = out_of_fold(plan.splits, yj, lambda tr, te: _scores(clone(fold_base).fit(Xj[tr], yj[tr]), Xj[te]))
         a, b = platt_scaling(oof, yj)
         calibration = (a, b)
         if tune:

@@ -29,6 +29,7 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 from ._estimators import ThresholdedOneVsRest, best_f1_threshold, platt_scaling
+from ._label_fits import out_of_fold
 
 CLIP = 10.0  # first-stage log-odds are cut to +-CLIP (probabilities 4.5e-5 .. 1 - 4.5e-5) before the second stage
 
@@ -97,14 +98,12 @@ class StackedOneVsRest(ThresholdedOneVsRest):
         np.clip(Z, -CLIP, CLIP, out=Z)
         for k, (plan, _) in enumerate(tuned):
             j, yj = plan.j, plan.y
-            oof = np.zeros(len(yj))
-            for train, test in plan.splits:
-                ytr = yj[train]
-                if ytr.min() == ytr.max():  # a fold without one of the classes: a constant score
-                    oof[test] = 1.0 if ytr[0] else -1.0
-                    continue
-                w, b0 = cooccurrence_logistic(Z[train], ytr, self.stack_C, k)
-                oof[test] = Z[test] @ w + b0
+
+            def score(train, test, k=k, yj=yj):
+                w, b0 = cooccurrence_logistic(Z[train], yj[train], self.stack_C, k)
+                return Z[test] @ w + b0
+
+            oof = out_of_fold(plan.splits, yj, score)
             a, b = platt_scaling(oof, yj)
             self.stack_calibration_[j] = (a, b)
             self.thresholds_[j] = best_f1_threshold(expit(a * oof + b), yj, default=self.default_threshold)
