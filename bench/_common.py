@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from corpus import InputError, atomic_write_json
 
@@ -49,6 +49,27 @@ def gc_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def interleaved_cpu(systems: Mapping[str, Callable[[], Any]], rounds: int
+                    ) -> tuple[dict[str, list[float]], list[float], dict[str, Any]]:
+    """Run every system once per round, in turn (interleaved rounds), each with the collector paused, timed in
+    CPU seconds (``time.process_time``: the machine is shared).
+
+    Returns ``(CPU seconds per system, one per round; the 1-minute load average at the start of each round;
+    each system's result from the last round)``.
+    """
+    cpu: dict[str, list[float]] = {k: [] for k in systems}
+    loads: list[float] = []
+    last: dict[str, Any] = {}
+    for _ in range(rounds):
+        loads.append(round(os.getloadavg()[0], 2))
+        for name, fn in systems.items():
+            with gc_paused():
+                c = time.process_time()
+                last[name] = fn()
+                cpu[name].append(time.process_time() - c)
+    return cpu, loads, last
 
 
 def shared_data(name: str) -> Path:

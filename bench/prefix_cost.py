@@ -26,10 +26,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from typing import Any, Callable
 
-from bench._common import gc_paused, write_result
+from bench._common import interleaved_cpu, write_result
 
 ROUNDS = 7
 
@@ -67,18 +66,7 @@ def _systems(corpus_dir: str | None) -> dict[str, Callable[[], Any]]:
 
 
 def main(rounds: int, corpus_dir: str | None) -> dict[str, Any]:
-    import os
-
-    systems = _systems(corpus_dir)
-    cpu: dict[str, list[float]] = {k: [] for k in systems}
-    loads = []
-    for _ in range(rounds):
-        loads.append(round(os.getloadavg()[0], 2))
-        for name, fn in systems.items():
-            with gc_paused():
-                c = time.process_time()
-                fn()
-                cpu[name].append(time.process_time() - c)
+    cpu, loads, _ = interleaved_cpu(_systems(corpus_dir), rounds)
     plain = cpu["plain"]
     per_round = {k: [round(a / b, 3) for a, b in zip(v, plain)] for k, v in cpu.items()}
     out = {

@@ -22,18 +22,15 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from typing import Any
 
-from bench._common import gc_paused, write_result
+from bench._common import interleaved_cpu, write_result
 
 ROUNDS = 5
 SYSTEMS = {"news": {"stack_facets": ()}, "news_stack": {"stack_facets": ("themes",)}}
 
 
 def main(rounds: int, corpus_dir: str) -> dict[str, Any]:
-    import os
-
     import skops.io as sio
 
     from bench.tagging_speed import WORK, _baseline, _baseline_xy, _corpus, _inputs
@@ -41,16 +38,9 @@ def main(rounds: int, corpus_dir: str) -> dict[str, Any]:
     from corpus import load, load_splits
 
     news, splits = load(corpus_dir), load_splits(corpus_dir)
-    fit_cpu: dict[str, list[float]] = {k: [] for k in SYSTEMS}
-    taggers = {}
-    loads = []
-    for _ in range(rounds):
-        loads.append(round(os.getloadavg()[0], 2))
-        for name, params in SYSTEMS.items():
-            with gc_paused():
-                c = time.process_time()
-                taggers[name] = Tagger(random_state=0, n_jobs=1, **params).fit(news, splits=splits)
-                fit_cpu[name].append(time.process_time() - c)
+    fit_cpu, loads, taggers = interleaved_cpu(
+        {name: lambda params=params: Tagger(random_state=0, n_jobs=1, **params).fit(news, splits=splits)
+         for name, params in SYSTEMS.items()}, rounds)
 
     inp = _inputs(10_000)
     texts = inp["texts"]
@@ -64,14 +54,8 @@ def main(rounds: int, corpus_dir: str) -> dict[str, Any]:
         list(tagger.tag_batch(texts))  # the untimed pass: lookup tables and memos
         systems[name] = lambda tagger=tagger: list(tagger.tag_batch(texts))
     base.predict(texts)
-    tag_cpu: dict[str, list[float]] = {k: [] for k in systems}
-    for _ in range(rounds):
-        loads.append(round(os.getloadavg()[0], 2))
-        for name, fn in systems.items():
-            with gc_paused():
-                c = time.process_time()
-                fn()
-                tag_cpu[name].append(time.process_time() - c)
+    tag_cpu, tag_loads, _ = interleaved_cpu(systems, rounds)
+    loads += tag_loads
     plain = tag_cpu["plain"]
     per_round = {k: [round(a / b, 3) for a, b in zip(v, plain)] for k, v in tag_cpu.items()}
     fit_ratio = [round(a / b, 3) for a, b in zip(fit_cpu["news_stack"], fit_cpu["news"])]
