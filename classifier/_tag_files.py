@@ -96,18 +96,20 @@ def long_rows(result: TagResult, article_id: str | None = None, source_id: str |
         With ``all_scores``, for a result tagged without every label's score.
     """
     aid = result.id if article_id is None else article_id
+
+    def row(facet: str, s: LabelScore) -> dict[str, Any]:
+        return {"article_id": aid, "source_id": source_id, "facet": facet, "label": s.label, "score": _score(s),
+                "source": s.source}
+
     if not all_scores:
-        return [{"article_id": aid, "source_id": source_id, "facet": facet, "label": s.label, "score": _score(s),
-                 "source": s.source}
-                for facet, value in result.tags.items() for s in _scores(value)]
+        return [row(facet, s) for facet, value in result.tags.items() for s in _scores(value)]
     if result.all_scores is None:
         raise InputError(f"article {aid} was tagged without every label's score; tag with all_scores=True "
                          f"(Tagger.tag_batch) to write them.")
     rows = []
     for facet, every in result.all_scores.items():
         given = {s.label for s in _scores(result.tags.get(facet))}
-        rows += [{"article_id": aid, "source_id": source_id, "facet": facet, "label": s.label, "score": _score(s),
-                  "source": s.source, "given": s.label in given} for s in every]
+        rows += [{**row(facet, s), "given": s.label in given} for s in every]
     return rows
 
 
