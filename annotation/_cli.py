@@ -264,6 +264,9 @@ def next_command(
                                          help="Only articles dated before this day (keep the eval period out)."),
     after: Optional[str] = typer.Option(None, "--after", metavar="YYYY-MM-DD",
                                         help="Only articles dated on or after this day."),
+    match: Optional[str] = typer.Option(None, "--match", metavar="REGEX",
+                                        help="A keyword pool: only articles whose title or body this regular "
+                                             "expression finds (case-insensitive), e.g. 'deterr|drills'."),
     rare_below: int = typer.Option(30, "--rare-below", help="A label with fewer annotated positives is rare."),
     rare_share: float = typer.Option(0.3, "--rare-share", help="Share of the non-random part for rare labels."),
     rare_facets: list[str] = typer.Option([], "--rare-facet", help="Facet whose labels may be rare (repeatable; "
@@ -303,7 +306,7 @@ def next_command(
     batch = select_batch(corpus, predictor, n, random_share=random_share, seed=seed, before=before, after=after,
                          exclude_ids=exclude, rare_below=rare_below, rare_share=rare_share,
                          rare_facets=rare_facets or None, positives_from=[load(p) for p in positives_from],
-                         per_story=per_story, per_source=per_source)
+                         per_story=per_story, per_source=per_source, match=match)
     if output is not None:
         batch.save(output)
     summary = Table(title=f"next batch (model {batch.model_version}, seed {batch.seed})", show_header=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -44,11 +45,15 @@ def _first(value: Any) -> str:
 
 
 def candidate_pool(corpus: Corpus, before: dt.date | None, after: dt.date | None, exclude: set[str],
-                counts: dict[str, int]) -> Pool:
+                counts: dict[str, int], match: re.Pattern[str] | None = None) -> Pool:
+    """The unannotated articles inside the date window, not excluded and (with ``match``, a keyword pool)
+    whose title or body ``match`` finds; ``counts`` gets how many each rule left out."""
     cols = corpus.dataset.select_columns(["id", "title", "body", "year", "month", "day", "group_id", "source",
                                           "meta"]).to_dict()
     open_ = _unannotated(corpus)
     counts.update(articles=len(open_), annotated=int((~open_).sum()), outside_window=0, undated=0, excluded=0)
+    if match is not None:
+        counts["no_match"] = 0
     pool = Pool([], [], [], [], [], [], [])
     for i, aid in enumerate(cols["id"]):
         if not open_[i]:
@@ -68,8 +73,11 @@ def candidate_pool(corpus: Corpus, before: dt.date | None, after: dt.date | None
         if aid in exclude:
             counts["excluded"] += 1
             continue
-        meta = json.loads(cols["meta"][i] or "{}")
         title, body = cols["title"][i], cols["body"][i]
+        if match is not None and not (match.search(title or "") or match.search(body or "")):
+            counts["no_match"] += 1
+            continue
+        meta = json.loads(cols["meta"][i] or "{}")
         pool.rows.append(i)
         pool.ids.append(aid)
         pool.texts.append(f"{title}\n\n{body}" if title else body)

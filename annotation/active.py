@@ -39,6 +39,7 @@ __all__ = ["Batch", "select_batch", "BATCH_FORMAT"]
 import datetime as dt
 import itertools
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +114,16 @@ def _parse_day(value: dt.date | str | None, name: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise SelectionError(f"{name} must be a date YYYY-MM-DD, got {value!r}; e.g. {name} 2026-03-01.") from None
+
+
+def _parse_match(match: str | None) -> re.Pattern[str] | None:
+    if match is None:
+        return None
+    try:
+        return re.compile(match, re.IGNORECASE)
+    except re.error as e:
+        raise SelectionError(f"--match must be a regular expression, got {match!r}: {e}; e.g. --match "
+                             f"'deterr|drills|exercises'.") from None
 
 
 def _check(n: int, random_share: float, rare_share: float, rare_below: int, per_story: int,
@@ -280,7 +291,8 @@ def select_batch(corpus: Corpus, predictor: Predictor, n: int, *, random_share: 
                  before: dt.date | str | None = None, after: dt.date | str | None = None,
                  exclude_ids: Iterable[str] = (), rare_below: int = 30, rare_share: float = 0.3,
                  rare_facets: Sequence[str] | None = None, positives_from: Sequence[Corpus] = (),
-                 cues: bool = True, per_story: int = 2, per_source: int | None = None) -> Batch:
+                 cues: bool = True, per_story: int = 2, per_source: int | None = None,
+                 match: str | None = None) -> Batch:
     """Choose the next ``n`` articles to annotate (strategy in the module docstring).
 
     Parameters
@@ -304,6 +316,9 @@ def select_batch(corpus: Corpus, predictor: Predictor, n: int, *, random_share: 
     per_story : at most this many articles per story line
     per_source : at most this many per source (default: ``ceil(n / 4)``, lifted when it leaves the
         batch short)
+    match : a keyword pool: only articles whose title or body this regular expression finds
+        (case-insensitive, :func:`re.search`), e.g. ``r"deterr|drills|exercises"`` to seek a rare theme; every
+        part of the batch, the random one included, is drawn from them (``counts["no_match"]``: how many did not)
 
     Returns
     -------
@@ -316,17 +331,20 @@ def select_batch(corpus: Corpus, predictor: Predictor, n: int, *, random_share: 
     """
     before, after = _parse_day(before, "--before"), _parse_day(after, "--after")
     _check(n, random_share, rare_share, rare_below, per_story, per_source)
+    pattern = _parse_match(match)
     per_source = max(1, math.ceil(n / 4)) if per_source is None else per_source
     if before is not None and after is not None and after >= before:
         raise SelectionError(f"the date window is empty: --after {after} is not before --before {before}.")
     counts: dict[str, int] = {}
     exclude = set(exclude_ids)
-    pool = candidate_pool(corpus, before, after, exclude, counts)
+    pool = candidate_pool(corpus, before, after, exclude, counts, pattern)
     if not pool.ids:
+        unmatched = f", {counts['no_match']} did not match --match {match!r}" if pattern is not None else ""
         raise SelectionError(
             f"no article left to choose from: {counts['articles']} in the corpus, {counts['annotated']} annotated, "
             f"{counts['outside_window'] + counts['undated']} outside the date window, {counts['excluded']} "
-            f"excluded (already in the project). Widen the window or add articles to the corpus.")
+            f"excluded (already in the project){unmatched}. Widen the window or the keywords, or add articles to "
+            f"the corpus.")
     rng = np.random.default_rng(seed)
     caps = Caps(pool, per_story, per_source)
     why: dict[int, dict[str, Any]] = {}
@@ -374,7 +392,7 @@ def select_batch(corpus: Corpus, predictor: Predictor, n: int, *, random_share: 
               "rare_facets": list(rare_facets), "cues": cues,
               "positives_from": [str(c.manifest.get("fingerprint") or c.fingerprint) for c in positives_from], "per_story": per_story, "per_source": per_source,
               "before": before.isoformat() if before else None, "after": after.isoformat() if after else None,
-              "exclude_ids": len(exclude)}
+              "exclude_ids": len(exclude), **({"match": match} if pattern is not None else {})}
     return Batch(tuple(pool.ids[i] for i in chosen), {pool.ids[i]: why[i] for i in chosen}, predictor.model_version,
                  int(seed), str(corpus.manifest.get("fingerprint") or corpus.fingerprint), params, counts,
                  tuple(notes),

@@ -272,6 +272,27 @@ def test_the_date_window_keeps_days_from_after_up_to_before_and_counts_undated_a
     assert batch.counts["outside_window"] == 3 and batch.counts["undated"] == 1
 
 
+def test_a_keyword_pool_keeps_only_articles_whose_title_or_body_matches_and_counts_the_rest(taxonomy):
+    places = ("Busan harbour", "the Baltic coast", "Darwin")
+    arts = [art(k, body=f"Navies hold joint drills off {places[k]}, item {k * 13}.") for k in range(3)]
+    arts += [art(k) for k in range(3, 8)] + [art(9, body="Item 9: a DETERRENCE patrol.")]
+    batch = select_batch(pool(taxonomy, arts), predictor(taxonomy), 10, match=r"drills|deterr", **only_model())
+    assert sorted(batch.ids) == ["a000", "a001", "a002", "a009"]  # case-insensitive
+    assert batch.counts["no_match"] == 5 and batch.as_dict()["params"]["match"] == "drills|deterr"
+
+
+def test_the_random_share_of_a_keyword_pool_is_drawn_from_the_matching_articles_only(taxonomy):
+    arts = [art(k, month=1 + k % 3, body=f"Item {k}: live-fire exercise number {k}.") for k in range(6)]
+    arts += [art(k, month=1 + k % 3) for k in range(6, 30)]
+    batch = select_batch(pool(taxonomy, arts), predictor(taxonomy), 3, random_share=1.0, match="exercise")
+    assert set(batch.ids) <= {f"a{k:03d}" for k in range(6)} and len(batch) == 3
+
+
+def test_a_keyword_pool_with_no_match_says_so(taxonomy):
+    with pytest.raises(SelectionError, match=r"1 did not match --match 'deterr'"):
+        select_batch(pool(taxonomy, [art(0)]), predictor(taxonomy), 5, match="deterr")
+
+
 # ---- errors ----
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -280,6 +301,7 @@ def test_the_date_window_keeps_days_from_after_up_to_before_and_counts_undated_a
     ({"n": 10, "before": "2025-13-01"}, "--before must be a date YYYY-MM-DD, got '2025-13-01'"),
     ({"n": 10, "after": "2025-03-01", "before": "2025-02-01"}, "the date window is empty"),
     ({"n": 10, "per_story": 0}, r"per_story \(--per-story\) must be a whole number of at least 1"),
+    ({"n": 10, "match": "drills("}, r"--match must be a regular expression, got 'drills\(': missing \)"),
 ])
 def test_bad_parameters_are_refused_with_what_was_expected(taxonomy, kwargs, message):
     corpus = pool(taxonomy, [art(0)])

@@ -52,10 +52,23 @@ def test_next_twice_with_the_same_seed_writes_the_same_bytes(corpus_dir, model_d
     assert (tmp_path / "one.json").read_bytes() == (tmp_path / "two.json").read_bytes()
 
 
+def test_next_with_a_keyword_pool_chooses_only_matching_articles_and_records_the_pattern(
+        corpus_dir, model_dir, small_corpus, tmp_path):
+    texts = dict(zip(small_corpus.ids, small_corpus.texts()))
+    word = next(w for w in ("the", "a", "in") if any(w in t.lower().split() for t in texts.values()))
+    pattern = rf"\b{word}\b"
+    assert main(["annotate", "next", "--corpus", str(corpus_dir), "--model", str(model_dir), "-n", "50",
+                 "--match", pattern, "-o", str(tmp_path / "batch.json")]) == 0
+    batch = json.loads((tmp_path / "batch.json").read_text())
+    assert batch["ids"] and all(re.search(pattern, texts[a], re.IGNORECASE) for a in batch["ids"])
+    assert batch["params"]["match"] == pattern and "no_match" in batch["counts"]
+
+
 @pytest.mark.parametrize("args, message", [
     (["-n", "0"], "error: the batch size n must be a whole number of at least 1, got 0; e.g. -n 100."),
     (["--random", "1.5"], r"error: the random share \(--random\) must be a number in \[0, 1\], got 1.5; e.g. 0.3 for 30%."),
     (["--before", "March"], "error: --before must be a date YYYY-MM-DD, got 'March'"),
+    (["--match", "[drills"], r"error: --match must be a regular expression, got '\[drills'"),
 ])
 def test_next_refuses_bad_arguments_saying_what_was_expected(corpus_dir, model_dir, capsys, args, message):
     assert main(["annotate", "next", "--corpus", str(corpus_dir), "--model", str(model_dir), *args]) == 2
