@@ -171,7 +171,8 @@ def cmd_claim(args) -> None:
     held = {a for r in state["rounds"].values() for a in r["articles"]}
     ls = _client()
     new = sorted(set(_tasks(ls, state["project"])) - held)
-    state["rounds"][args.round] = {"strategy": "random" if args.random else "annotate next", "articles": new}
+    strategy = "random" if args.random else "annotate next" + (f" --match {args.match}" if args.match else "")
+    state["rounds"][args.round] = {"strategy": strategy, "articles": new, **({"match": args.match} if args.match else {})}
     _save_state(state)
     print(f"round {args.round}: {len(new)} new tasks", file=sys.stderr)
 
@@ -374,7 +375,8 @@ def cmd_export(args) -> None:
             name, strategy = round_of[aid]
             rows.append({"id": r["id"], "date": r["date"], "text": r["text"], "url": r["url"],
                          "story_line": r["story_line"], "round": name,
-                         "selection": "random" if strategy == "random" else "active"})
+                         "selection": "random" if strategy == "random" else "active",
+                         **({"match": state["rounds"][name]["match"]} if "match" in state["rounds"][name] else {})})
     write_jsonl(SEEDS / "items.jsonl", rows)
     days = sorted({(r["date"], r["url"]) for r in rows})
     lines = [
@@ -408,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("claim")
     s.add_argument("round")
     s.add_argument("--random", action="store_true", help="the round was drawn wholly at random (annotate next --random 1)")
+    s.add_argument("--match", help="the round was drawn from a keyword pool (annotate next --match PATTERN)")
     s = sub.add_parser("post")
     s.add_argument("round")
     s.add_argument("annotator", choices=(*ANNOTATORS, ADJUDICATOR))
