@@ -192,19 +192,24 @@ def split_command(
     from ._split_command import parse_where, split_corpus, split_table, time_split_corpus
 
     if time is not None:
-        if ratios is not None or test is not None or folds is not None or seed is not None or reshuffle:
-            raise InputError("--time makes a time split: --ratios, --test, --folds, --seed and --reshuffle do not apply.")
+        if ratios is not None or test is not None or reshuffle:
+            raise InputError("--time makes a time split: --ratios, --test and --reshuffle do not apply.")
+        if seed is not None and folds is None:
+            raise InputError("--seed with --time seeds the folds: give --folds K too (the time split itself has no "
+                             "randomness).")
         if group_column and len(group_column) > 1:
             raise InputError("--time takes one --group-column (the story an article belongs to, e.g. meta.story_line).")
         manifest, written = time_split_corpus(path, time, until=until, eval_where=parse_where(eval_where),
-                                              group_column=group_column[0] if group_column else None, undated=undated)
+                                              group_column=group_column[0] if group_column else None, undated=undated,
+                                              folds=folds, seed=seed)
         rep = manifest.label_report
         console.print(f"wrote {written}: train {len(manifest.ids['train'])} ({rep['dates']['train'][0]} .. "
                       f"{rep['dates']['train'][1]}), eval {len(manifest.ids['eval'])} ({rep['dates']['eval'][0]} .. "
                       f"{rep['dates']['eval'][1]}); {rep['held_out']} labeled articles of the evaluation period held out "
                       f"by --eval-where/--until, {rep['dropped_from_train']} left out of training for sharing a story "
                       f"with an evaluated one, {rep['moved_to_train']} moved to train with their near-duplicates, "
-                      f"{rep['undated']['articles']} undated ({rep['undated']['placed']})",
+                      f"{rep['undated']['articles']} undated ({rep['undated']['placed']})"
+                      + (f"; train cut into {len(manifest.folds)} folds, stories whole" if manifest.folds else ""),
                       highlight=False)
         return
     if until is not None or eval_where or undated != "error":

@@ -89,13 +89,14 @@ def parse_where(items: Sequence[str] | None) -> dict[str, str]:
 
 def time_split_corpus(corpus_dir: str | Path, cutoff: str, *, until: str | None = None,
                       eval_where: Mapping[str, str] | None = None,
-                      group_column: str | None = None, undated: str = "error") -> tuple[SplitManifest, Path]:
+                      group_column: str | None = None, undated: str = "error", folds: int | None = None,
+                      seed: int | None = None) -> tuple[SplitManifest, Path]:
     """Time-split a corpus folder (:func:`corpus.time_split`) and save ``corpus_dir/splits.json``."""
     from .store import load
     from .time_split import time_split
 
     manifest = time_split(load(corpus_dir), cutoff, until=until, eval_where=eval_where, group_column=group_column,
-                          undated=undated)
+                          undated=undated, folds=folds, seed=0 if seed is None else seed)
     return manifest, manifest.save(corpus_dir)
 
 

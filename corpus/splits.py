@@ -12,7 +12,7 @@ counted in the manifest's ``label_report["unlabeled"]``.
 
 from __future__ import annotations
 
-__all__ = ["make_splits"]
+__all__ = ["make_splits", "train_folds"]
 
 import json
 import math
@@ -333,20 +333,7 @@ def make_splits(corpus: Corpus, ratios: Mapping[str, float] | Sequence[float] = 
     fold_conflicts: list = []
     if k is not None:
         train = [int(i) for i in np.flatnonzero(side == 0)]
-        fold_units, fsides, fold_conflicts = _units(comp, old_fold, train)
-        n_groups = len({comp[i] for i in train})
-        if k > n_groups:
-            raise InputError(
-                f"folds={k} but the train split has only {n_groups} group(s) of articles that must stay together; "
-                f"use at most {n_groups} folds."
-            )
-        frng = np.random.default_rng([seed, _FOLD_STREAM])
-        fassign = _assign(data.matrix, fold_units, fsides, [1.0 / k] * k, frng)
-        fold_of = {}
-        for u, f in zip(fold_units, fassign):
-            for i in u:
-                fold_of[i] = int(f)
-        fold_ids = [[data.ids[i] for i in train if fold_of[i] == f] for f in range(k)]
+        fold_ids, fold_conflicts = _cut_folds(data, comp, train, k, old_fold, seed)
         if extends is not None:
             extends["folds"] = "kept" if any(f >= 0 for f in old_fold) else "new"
 
@@ -366,6 +353,48 @@ def make_splits(corpus: Corpus, ratios: Mapping[str, float] | Sequence[float] = 
     report = _label_report(data, comp, side, names, r, fold_ids, k)
     return SplitManifest(method=METHOD, seed=seed, ratios=ratio_map, corpus_fingerprint=fingerprint,
                          ids=ids, group_columns=cols, folds=fold_ids, label_report=report, extends=extends)
+
+
+def _cut_folds(data: _Labeled, comp: Sequence[int], train: list[int], k: int, old_fold: Sequence[int],
+               seed: int) -> tuple[list[list[str]], list]:
+    """``k`` folds over the ``train`` rows of ``data`` (stratified, each component whole, old folds kept):
+    ``(fold ids, components whose old members sit in several folds)``."""
+    fold_units, fsides, fold_conflicts = _units(comp, old_fold, train)
+    n_groups = len({comp[i] for i in train})
+    if k > n_groups:
+        raise InputError(
+            f"folds={k} but the train split has only {n_groups} group(s) of articles that must stay together; "
+            f"use at most {n_groups} folds."
+        )
+    frng = np.random.default_rng([seed, _FOLD_STREAM])
+    fassign = _assign(data.matrix, fold_units, fsides, [1.0 / k] * k, frng)
+    fold_of = {}
+    for u, f in zip(fold_units, fassign):
+        for i in u:
+            fold_of[i] = int(f)
+    return [[data.ids[i] for i in train if fold_of[i] == f] for f in range(k)], fold_conflicts
+
+
+def train_folds(corpus: Corpus, train_ids: Sequence[str], folds: int, seed: int = 0,
+                group_columns: Sequence[str] = ()) -> list[list[str]]:
+    """Cut the labeled articles ``train_ids`` into ``folds`` cross-validation folds the way :func:`make_splits`
+    cuts its train split: stratified on every label, each group whole — near-duplicates and articles sharing a
+    value of ``group_columns`` (one key per list element, so a story line's items share its outermost story
+    whatever their inner bullets). What :func:`corpus.time_split` uses for its folds.
+
+    Raises
+    ------
+    InputError
+        A fold count below 2 or above the number of groups, a bad seed, an unknown group column.
+    """
+    k = _check_folds(folds)
+    seed = _check_seed(seed)
+    cols = _check_group_columns(corpus, group_columns)
+    data = _labeled(corpus)
+    comp = components(_group_keys(corpus, cols, data.rows))
+    index = {a: n for n, a in enumerate(data.ids)}
+    train = sorted(index[a] for a in train_ids)
+    return _cut_folds(data, comp, train, k, [-1] * len(data.ids), seed)[0]
 
 
 def _previous_sides(prev: SplitManifest | None, names: list[str], ids: list[str], k: int | None):

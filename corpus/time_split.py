@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 from .errors import CorpusError, InputError
 from .split_manifest import NEAR_DUPLICATE_COLUMN, SplitManifest, meta_value
+from .splits import train_folds
 from .store import Corpus
 
 
@@ -73,7 +74,7 @@ UNDATED = ("error", "train", "drop")
 
 def time_split(corpus: Corpus, cutoff: str | date = "2026-01-01", *, until: str | date | None = None,
                eval_where: Mapping[str, Any] | None = None, group_column: str | None = None,
-               undated: str = "error") -> SplitManifest:
+               undated: str = "error", folds: int | None = None, seed: int = 0) -> SplitManifest:
     """Train on the labeled articles dated before ``cutoff``, evaluate on those dated from it.
 
     Parameters
@@ -88,11 +89,17 @@ def time_split(corpus: Corpus, cutoff: str | date = "2026-01-01", *, until: str 
     undated : what becomes of a labeled article without a full date: ``"error"`` (the default: a time
         split cannot place it), ``"train"`` (trained on, never evaluated) or ``"drop"`` (in no split);
         either way they are counted in ``label_report["undated"]``.
+    folds : cut the training side into this many cross-validation folds (:func:`corpus.splits.train_folds`:
+        stratified, near-duplicates and ``group_column``'s stories whole — one key per list element, so every
+        item of an outermost story line lands in one fold), seeded by ``seed``. A Tagger tunes its thresholds on
+        them: on folds that never split a story, the out-of-fold scores are those of a story the model has not
+        seen, as the evaluation period's new stories are.
+    seed : the seed of the folds (the split itself has no randomness)
 
     Returns
     -------
     SplitManifest
-        method ``"time"``, seed None, ``ratios`` the actual shares, ``label_report`` with the cutoff, the
+        method ``"time"``, seed None (``seed`` with folds), ``ratios`` the actual shares, ``label_report`` with the cutoff, the
         filters, the date range of each split, ``moved_to_train`` (near-duplicates moved with their group),
         ``held_out``, ``dropped_from_train`` and ``proportions`` per facet and label.
 
@@ -183,8 +190,13 @@ def time_split(corpus: Corpus, cutoff: str | date = "2026-01-01", *, until: str 
         "proportions": props,
     }
     columns = (NEAR_DUPLICATE_COLUMN,) + ((group_column,) if group_column else ())
+    fold_ids = None
+    if folds is not None:
+        fold_ids = train_folds(corpus, split["train"], folds, seed, columns[1:])
+        report["folds"] = {"k": len(fold_ids), "seed": seed, "sizes": [len(f) for f in fold_ids]}
     return SplitManifest(
-        method="time", seed=None, ratios={k: round(len(v) / n, 6) for k, v in split.items()},
-        corpus_fingerprint=corpus.fingerprint, ids=split, group_columns=columns, folds=None,
+        method="time", seed=seed if folds is not None else None,
+        ratios={k: round(len(v) / n, 6) for k, v in split.items()},
+        corpus_fingerprint=corpus.fingerprint, ids=split, group_columns=columns, folds=fold_ids,
         label_report=report,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -90,3 +91,58 @@ def test_undated_labeled_articles_are_an_error_or_trained_on_or_dropped_as_asked
     assert len(time_split(c, "2026-03-01", undated="drop").ids["train"]) == 1
     with pytest.raises(InputError, match="undated='keep': expected one of"):
         time_split(c, "2026-03-01", undated="keep")
+
+
+def _stories(taxonomy, n_stories=6, per_story=4):
+    """Training items in ``n_stories`` story lines (outermost story ``S<k>``, inner bullets that differ), dated
+    before March, and one random item to evaluate after it."""
+    words = ("harbour", "ministers", "flooding", "election", "convoy", "drought", "summit", "railway", "refinery",
+             "vaccine", "border", "festival", "tariff", "earthquake", "parliament", "satellite", "pipeline", "strike",
+             "court", "embassy", "harvest", "ceasefire", "bridge", "protest", "airport", "mine", "orchestra", "cyclone")
+    arts, k = [], 0
+    for s in range(n_stories):
+        for j in range(per_story):
+            a = art(k, f"2026-01-{1 + k:02d}", story=[f"S{s}", f"S{s}, detail {j}"])
+            body = f"Item {k}: " + " ".join(words[(k * 5 + n * 3) % len(words)] for n in range(9)) + "."
+            arts.append(dataclasses.replace(a, body=body))
+            k += 1
+    arts.append(art(99, "2026-03-05", selection="random"))
+    return from_articles(arts, taxonomy)
+
+
+def test_folds_cut_the_training_side_keeping_every_story_whole_even_across_its_inner_bullets(taxonomy):
+    c = _stories(taxonomy)
+    m = time_split(c, "2026-03-01", group_column="meta.story_line", folds=3, seed=4)
+    assert len(m.folds) == 3 and sorted(a for f in m.folds for a in f) == sorted(m.ids["train"])
+    story_of = {a: json.loads(meta)["story_line"][0] for a, meta in zip(c.ids, c.dataset["meta"]) if "story_line" in meta}
+    for fold in m.folds:
+        for other in m.folds:
+            if fold is not other:  # an outermost story in one fold only, although its items' paths all differ
+                assert not {story_of[a] for a in fold} & {story_of[a] for a in other}
+    assert m.seed == 4 and m.label_report["folds"]["k"] == 3
+    again = time_split(c, "2026-03-01", group_column="meta.story_line", folds=3, seed=4)
+    assert json.dumps(again.to_dict(), sort_keys=True) == json.dumps(m.to_dict(), sort_keys=True)
+
+
+def test_more_folds_than_stories_is_refused_saying_how_many_there_are(taxonomy):
+    c = _stories(taxonomy, n_stories=2)
+    with pytest.raises(InputError, match=r"folds=3 but the train split has only 2 group\(s\) .* use at most 2 folds"):
+        time_split(c, "2026-03-01", group_column="meta.story_line", folds=3)
+
+
+def test_the_command_line_cuts_folds_of_a_time_split_with_a_seed(taxonomy, tmp_path):
+    from corpus._cli import main
+
+    save(_stories(taxonomy), tmp_path / "c")
+    assert main(["corpus", "split", str(tmp_path / "c"), "--time", "2026-03-01", "--group-column",
+                 "meta.story_line", "--folds", "3", "--seed", "1"]) == 0
+    m = load_splits(tmp_path / "c")
+    assert m.method == "time" and len(m.folds) == 3 and m.seed == 1
+
+
+def test_a_seed_without_folds_is_refused_for_a_time_split(taxonomy, tmp_path, capsys):
+    from corpus._cli import main
+
+    save(_stories(taxonomy), tmp_path / "c")
+    assert main(["corpus", "split", str(tmp_path / "c"), "--time", "2026-03-01", "--seed", "1"]) == 2
+    assert "--seed with --time seeds the folds: give --folds K too" in capsys.readouterr().err
