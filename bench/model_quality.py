@@ -94,6 +94,12 @@ ATTEMPTS: dict[str, tuple[dict, str, str]] = {
                      "classifier/_stacking.py): per theme a logistic regression (C=1, balanced; the other themes' weights "
                      ">= 0) over the calibrated out-of-fold log-odds of every tuned theme (cut to +-10), its own Platt "
                      "calibration and F1 threshold tuned out of fold on the theme's folds; region and actors unchanged"),
+    "story_folds": ({**_OLD, "rule_below": 5, "acting": True, "places": True, "prefix_length": 6,
+                     "prefix_facets": ("themes",), "stack_facets": ("themes",), "story_folds": 5}, "all", "round 2 "
+                    "session 6, the new default: themes_stack with its thresholds (and the stacked stage) tuned on 5 "
+                    "folds that keep every story line whole (corpus.splits.train_folds; the main job's `corpus split "
+                    "--time ... --folds 5`) instead of folds that keep near-duplicates together: a story in a held-out "
+                    "fold is one the fold's model has not seen, as the evaluation period's new stories are"),
     "acting_rule10": ({**_OLD, "acting": True, "rule_below": 10}, "all", "acting; actor labels with < 10 training examples "
                       "tagged by the acting probability alone"),
     "acting_rule20": ({**_OLD, "acting": True, "rule_below": 20}, "all", "acting; actor labels with < 20 training examples "
@@ -540,8 +546,10 @@ def run_fold(corpus: Corpus, random_ids: set[str], fold: str, attempts, seed: in
     commit = _commit()
     for name in attempts:
         params, train, _ = ATTEMPTS[name]
+        params = dict(params)
+        k = params.pop("story_folds", None)
         rows = tr_all if train == "all" else [i for i in tr_all if ids[i] not in _STARTER]
-        splits = {"train": [ids[i] for i in rows], "eval": [ids[i] for i in ev]}
+        splits = story_split(corpus, [ids[i] for i in rows], [ids[i] for i in ev], k, seed)
         t0 = time.time()
         tagger = Tagger(random_state=seed, **params).fit(corpus, splits=splits)
         pred = tagger.scores(t_ev).labels
@@ -560,6 +568,20 @@ def run_fold(corpus: Corpus, random_ids: set[str], fold: str, attempts, seed: in
 
 
 _STARTER: set[str] = set()
+
+
+def story_split(corpus: Corpus, train: list[str], ev: list[str], folds: int | None, seed: int = 0):
+    """The split an attempt trains with: ``{"train", "eval"}`` ids, and with ``folds`` a manifest whose train side is
+    cut into that many folds keeping story lines whole (:func:`corpus.splits.train_folds`, what the main job's
+    ``corpus split --time ... --folds 5`` does), so thresholds are tuned on stories the fold's model has not seen."""
+    if not folds:
+        return {"train": train, "eval": ev}
+    from corpus import SplitManifest
+    from corpus.splits import train_folds
+
+    return SplitManifest(method="time", seed=seed, ratios={}, corpus_fingerprint=corpus.fingerprint,
+                         ids={"train": train, "eval": ev}, group_columns=("group_id", "meta.story_line"),
+                         folds=train_folds(corpus, train, folds, seed, ("meta.story_line",)))
 
 
 def _commit() -> str:

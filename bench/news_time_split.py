@@ -51,7 +51,7 @@ def build_corpus(out: Path):
                  ["annotate", "import", "seeds/label-studio-export.json", "--corpus", str(out), "--strict"],
                  ["annotate", "import", "seeds/news/label-studio-export.json", "--corpus", str(out), "--strict"],
                  ["corpus", "split", str(out), "--time", CUTOFF, "--until", UNTIL, "--eval-where",
-                  "meta.selection=random", "--group-column", "meta.story_line", "--undated", "drop"]):
+                  "meta.selection=random", "--group-column", "meta.story_line", "--undated", "drop", "--folds", "5"]):
         subprocess.run([str(exe), *args], cwd=ROOT, check=True, capture_output=True, text=True)
     from corpus import load, load_splits
 
@@ -81,11 +81,18 @@ def headline(facets: dict[str, Any]) -> dict[str, float]:
             "actors_micro_f1": facets["actors"]["micro_f1"]}
 
 
-def _fit(corpus, train_ids):
+def _fit(corpus, splits, train_ids):
+    """A Tagger fitted on ``train_ids`` with the main job's folds (``splits.folds``, story lines whole) cut down to
+    them."""
+    import dataclasses
+
     from classifier import Tagger
 
+    keep = set(train_ids)
+    sub = dataclasses.replace(splits, ids={"train": sorted(keep)}, label_report={}, extends=None,
+                              folds=[[a for a in f if a in keep] for f in splits.folds] if splits.folds else None)
     t0 = time.perf_counter()
-    tagger = Tagger(random_state=SEED).fit(corpus, splits={"train": list(train_ids)})
+    tagger = Tagger(random_state=SEED).fit(corpus, splits=sub)
     return tagger, rounded(time.perf_counter() - t0, 2)
 
 
@@ -99,7 +106,7 @@ def _systems(report, names: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def learning_curve(corpus, train_rows, eval_rows) -> dict[str, Any]:
+def learning_curve(corpus, splits, train_rows, eval_rows) -> dict[str, Any]:
     """F1 per facet against real items in training: random items, active items, and both in annotation order."""
     meta = [json.loads(m) if m else {} for m in corpus.dataset["meta"]]
     real = [i for i in train_rows if meta[i].get("selection")]
@@ -111,19 +118,20 @@ def learning_curve(corpus, train_rows, eval_rows) -> dict[str, Any]:
     for i in real:
         if meta[i]["selection"] == "active":
             by_round.setdefault(meta[i].get("round", ""), []).append(i)
-    active_items = [i for r in sorted(by_round) for i in sorted(by_round[r])]
+    order = sorted(by_round, key=lambda r: (len(r), r))  # r1 … r9, r10, r11: annotation order
+    active_items = [i for r in order for i in sorted(by_round[r])]
     arms = {"random": random_items, "active": active_items, "as_annotated": random_items + active_items}
     out: dict[str, Any] = {"starter_items": len(starter), "arms": {}}
     for arm, items in arms.items():
         if arm == "as_annotated":
             sizes = [len(random_items)] + [len(random_items) + len(active_items[:k]) for k in
-                                           np.cumsum([len(by_round[r]) for r in sorted(by_round)])]
+                                           np.cumsum([len(by_round[r]) for r in order])]
         else:
             sizes = sorted({int(round(len(items) * s / CURVE_STEPS)) for s in range(0, CURVE_STEPS + 1)})
         points = []
         texts = corpus.texts()
         for n in sizes:
-            tagger, fit = _fit(corpus, [corpus.ids[i] for i in sorted(starter + items[:n])])
+            tagger, fit = _fit(corpus, splits, [corpus.ids[i] for i in sorted(starter + items[:n])])
             preds = tagger.predict([texts[i] for i in eval_rows])
             points.append({"real_items": int(n), **_curve_scores(corpus, eval_rows, preds), "fit_seconds": fit})
         out["arms"][arm] = points
@@ -140,12 +148,12 @@ def main() -> dict[str, Any]:
         eval_rows = split_rows(corpus.ids, splits, "eval")
         meta = [json.loads(m) if m else {} for m in corpus.dataset["meta"]]
         starter_ids = [corpus.ids[i] for i in train_rows if not meta[i].get("selection")]
-        tagger, fit = _fit(corpus, splits.ids["train"])
+        tagger, fit = _fit(corpus, splits, splits.ids["train"])
         report = evaluate(tagger, corpus, splits=splits)
         systems = _systems(report, {"tagger": "model", "sklearn": "sklearn", "alias_rules": "alias_rules",
                                     "majority": "majority"})
         systems["tagger"]["fit_seconds"] = fit
-        starter, fit = _fit(corpus, starter_ids)
+        starter, fit = _fit(corpus, splits, starter_ids)
         systems["starter_only"] = {**_systems(evaluate(starter, corpus, splits=splits), {"x": "model"})["x"],
                                    "fit_seconds": fit}
         themes = systems["tagger"]["facets"]["themes"]["per_label"]
@@ -159,7 +167,7 @@ def main() -> dict[str, Any]:
             "themes_with_10_eval_examples": {lab: m for lab, m in themes.items() if m["support"] >= 10},
             "targets": {"region_accuracy": 0.90, "themes_micro_f1": 0.80, "actors_micro_f1": 0.90,
                         "every_theme_with_10_eval_examples_f1": 0.60},
-            "learning_curve": learning_curve(corpus, train_rows, eval_rows),
+            "learning_curve": learning_curve(corpus, splits, train_rows, eval_rows),
         }
     return result
 

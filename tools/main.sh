@@ -19,7 +19,7 @@ step "3/7 import the real news items' labels (two annotators each, disagreements
 "$NEWSTAG" annotate import seeds/news/label-studio-export.json --corpus "$OUT/corpus" --strict
 # The user's seed article has no year: --undated drop keeps it out of the split (it stays unseen).
 step "4/7 time split: train before 2026-03-01; evaluate on the items drawn at random from 2026-03 to 2026-05"
-"$NEWSTAG" corpus split "$OUT/corpus" --time 2026-03-01 --until 2026-05-31 --eval-where meta.selection=random --group-column meta.story_line --undated drop
+"$NEWSTAG" corpus split "$OUT/corpus" --time 2026-03-01 --until 2026-05-31 --eval-where meta.selection=random --group-column meta.story_line --undated drop --folds 5
 step "5/7 train (one head per facet) -> $MODEL"
 "$NEWSTAG" train --corpus "$OUT/corpus" -o "$MODEL" --seed 0
 step "6/7 evaluate on real news of the later period -> $OUT/report"
