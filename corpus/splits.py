@@ -14,17 +14,16 @@ from __future__ import annotations
 
 __all__ = ["make_splits", "train_folds"]
 
-import json
 import math
 import numbers
-from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ._labeled import Labeled, group_keys, labeled_articles
 from ._stratify import components, stratify
 from .errors import CorpusError, InputError
-from .split_manifest import DEFAULT_RATIOS, METHOD, NEAR_DUPLICATE_COLUMN, SPLIT_NAMES, SplitManifest, _column, meta_value
+from .split_manifest import DEFAULT_RATIOS, METHOD, NEAR_DUPLICATE_COLUMN, SPLIT_NAMES, SplitManifest
 from .store import Corpus
 
 # Random streams derived from the seed: one for the split, one for the folds.
@@ -113,70 +112,6 @@ def _check_group_columns(corpus: Corpus, group_columns: Sequence[str] | str | No
                 f"of the meta JSON (e.g. 'meta.story')."
             )
     return tuple(cols)
-
-
-# --------------------------------------------------------------------------------------------------
-# Reading the corpus: labeled articles, their label vectors and their group keys
-# --------------------------------------------------------------------------------------------------
-
-@dataclass
-class _Labeled:
-    ids: list[str]  # sorted
-    rows: list[int]  # dataset row of each id
-    matrix: np.ndarray  # (n, n_labels) 0/1
-    labels: list[tuple[str, str]]  # (facet, label id) of each column
-    unlabeled: int
-
-
-def _labeled(corpus: Corpus) -> _Labeled:
-    ds = corpus.dataset
-    flags = _column(ds, "labeled")
-    all_ids = _column(ds, "id")
-    rows = sorted((i for i, ok in enumerate(flags) if ok), key=lambda i: all_ids[i])
-    ids = [all_ids[i] for i in rows]
-    labels = [(f.name, lab) for f in corpus.taxonomy.facets for lab in f.ids]
-    matrix = np.zeros((len(rows), len(labels)), dtype=np.int8)
-    offset = 0
-    for f in corpus.taxonomy.facets:
-        col = _column(ds, f.name)
-        for r, i in enumerate(rows):
-            v = col[i]
-            if f.multi:
-                for x in v or ():
-                    matrix[r, offset + x] = 1
-            elif v is not None and v >= 0:
-                matrix[r, offset + v] = 1
-        offset += len(f.ids)
-    return _Labeled(ids=ids, rows=rows, matrix=matrix, labels=labels, unlabeled=len(flags) - len(rows))
-
-
-def _key_values(value: Any) -> list[str]:
-    """The group keys one cell contributes: nothing for empty cells, one per element of a list."""
-    if value is None or value == "" or value == [] or value == {}:
-        return []
-    if isinstance(value, (list, tuple)):
-        return [k for v in value for k in _key_values(v)]
-    if isinstance(value, str):
-        return [value]
-    return [json.dumps(value, sort_keys=True, ensure_ascii=False)]
-
-
-def _group_keys(corpus: Corpus, columns: Sequence[str], rows: Sequence[int]) -> list[list[tuple[str, str]]]:
-    ds = corpus.dataset
-    keys: list[list[tuple[str, str]]] = [[] for _ in rows]
-    metas = None
-    for c in columns:
-        if c.startswith("meta.") and c not in ds.column_names:
-            if metas is None:
-                col = _column(ds, "meta")
-                metas = [json.loads(col[i] or "{}") for i in rows]
-            for r, m in enumerate(metas):
-                keys[r].extend((c, k) for k in _key_values(meta_value(m, c[len("meta."):])))
-        else:
-            col = _column(ds, c)
-            for r, i in enumerate(rows):
-                keys[r].extend((c, k) for k in _key_values(col[i]))
-    return keys
 
 
 # --------------------------------------------------------------------------------------------------
@@ -300,7 +235,7 @@ def make_splits(corpus: Corpus, ratios: Mapping[str, float] | Sequence[float] = 
     names = list(ratio_map)
     r = [ratio_map[n] for n in names]
 
-    data = _labeled(corpus)
+    data = labeled_articles(corpus)
     if not data.ids:
         raise CorpusError(
             f"the corpus has no labeled articles ({data.unlabeled} unlabeled); a split needs labels to stratify "
@@ -311,7 +246,7 @@ def make_splits(corpus: Corpus, ratios: Mapping[str, float] | Sequence[float] = 
             f"the corpus's {len(data.ids)} labeled article(s) carry no label in any facet "
             f"({', '.join(corpus.taxonomy.facet_names)}); there is nothing to stratify on. Check the annotations."
         )
-    comp = components(_group_keys(corpus, cols, data.rows))
+    comp = components(group_keys(corpus, cols, data.rows))
     fingerprint = corpus.fingerprint
 
     prev = None if reshuffle else previous
@@ -355,7 +290,7 @@ def make_splits(corpus: Corpus, ratios: Mapping[str, float] | Sequence[float] = 
                          ids=ids, group_columns=cols, folds=fold_ids, label_report=report, extends=extends)
 
 
-def _cut_folds(data: _Labeled, comp: Sequence[int], train: list[int], k: int, old_fold: Sequence[int],
+def _cut_folds(data: Labeled, comp: Sequence[int], train: list[int], k: int, old_fold: Sequence[int],
                seed: int) -> tuple[list[list[str]], list]:
     """``k`` folds over the ``train`` rows of ``data`` (stratified, each component whole, old folds kept):
     ``(fold ids, components whose old members sit in several folds)``."""
@@ -390,8 +325,8 @@ def train_folds(corpus: Corpus, train_ids: Sequence[str], folds: int, seed: int 
     k = _check_folds(folds)
     seed = _check_seed(seed)
     cols = _check_group_columns(corpus, group_columns)
-    data = _labeled(corpus)
-    comp = components(_group_keys(corpus, cols, data.rows))
+    data = labeled_articles(corpus)
+    comp = components(group_keys(corpus, cols, data.rows))
     index = {a: n for n, a in enumerate(data.ids)}
     train = sorted(index[a] for a in train_ids)
     return _cut_folds(data, comp, train, k, [-1] * len(data.ids), seed)[0]
@@ -441,7 +376,7 @@ def _check_previous(prev: SplitManifest, ratio_map: Mapping[str, float], cols: S
         )
 
 
-def _label_report(data: _Labeled, comp: Sequence[int], side: np.ndarray, names: list[str], r: list[float],
+def _label_report(data: Labeled, comp: Sequence[int], side: np.ndarray, names: list[str], r: list[float],
                   fold_ids: list[list[str]] | None, k: int | None) -> dict[str, Any]:
     """Counts per split and label; labels with too few groups; required labels that are missing."""
     matrix = data.matrix
