@@ -577,10 +577,11 @@ def story_split(corpus: Corpus, train: list[str], ev: list[str], folds: int | No
     if not folds:
         return {"train": train, "eval": ev}
     from corpus import SplitManifest
+    from corpus.split_manifest import NEAR_DUPLICATE_COLUMN
     from corpus.splits import train_folds
 
     return SplitManifest(method="time", seed=seed, ratios={}, corpus_fingerprint=corpus.fingerprint,
-                         ids={"train": train, "eval": ev}, group_columns=("group_id", "meta.story_line"),
+                         ids={"train": train, "eval": ev}, group_columns=(NEAR_DUPLICATE_COLUMN, "meta.story_line"),
                          folds=train_folds(corpus, train, folds, seed, ("meta.story_line",)))
 
 

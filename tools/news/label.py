@@ -171,8 +171,8 @@ def cmd_claim(args) -> None:
     held = {a for r in state["rounds"].values() for a in r["articles"]}
     ls = _client()
     new = sorted(set(_tasks(ls, state["project"])) - held)
-    strategy = "random" if args.random else "annotate next" + (f" --match {args.match}" if args.match else "")
-    state["rounds"][args.round] = {"strategy": strategy, "articles": new, **({"match": args.match} if args.match else {})}
+    state["rounds"][args.round] = {"strategy": "random" if args.random else "annotate next", "articles": new,
+                                   **({"match": args.match} if args.match else {})}
     _save_state(state)
     print(f"round {args.round}: {len(new)} new tasks", file=sys.stderr)
 
