@@ -47,7 +47,8 @@ FOLDS = {  # name: (train before, evaluate from, evaluate to (inclusive))
 # (roles_rule*, real_only, C_*, char_3_5) were measured on the corpus before the final rounds (``previous_corpus``
 # in the results) and are kept here so they can be rerun.
 _OLD = {"mention_roles": False, "prefix_length": None, "rule_below": 10, "acting": False, "places": False,
-        "stack_facets": ()}  # stack_facets: round 2 session 5 (older attempts keep their meaning: no second stage)
+        "stack_facets": (), "acting_words": False}  # stack_facets: round 2 session 5, acting_words: session 7 (older
+# attempts keep their meaning: no second stage, an acting model over flags only)
 _ALL = {"prefix_facets": None}  # the prefix block read by every head (what prefix_length alone meant before session 4)
 _ACTING = {**_OLD, "rule_below": 5, "acting": True}  # the defaults before round 2 session 4 (no prefix block, no places)
 ATTEMPTS: dict[str, tuple[dict, str, str]] = {
@@ -100,6 +101,13 @@ ATTEMPTS: dict[str, tuple[dict, str, str]] = {
                     "folds that keep every story line whole (corpus.splits.train_folds; the main job's `corpus split "
                     "--time ... --folds 5`) instead of folds that keep near-duplicates together: a story in a held-out "
                     "fold is one the fold's model has not seen, as the evaluation period's new stories are"),
+    "acting_words": ({**_OLD, "rule_below": 5, "acting": True, "places": True, "prefix_length": 6,
+                      "prefix_facets": ("themes",), "stack_facets": ("themes",), "story_folds": 5, "acting_words": True},
+                     "all", "round 2 session 7, the new default: story_folds with an acting model that also reads the "
+                     "article's words (tf-idf of words in >= 5 training texts: a quake, a crash, an election has no "
+                     "acting state), the 6 words before and after each of the label's first 3 mentions, and the label "
+                     "(one-hot), and that tags every actor label mentioned in a text at its out-of-fold threshold (no "
+                     "actors head; classifier/_acting.py acting_design)"),
     "acting_rule10": ({**_OLD, "acting": True, "rule_below": 10}, "all", "acting; actor labels with < 10 training examples "
                       "tagged by the acting probability alone"),
     "acting_rule20": ({**_OLD, "acting": True, "rule_below": 20}, "all", "acting; actor labels with < 20 training examples "

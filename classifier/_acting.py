@@ -8,7 +8,9 @@ location chain before/after it, a lower-case word or an origin suffix after it (
 military", "Kenya's president"), a possessive, the start of its sentence — and sums them per label with how
 often, how early and where (title, first paragraph) the label is mentioned. One logistic regression over
 those pairs, shared by every label (so a rare state learns from the common ones), gives the probability that
-the label is among the article's actors. :class:`classifier.AliasFeatures` (``acting=True``) fits it and
+the label is among the article's actors. With words (``acting_words``) it also reads the article's words (an
+earthquake, a bus crash or an election has no acting state), the words around the label's first mentions and the
+label itself (:func:`acting_design`); it is then better than the actors head and decides the label. :class:`classifier.AliasFeatures` (``acting=True``) fits it and
 writes the probability as a column of each label, so the actors head, the region head (through per-region
 sums) and the rare labels (instead of the alias rule) read it. It costs a few string tests per mention.
 """
@@ -16,14 +18,14 @@ sums) and the rare labels (instead of the alias rule) read it. It costs a few st
 from __future__ import annotations
 
 __all__ = ["PAIR_FEATURES", "pair_table", "fit_acting", "acting_probability", "group_entries", "label_sets",
-           "plain_entries"]
+           "plain_entries", "context_words", "word_vocabulary", "word_rows", "acting_design", "acting_input", "ACTING_MIN_DF"]
 
 import re
 from typing import Callable, Sequence
 
 import numpy as np
 
-from corpus import Mention
+from corpus import Mention, text_words
 
 # The columns of pair_table, in order.
 PAIR_FEATURES = ("count", "title", "early", "lead", "share", "first", "top", "n_labels", "place", "chain",
@@ -139,11 +141,11 @@ def pair_table(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], inde
     return row, np.asarray(p_lab, dtype=np.int64), F
 
 
-def acting_probability(F: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarray:
-    """The fitted logistic regression's probability for each pair (rows of ``F``)."""
+def acting_probability(F, coef: np.ndarray, intercept: float) -> np.ndarray:
+    """The fitted logistic regression's probability for each pair (rows of ``F``, dense or sparse)."""
     from scipy.special import expit
 
-    return expit(F @ coef + intercept) if len(F) else np.zeros(0)
+    return expit(np.asarray(F @ coef).ravel() + intercept) if F.shape[0] else np.zeros(0)
 
 
 def fit_acting(F: np.ndarray, target: np.ndarray, article: np.ndarray, C: float = 1.0,
@@ -246,3 +248,81 @@ def plain_entries(row: np.ndarray, label: np.ndarray, F: np.ndarray, group_of: n
     keep = vals != 0
     return rows[keep], cols[keep], vals[keep]
 
+
+
+# ---- words (``acting_words``): the article's words, the words around the label's mentions, the label itself ----
+
+ACTING_MIN_DF = 5  # a word is read when at least this many training articles (or pairs, for context words) have it
+_CONTEXT_WORDS = 6  # words read before and after each of a label's first _SCORED mentions
+_CONTEXT_CHARS = 60  # characters looked at on each side for them
+
+
+def context_words(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], row: np.ndarray, lab: np.ndarray,
+                  labels: Sequence[str]) -> list[list[str]]:
+    """Per :func:`pair_table` pair: the words (lower case) just before (``b:word``) and after (``a:word``) the
+    label's first mentions in its text, each once, sorted."""
+    at = {(r, labels[k]): p for p, (r, k) in enumerate(zip(row.tolist(), lab.tolist()))}
+    out: list[set[str]] = [set() for _ in range(len(at))]
+    for r, (text, found) in enumerate(zip(texts, mentions)):
+        seen: dict[str, int] = {}
+        for label, start, end, _ in found:
+            n = seen[label] = seen.get(label, 0) + 1
+            p = at.get((r, label))
+            if n > _SCORED or p is None:
+                continue
+            before = text_words(text[max(0, start - _CONTEXT_CHARS): start].lower())[-_CONTEXT_WORDS:]
+            after = text_words(text[end: end + _CONTEXT_CHARS].lower())[:_CONTEXT_WORDS]
+            out[p].update(["b:" + w for w in before] + ["a:" + w for w in after])
+    return [sorted(s) for s in out]
+
+
+def word_vocabulary(docs: Sequence[Sequence[str]], min_df: int = ACTING_MIN_DF) -> tuple[tuple[str, ...], np.ndarray]:
+    """``(words, idf)``: the words in at least ``min_df`` of ``docs`` (sorted) and their smoothed idf
+    (scikit-learn's: ``ln((1 + n) / (1 + df)) + 1``)."""
+    df: dict[str, int] = {}
+    for doc in docs:
+        for w in set(doc):
+            df[w] = df.get(w, 0) + 1
+    words = tuple(sorted(w for w, n in df.items() if n >= min_df))
+    idf = np.log((1 + len(docs)) / (1 + np.asarray([df[w] for w in words], dtype=np.float64))) + 1
+    return words, idf
+
+
+def word_rows(docs: Sequence[Sequence[str]], words: Sequence[str], idf: np.ndarray):
+    """``(len(docs), len(words))`` sparse: each doc's words present (once each) weighted by idf, L2-normalised."""
+    import scipy.sparse as sp
+
+    index = {w: j for j, w in enumerate(words)}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, doc in enumerate(docs):
+        found = {index[w] for w in set(doc) if w in index}
+        rows += [i] * len(found)
+        cols += sorted(found)
+    v = idf[np.asarray(cols, dtype=np.int64)] if cols else np.zeros(0)
+    norm = np.sqrt(np.bincount(np.asarray(rows, dtype=np.int64), weights=v * v, minlength=len(docs)))
+    v = v / norm[np.asarray(rows, dtype=np.int64)] if cols else v
+    return sp.csr_matrix((v, (rows, cols)), shape=(len(docs), len(words)))
+
+
+def acting_design(F: np.ndarray, row: np.ndarray, lab: np.ndarray, n_labels: int, article_words, pair_words):
+    """The pair model's input with words: ``[F | the pair's article words | its context words | its label
+    (one-hot)]``, sparse; ``article_words`` is per text (:func:`word_rows`), ``pair_words`` per pair."""
+    import scipy.sparse as sp
+
+    n = len(row)
+    onehot = sp.csr_matrix((np.ones(n), (np.arange(n), lab)), shape=(n, n_labels))
+    return sp.hstack([sp.csr_matrix(F), article_words[row], pair_words, onehot], format="csr")
+
+
+def acting_input(model, texts: Sequence[str], mentions: Sequence[Sequence[Mention]], pairs, words=None):
+    """The acting model's input for :func:`pair_table` ``pairs`` of a fitted :class:`classifier.AliasFeatures`
+    ``model``: the pairs' flags, and with its ``acting_words`` :func:`acting_design` (``words``: each text's
+    lower-case words, when already split)."""
+    rows, labs, F = pairs
+    if not getattr(model, "acting_words", False):
+        return F
+    words = [text_words(t.lower()) for t in texts] if words is None else words
+    contexts = context_words(texts, mentions, rows, labs, model.labels_)
+    return acting_design(F, rows, labs, len(model.labels_), word_rows(words, model.acting_vocabulary_, model.acting_idf_),
+                         word_rows(contexts, model.acting_context_vocabulary_, model.acting_context_idf_))

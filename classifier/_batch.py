@@ -118,6 +118,6 @@ def feature_batch(features, texts: Sequence[str]) -> Batch:
             mentions[block] = part.match(texts, analysed)
             if getattr(part, "roles", False):
                 roles[block] = part.mention_roles(texts, mentions[block])
-            blocks[block] = part.features(texts, mentions[block], roles.get(block))
+            blocks[block] = part.features(texts, mentions[block], roles.get(block), analysed.words)
     order = [block_name(name) for name, _ in features.transformer_list]  # the union's column order
     return Batch({b: blocks[b] for b in order}, mentions, roles)

@@ -17,7 +17,7 @@ off a Tagger (or anything with the same attributes).
 from __future__ import annotations
 
 __all__ = ["TEXT", "PREFIX", "PLACES", "PLAIN", "alias_blocks", "places_table", "prefix_readers", "feature_blocks", "head_blocks", "block_estimator",
-           "check_block_params", "stacked_facets"]
+           "check_block_params", "stacked_facets", "acting_decides"]
 
 import numbers
 
@@ -95,7 +95,15 @@ def block_estimator(params, block: str, tax: Taxonomy):
     mine = block == params.alias_facet
     groups = group_table(f, params.group_attr) if params.group_attr and mine else ()
     return AliasFeatures(aliases=alias_table(f), groups=groups, roles=params.mention_roles and mine,
-                         acting=params.acting and mine)
+                         acting=params.acting and mine,
+                         acting_words=bool(getattr(params, "acting_words", False) and params.acting and mine))
+
+
+def acting_decides(aliases) -> bool:
+    """Whether a fitted alias block's acting model reads words (``acting_words``) and so tags every one of its
+    facet's labels (no head is fitted for them; ``mention_roles`` wins when on)."""
+    return bool(aliases is not None and getattr(aliases, "acting_words", False) and aliases.acting
+                and not aliases.roles)
 
 
 def check_block_params(params, tax: Taxonomy | None = None) -> None:

@@ -18,11 +18,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
-from corpus import AliasMatcher, Facet, Label, Mention
+from corpus import AliasMatcher, Facet, Label, Mention, text_words
 
 from ._fast_tfidf import TOKEN_PATTERN, Analysed, FastTfidfVectorizer
 from ._prefix_tfidf import PrefixTfidfVectorizer
-from ._acting import acting_probability, fit_acting, group_entries, label_sets, pair_table, plain_entries
+from ._acting import (acting_input, acting_probability, context_words, fit_acting, group_entries, label_sets,
+                      pair_table, plain_entries, word_vocabulary)
 from ._roles import make_role_model, mention_contexts, mention_keys, role_probabilities, role_threshold, role_weights, scored
 
 # The column layout of AliasFeatures (its methods are the only readers of these; other modules ask them).
@@ -134,6 +135,8 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         chain, a modifier, a government word, the sentence's subject — summed per label); ``fit`` then needs
         the texts and their labels. Adds, after the columns above, per label ``act`` (its probability) and per
         group ``group_act`` (the highest of its labels) and ``group_act_share`` (its share of all of it).
+    acting_words : bool, default False
+        With ``acting``: the acting model also reads words and the label (:func:`classifier._acting.acting_design`).
 
     Attributes
     ----------
@@ -147,13 +150,14 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
 
     def __init__(self, *, aliases: Sequence[tuple[str, Sequence[str]]] = (),
                  groups: Sequence[tuple[str, str]] = (), roles: bool = False, role_C: float = 1.0,
-                 role_mentions: int | None = None, acting: bool = False):
+                 role_mentions: int | None = None, acting: bool = False, acting_words: bool = False):
         self.aliases = aliases
         self.groups = groups
         self.roles = roles
         self.role_C = role_C
         self.role_mentions = role_mentions
         self.acting = acting
+        self.acting_words = acting_words
 
     def fit(self, X=None, y=None):
         """Index the labels and groups (nothing is learned from ``X``); returns ``self``."""
@@ -209,17 +213,25 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
 
     def _fit_acting(self, X, y) -> None:
         texts, gold = self._gold(X, y, "acting")
-        rows, labs, F = self._pairs(texts, self.match(texts))
+        mentions = self.match(texts)
+        pairs = rows, labs, _ = self._pairs(texts, mentions)
         target = np.asarray([self.labels_[k] in gold[r] for r, k in zip(rows.tolist(), labs.tolist())], dtype=int)
-        self.acting_coef_, self.acting_intercept_, self.acting_threshold_ = fit_acting(F, target, rows)
+        words = [text_words(t.lower()) for t in texts] if self.acting_words else None
+        if words is not None:  # the vocabularies first: acting_input reads them
+            contexts = context_words(texts, mentions, rows, labs, self.labels_)
+            self.acting_vocabulary_, self.acting_idf_ = word_vocabulary(words)
+            self.acting_context_vocabulary_, self.acting_context_idf_ = word_vocabulary(contexts)
+        X = acting_input(self, texts, mentions, pairs, words)
+        self.acting_coef_, self.acting_intercept_, self.acting_threshold_ = fit_acting(X, target, rows)
 
     def acting_probabilities(self, texts: Sequence[str], mentions: Sequence[Sequence[Mention]]
                              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(row, label position, probability)`` of every (text, label mentioned in it) pair (``acting=True``):
         how likely the label is among the text's actors rather than merely mentioned."""
         check_is_fitted(self, "acting_coef_")
-        rows, labs, F = self._pairs(texts, mentions)
-        return rows, labs, acting_probability(F, self.acting_coef_, self.acting_intercept_)
+        pairs = rows, labs, _ = self._pairs(texts, mentions)
+        return rows, labs, acting_probability(acting_input(self, texts, mentions, pairs), self.acting_coef_,
+                                              self.acting_intercept_)
 
     def _fit_roles(self, X, y) -> None:
         texts, gold = self._gold(X, y, "roles")
@@ -289,7 +301,7 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
 
     def __setstate__(self, state):
         # models saved before roles existed
-        state = {"roles": False, "role_C": 1.0, "role_mentions": None, "acting": False, **state}
+        state = {"roles": False, "role_C": 1.0, "role_mentions": None, "acting": False, "acting_words": False, **state}
         if "labels_" in state:
             state = {"role_model_": None, "role_prior_": 0.0, "role_threshold_": 0.5, **state}
         super().__setstate__(state)
@@ -307,9 +319,11 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         return self.features(texts, self.match(texts))
 
     def features(self, texts: Sequence[str], mentions: Sequence[Sequence[Mention]],
-                 roles: Sequence[np.ndarray] | None = None) -> sp.csr_matrix:
+                 roles: Sequence[np.ndarray] | None = None, words: Sequence[Sequence[str]] | None = None
+                 ) -> sp.csr_matrix:
         """The feature matrix of texts whose mentions were already found (see :meth:`match`); ``roles``: their
-        :meth:`mention_roles`, when already computed (``roles=True`` only)."""
+        :meth:`mention_roles`, when already computed (``roles=True`` only); ``words``: each text's lower-case
+        words (:func:`analyse`), when already split."""
         check_is_fitted(self, "labels_")
         index = {lab: k for k, lab in enumerate(self.labels_)}
         n_lab, n_per = len(self.labels_), len(PER_LABEL)
@@ -357,7 +371,7 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         data[logs] = np.log1p(data[logs])
         if pairs is not None:  # the same first columns, from the acting model's pair table; then its own
             parts = [plain_entries(*pairs, self.group_of_, len(self.group_names_)),
-                     self._acting_entries(len(texts), pairs), (np.asarray(rows, dtype=np.int64),
+                     self._acting_entries(texts, mentions, pairs, words), (np.asarray(rows, dtype=np.int64),
                                                                np.asarray(cols, dtype=np.int64), data)]
             rows, cols, data = (np.concatenate(a) for a in zip(*parts))
         out = sp.csr_matrix((data, (rows, cols)), shape=(len(texts), self.n_features_out_))
@@ -398,10 +412,12 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
                 cols += [gbase + 2 * g, gbase + 2 * g + 1]
                 vals += [gbest[g], gsum[g] / all_p]
 
-    def _acting_entries(self, n_texts, pairs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _acting_entries(self, texts, mentions, pairs, words=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(row, column, value)`` of the acting columns (see ``acting``) of :func:`pair_table` ``pairs``."""
-        r, k, F = pairs
-        p = acting_probability(F, self.acting_coef_, self.acting_intercept_)
+        r, k, _ = pairs
+        p = acting_probability(acting_input(self, texts, mentions, pairs, words), self.acting_coef_,
+                               self.acting_intercept_)
+        n_texts = len(texts)
         base = self.act_column(0)
         gr, gc, gv = group_entries(r, self.group_of_[k], p, n_texts, len(self.group_names_))
         return np.r_[r, gr], np.r_[base + k, base + len(ACT_PER_LABEL) * len(self.labels_) + gc], np.r_[p, gv]

@@ -22,7 +22,8 @@ from sklearn.utils.validation import check_is_fitted
 from corpus import Article, InputError, Taxonomy, load_taxonomy, parse_taxonomy
 
 from ._batch import Batch, as_input, batches, block_name, feature_batch, union_name, warn_empty
-from ._blocks import PLAIN, alias_blocks, block_estimator, check_block_params, feature_blocks, head_blocks, stacked_facets
+from ._blocks import (PLAIN, acting_decides, alias_blocks, block_estimator, check_block_params, feature_blocks,
+                      head_blocks, stacked_facets)
 from ._alias_rules import AliasRuleClassifier
 from ._estimators import ThresholdedOneVsRest
 from ._evidence import decide, tag_results
@@ -54,12 +55,11 @@ class Tagger(FacetScoring, BaseEstimator):
     Heads: a single-label facet gets a ``LinearSVC`` (balanced class weights) calibrated by temperature
     scaling on out-of-fold predictions (a ``LogisticRegression`` when a class has a single example);
     a multi-label facet gets a :class:`ThresholdedOneVsRest` of ``LinearSVC`` (balanced class weights; tol 1e-2,
-    and 3e-2 for the fold fits: 17% less solver CPU than 1e-3/1e-2 on R(90) for the same F1 there and on the
-    news dev folds, bench/results/fit_work.json)
-    with Platt-calibrated probabilities and per-label thresholds tuned on out-of-fold predictions of the
-    training data (the split manifest's folds when it has them, else folds that keep near-duplicates
-    together). Labels of ``alias_facet`` with fewer than ``rule_below`` training examples (zero included)
-    are tagged by their mention-role (``mention_roles``) or acting (``acting``) probability, else by the alias rule.
+    3e-2 for the fold fits: bench/results/fit_work.json) with Platt-calibrated probabilities and per-label
+    thresholds tuned on out-of-fold predictions of the training data (the split manifest's folds when it has
+    them, else folds that keep near-duplicates together). Labels of ``alias_facet`` with fewer than ``rule_below``
+    training examples (every label with ``acting_words``) are tagged by their mention-role (``mention_roles``) or
+    acting (``acting``) probability, else by the alias rule.
     :meth:`score` is the mean micro-F1 over facets, so ``cross_val_score`` and ``GridSearchCV`` work on it.
 
     Parameters
@@ -83,22 +83,17 @@ class Tagger(FacetScoring, BaseEstimator):
     C : float, default 1.0 — inverse regularisation strength of every head
     threshold_cv : int, default 5 — folds for calibration and thresholds when the manifest has none
     min_positives : int, default 2
-        Labels with fewer examples keep the threshold 0.5 (not tuned). 2 (was 3): a label with two training
-        examples gets an out-of-fold threshold too: Reuters R(90) macro-F1 0.585 -> 0.610, micro 0.886 either
-        way; the news dev folds are unchanged (bench/reuters_accuracy.py, bench/model_quality.py).
+        Labels with fewer examples keep the threshold 0.5 (not tuned); 2 (was 3): Reuters R(90) macro-F1 0.585 -> 0.610.
     rule_below : int, default 5
-        Labels of ``alias_facet`` with fewer training examples (zero included) are tagged without a model
-        (10 before: actors micro-F1 on the news dev folds 0.729 -> 0.762 pooled, bench/model_quality.py).
+        Labels of ``alias_facet`` with fewer training examples (zero included) are tagged without the head (10
+        before: actors micro-F1 on the news dev folds 0.729 -> 0.762 pooled); with ``acting_words``, every label.
     random_state : int, default 0 — seeds every random step (fold shuffling, the linear solvers)
     n_jobs : int or None, default 2 — processes fitting a head's labels (None: 1; -1: all CPUs); the model
         is the same for any ``n_jobs``
     prefix_length : int or None, default 6
         A tf-idf of word prefixes of this length (:class:`PrefixTfidfVectorizer`: "attacks", "attacked"
-        -> "attack"), a block beside the words read by the heads of ``prefix_facets``; None for none. 6, read by
-        themes alone: themes micro-F1 on the news dev folds 0.620 / 0.727 / 0.719 -> 0.722 / 0.778 / 0.735 (pooled
-        0.692 -> 0.743; 5 and 7 less), region and actors unchanged (bench/model_quality.py, themes_prefix6);
-        tag_batch +0.09x to +0.13x the plain pipeline's time on Reuters articles where the block is built
-        (bench/prefix_cost.py; +0.24x when every head reads it).
+        -> "attack"), a block beside the words read by the heads of ``prefix_facets``; None for none
+        (themes micro-F1 on the news dev folds 0.692 -> 0.743; docs/classifier.md, bench/prefix_cost.py).
     prefix_facets : tuple of str or None, default ("themes",)
         The facets whose heads read the prefix block; facets the taxonomy lacks are left out (as for
         ``alias_facet``), and without any the block is not built. None: every head (what ``prefix_length``
@@ -109,8 +104,12 @@ class Tagger(FacetScoring, BaseEstimator):
     stack_facets : tuple of str, default ("themes",)
         The multi-label facets whose heads get a second stage per label over every label's out-of-fold score
         (:class:`StackedOneVsRest`: a ceasefire is diplomacy and armed conflict); () for none (older models load so).
-        Themes micro-F1 on the news dev folds (1,990 real items) 0.741 / 0.717 / 0.733 -> 0.759 / 0.733 / 0.738
-        (pooled 0.731 -> 0.743; threshold folds seeded 1: 0.719 -> 0.749), region and actors unchanged (bench/).
+        Themes micro-F1 on the news dev folds pooled 0.731 -> 0.743 (docs/classifier.md, bench/).
+    acting_words : bool, default True
+        With ``acting``: the acting model also reads the article's words (a quake, a crash, a vote: no state
+        acts), the words around the label's first mentions and the label itself, and then tags every label of
+        ``alias_facet`` mentioned in a text by its probability (threshold tuned out of fold); that facet's head
+        is not fitted. Actors micro-F1 on the news dev folds 0.802 -> 0.824 pooled (bench/, acting_words).
 
     Attributes
     ----------
@@ -142,7 +141,7 @@ class Tagger(FacetScoring, BaseEstimator):
                  threshold_cv: int = 5, min_positives: int = 2, rule_below: int = 5, random_state: int = 0,
                  n_jobs: int | None = 2, prefix_length: int | None = 6, acting: bool = True,
                  prefix_facets: tuple[str, ...] | None = ("themes",), places: bool = True,
-                 stack_facets: tuple[str, ...] = ("themes",)):
+                 stack_facets: tuple[str, ...] = ("themes",), acting_words: bool = True):
         self.taxonomy = taxonomy
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -162,6 +161,7 @@ class Tagger(FacetScoring, BaseEstimator):
         self.prefix_facets = prefix_facets
         self.places = places
         self.stack_facets = stack_facets
+        self.acting_words = acting_words
 
     # ---- building blocks (unfitted scikit-learn objects; usable on their own, e.g. in GridSearchCV) ----
 
@@ -282,8 +282,9 @@ class Tagger(FacetScoring, BaseEstimator):
                 counts = Y.sum(axis=0)
                 self.label_counts_[f.name] = {lab: int(c) for lab, c in zip(f.ids, counts) if c}
                 if f.name == self.alias_facet_:
-                    learned = [k for k, c in enumerate(counts) if c >= max(self.rule_below, 1)]
-                    self.rule_labels_ = [f.ids[k] for k, c in enumerate(counts) if c < max(self.rule_below, 1)]
+                    below = np.inf if acting_decides(self.alias_features(f.name)) else max(self.rule_below, 1)
+                    learned = [k for k, c in enumerate(counts) if c >= below]
+                    self.rule_labels_ = [f.ids[k] for k, c in enumerate(counts) if c < below]
                     self.rule_ = AliasRuleClassifier(aliases=alias_table(f)).fit()
                 else:
                     learned = [k for k, c in enumerate(counts) if c > 0]
@@ -344,9 +345,9 @@ class Tagger(FacetScoring, BaseEstimator):
 
     def __setstate__(self, state):
         # models saved before group_facet (it was group_attr), mention_roles, n_jobs, prefix_length, prefix_facets,
-        # places or stack_facets existed (a prefix_length then was read by every head)
+        # places, stack_facets or acting_words existed (a prefix_length then was read by every head)
         state = {"mention_roles": False, "n_jobs": None, "prefix_length": None, "acting": False, "prefix_facets": None,
-                 "places": False, "stack_facets": (), **state}
+                 "places": False, "stack_facets": (), "acting_words": False, **state}
         state.setdefault("group_facet", state.get("group_attr"))
         super().__setstate__(state)
 
@@ -390,7 +391,8 @@ class Tagger(FacetScoring, BaseEstimator):
                 A, aliases = batch.blocks[f.name], self.alias_features(f.name)
                 scores[:, cols], thresholds[cols] = rule_scores(self.rule_, aliases, A, cols)
                 from_rule[cols] = True
-            out[f.name] = (scores, thresholds, from_rule, ["alias-rule" if r else "model" for r in from_rule])
+            learned = from_rule.any() and (getattr(aliases, "roles", False) or getattr(aliases, "acting", False))
+            out[f.name] = (scores, thresholds, from_rule, ["alias-rule" if r and not learned else "model" for r in from_rule])
         return out
 
     # ---- the scikit-learn way ----

@@ -135,3 +135,68 @@ def test_a_tagger_with_acting_tags_rare_actors_by_their_acting_probability(small
     assert scores.proba["actors"][0, pos] == pytest.approx(scores.alias_features["actors"][0, aliases.act_column(
         aliases.labels_.index("JPN"))])
     assert Tagger().acting is True and Tagger(acting=False).fit(small_corpus).alias_features("actors").acting is False
+
+
+# The same sentence shape twice: a state as the subject acts, or is hit by a disaster. Only words tell them apart.
+_QUAKES = [("Japan is struck by an earthquake that kills ten.", []), ("Russia is struck by an earthquake.", []),
+           ("South Korea is hit by floods that kill four.", []), ("The United States is hit by floods.", [])]
+_ACTIONS = [("Japan is imposing sanctions on a neighbour.", ["JPN"]), ("Russia is imposing sanctions.", ["RUS"]),
+            ("South Korea is sending troops to a neighbour.", ["KOR"]), ("The United States is sending troops.", ["USA"])]
+WORD_TEXTS = [t for t, _ in (_QUAKES + _ACTIONS) * 6]
+WORD_LABELS = [y for _, y in (_QUAKES + _ACTIONS) * 6]
+
+
+def test_acting_words_tell_a_state_hit_by_a_disaster_from_one_that_acts():
+    texts = ["Japan is struck by an earthquake.", "Japan is imposing sanctions."]
+    flags_only = AliasFeatures(aliases=ALIASES, acting=True).fit(WORD_TEXTS, WORD_LABELS)
+    words = AliasFeatures(aliases=ALIASES, acting=True, acting_words=True).fit(WORD_TEXTS, WORD_LABELS)
+    p_flags = flags_only.acting_probabilities(texts, flags_only.match(texts))[2]
+    p_words = words.acting_probabilities(texts, words.match(texts))[2]
+    assert p_flags[0] == pytest.approx(p_flags[1], abs=0.05)  # the same flags: no way to tell
+    assert p_words[0] < 0.5 < p_words[1] and p_words[0] < words.acting_threshold_ <= p_words[1]
+    assert "earthquake" in words.acting_vocabulary_ and "a:sanctions" in words.acting_context_vocabulary_
+    assert len(words.acting_coef_) == (len(PAIR_FEATURES) + len(words.acting_vocabulary_)
+                                       + len(words.acting_context_vocabulary_) + len(ALIASES))
+    # the act column of a batch is the same probability
+    col = words.transform(texts)[:, words.act_column(words.labels_.index("JPN"))].toarray().ravel()
+    np.testing.assert_allclose(col, p_words)
+
+
+def test_acting_words_are_read_only_from_words_in_five_training_texts():
+    f = AliasFeatures(aliases=ALIASES, acting=True, acting_words=True).fit(WORD_TEXTS[:8] * 4 + ["Japan zorbs."],
+                                                                          WORD_LABELS[:8] * 4 + [["JPN"]])
+    assert "zorbs" not in f.acting_vocabulary_ and "earthquake" in f.acting_vocabulary_
+    assert list(f.acting_vocabulary_) == sorted(f.acting_vocabulary_)
+
+
+def test_a_model_saved_before_acting_words_existed_loads_with_them_off():
+    f = fitted()
+    state = f.__getstate__()
+    del state["acting_words"]
+    g = AliasFeatures.__new__(AliasFeatures)
+    g.__setstate__(state)
+    assert g.acting_words is False
+    np.testing.assert_array_equal(g.transform(TEXTS).toarray(), f.transform(TEXTS).toarray())
+
+
+def test_the_default_tagger_tags_every_actor_by_the_acting_model_with_words(small_corpus):
+    from classifier import Tagger
+
+    tagger = Tagger(random_state=0).fit(small_corpus)
+    aliases = tagger.alias_features("actors")
+    assert Tagger().acting_words is True and aliases.acting_words
+    assert "actors" not in tagger.heads_ and set(tagger.rule_labels_) == set(tagger.classes_["actors"])
+    text = "Japan and South Korea hold talks in Tokyo.\n\nJapan and South Korea agree to share missile data."
+    scores = tagger.scores([text])
+    assert set(scores.thresholds["actors"]) == {aliases.acting_threshold_}
+    result = tagger.tag(text)
+    assert result.actors and all(s.source == "model" for s in result.actors)
+    # off, or without acting: the actors head is back
+    assert "actors" in Tagger(random_state=0, acting_words=False).fit(small_corpus).heads_
+    plain = Tagger(random_state=0, acting=False).fit(small_corpus)
+    assert "actors" in plain.heads_ and not plain.alias_features("actors").acting_words
+    state = tagger.__getstate__()
+    del state["acting_words"]
+    old = Tagger.__new__(Tagger)
+    old.__setstate__(state)
+    assert old.acting_words is False

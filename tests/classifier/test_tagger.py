@@ -161,7 +161,7 @@ def test_scores_give_predict_proba_predict_and_the_alias_features_of_one_pass(tr
 
 
 def test_actor_labels_with_few_examples_fall_back_to_the_alias_rule(small_corpus):
-    t = Tagger(rule_below=4).fit(small_corpus)
+    t = Tagger(rule_below=4, acting_words=False).fit(small_corpus)
     counts = t.label_counts_["actors"]
     assert set(t.head_labels_["actors"]) == {lab for lab, n in counts.items() if n >= 4}
     assert set(t.rule_labels_) == set(t.classes_["actors"]) - set(t.head_labels_["actors"])
