@@ -111,6 +111,9 @@ def _limitations(card: Mapping[str, Any]) -> list[str]:
         out.append(f"`{facet}`: the rarest labels had few training examples: "
                    + ", ".join(f"{lab} {n}" for lab, n in rare) + "; expect lower recall for them.")
     for facet, h in card["heads"].items():
+        if "acting_model" in h:
+            out.append(f"`{facet}`: every label is tagged by the acting model, only when the text mentions it (one of "
+                       f"its aliases); a state named by none of them is missed.")
         if "alias_rule_labels" in h:
             out.append(f"`{facet}`: {h['alias_rule_labels']['count']} labels had too few examples for the model "
                        f"and are given by the alias rule alone (a mention in the title or lead, or twice).")
@@ -195,6 +198,11 @@ def _technical_text(card: Mapping[str, Any]) -> str:
         if "thresholds" in h:
             lines.append(f"thresholds (tuned out of fold: {len(h['thresholds_tuned'])}): "
                          + ", ".join(f"{k} {v}" for k, v in h["thresholds"].items()))
+        if "acting_model" in h:
+            a = h["acting_model"]
+            lines.append(f"every one of the {a['labels']} labels tagged by the acting model (a logistic regression per "
+                         f"(article, label mentioned) over its mentions' context flags, {a['words']} article words, "
+                         f"{a['context_words']} words around the mentions and the label), threshold {a['threshold']}")
         if "alias_rule_labels" in h:
             r = h["alias_rule_labels"]
             lines.append(f"alias rule for {r['count']} labels with too few examples (of which with some: "

@@ -28,6 +28,7 @@ from corpus import check_output_folder, folder_lock, read_consistently, read_jso
 from corpus.atomic import atomic_folder, atomic_path, atomic_write_json, atomic_write_text, file_sha256
 from corpus.models import MODEL_ENV, find_model
 
+from ._blocks import acting_decides
 from ._calibration import plot_reliability
 from ._card import INTENDED_USE, OUT_OF_SCOPE, RELIABILITY_PLOT, card_markdown
 from ._trusted import TRUSTED_TYPES
@@ -96,7 +97,12 @@ def model_card(tagger, metrics: Mapping[str, Any] | None = None, data: Mapping[s
         if f.multi and head is not None:
             entry["thresholds"] = {lab: round(float(t), 4) for lab, t in zip(tagger.head_labels_[f.name], head.thresholds_)}
             entry["thresholds_tuned"] = [lab for lab, ok in zip(tagger.head_labels_[f.name], head.tuned_) if ok]
-        if f.name == tagger.alias_facet_:
+        if f.name == tagger.alias_facet_ and acting_decides(tagger.alias_features(f.name)):
+            aliases = tagger.alias_features(f.name)
+            entry["acting_model"] = {"labels": len(tagger.rule_labels_), "threshold": round(aliases.acting_threshold_, 4),
+                                     "words": len(aliases.acting_vocabulary_),
+                                     "context_words": len(aliases.acting_context_vocabulary_)}
+        elif f.name == tagger.alias_facet_:
             entry["alias_rule_labels"] = {
                 "count": len(tagger.rule_labels_),
                 "with_training_examples": {lab: tagger.label_counts_.get(f.name, {}).get(lab, 0)

@@ -14,10 +14,10 @@ from typing import Any, Mapping, NamedTuple
 class LabelScore(NamedTuple):
     """A label given to an article, with its score.
 
-    ``source`` is ``"model"`` (a calibrated probability) or ``"alias-rule"`` for labels with too few
-    training examples: with mention roles (the default) the label's highest mention-role probability,
-    tagged from a threshold tuned on the training data; without them the strength of the alias rule (0.5
-    means one criterion held).
+    ``source`` is ``"model"`` (a probability of a learned model: a head's calibrated one, or the acting or
+    mention-role model's, tagged from a threshold tuned on the training data) or ``"alias-rule"`` for labels
+    tagged by the alias rule alone (a model without an acting or role model, for labels with too few training
+    examples): the strength of the rule (0.5 means one criterion held).
     """
 
     label: str

@@ -179,7 +179,9 @@ def test_a_model_saved_before_acting_words_existed_loads_with_them_off():
     np.testing.assert_array_equal(g.transform(TEXTS).toarray(), f.transform(TEXTS).toarray())
 
 
-def test_the_default_tagger_tags_every_actor_by_the_acting_model_with_words(small_corpus):
+def test_the_default_tagger_tags_every_actor_by_the_acting_model_with_words(small_corpus, tmp_path):
+    import json
+
     from classifier import Tagger
 
     tagger = Tagger(random_state=0).fit(small_corpus)
@@ -191,6 +193,11 @@ def test_the_default_tagger_tags_every_actor_by_the_acting_model_with_words(smal
     assert set(scores.thresholds["actors"]) == {aliases.acting_threshold_}
     result = tagger.tag(text)
     assert result.actors and all(s.source == "model" for s in result.actors)
+    tagger.save(tmp_path / "m")
+    head = json.loads((tmp_path / "m" / "model_card.json").read_text())["heads"]["actors"]
+    assert head["acting_model"]["labels"] == len(tagger.classes_["actors"]) and "alias_rule_labels" not in head
+    card = (tmp_path / "m" / "model_card.md").read_text()
+    assert "tagged by the acting model" in card and "given by the alias rule alone" not in card
     # off, or without acting: the actors head is back
     assert "actors" in Tagger(random_state=0, acting_words=False).fit(small_corpus).heads_
     plain = Tagger(random_state=0, acting=False).fit(small_corpus)

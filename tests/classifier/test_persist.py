@@ -70,7 +70,7 @@ def test_the_model_card_records_taxonomy_corpus_split_thresholds_metrics_version
     assert s["counts"] == {k: len(v) for k, v in small_splits.ids.items()} and s["seed"] == small_splits.seed
     assert set(s["ids_sha256"]) == {"train", "eval"}
     assert set(card["heads"]["themes"]["thresholds"]) == set(trained.head_labels_["themes"])
-    assert card["heads"]["actors"]["alias_rule_labels"]["count"] == len(trained.rule_labels_)
+    assert card["heads"]["actors"]["acting_model"]["labels"] == len(trained.rule_labels_)  # acting_words: every label
     assert {"scikit-learn", "numpy", "skops", "python"} <= set(card["versions"])
     assert card["training"]["seconds"] > 0 and card["training"]["random_state"] == 0
     assert card["model_file"]["name"] == "model.skops"
