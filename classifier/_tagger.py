@@ -109,7 +109,7 @@ class Tagger(FacetScoring, BaseEstimator):
         With ``acting``: the acting model also reads the article's words (a quake, a crash, a vote: no state
         acts), the words around the label's first mentions and the label itself, and then tags every label of
         ``alias_facet`` mentioned in a text by its probability (threshold tuned out of fold); that facet's head
-        is not fitted. Actors micro-F1 on the news dev folds 0.802 -> 0.824 pooled (bench/, acting_words).
+        is not fitted. Actors micro-F1 on the news dev folds 0.802 -> 0.830 pooled (bench/, acting_words).
 
     Attributes
     ----------
