@@ -18,8 +18,9 @@ sums) and the rare labels (instead of the alias rule) read it. It costs a few st
 from __future__ import annotations
 
 __all__ = ["PAIR_FEATURES", "pair_table", "fit_acting", "acting_probability", "group_entries", "label_sets",
-           "plain_entries", "context_words", "word_vocabulary", "word_rows", "acting_design", "acting_input", "ACTING_MIN_DF"]
+           "plain_entries", "context_words", "word_vocabulary", "word_rows", "acting_design", "acting_input", "acting_logits", "ACTING_MIN_DF"]
 
+import math
 import re
 from typing import Callable, Sequence
 
@@ -326,3 +327,71 @@ def acting_input(model, texts: Sequence[str], mentions: Sequence[Sequence[Mentio
     contexts = context_words(texts, mentions, rows, labs, model.labels_)
     return acting_design(F, rows, labs, len(model.labels_), word_rows(words, model.acting_vocabulary_, model.acting_idf_),
                          word_rows(contexts, model.acting_context_vocabulary_, model.acting_context_idf_))
+
+
+def acting_logits(model, texts: Sequence[str], mentions: Sequence[Sequence[Mention]], pairs, words=None) -> np.ndarray:
+    """Each pair's logit under ``model``'s fitted acting model: ``acting_input(...) @ coef + intercept``, without
+    building that input (tag time): per text one pass over its distinct words, per pair over its context words.
+    Words are summed in the order of the text (never a set's), so the result does not depend on the hash seed."""
+    rows, labs, F = pairs
+    coef, intercept = model.acting_coef_, model.acting_intercept_
+    if not len(rows):
+        return np.zeros(0)
+    if not getattr(model, "acting_words", False):
+        return np.asarray(F @ coef).ravel() + intercept
+    article, before, after, label = _word_tables(model)
+    text_score: dict[int, float] = {}
+    for r in dict.fromkeys(rows.tolist()):
+        ws = words[r] if words is not None else text_words(texts[r].lower())
+        text_score[r] = _normalised(list(map(article.__getitem__, filter(article.__contains__, dict.fromkeys(ws)))))
+    contexts = _context_hits(texts, mentions, rows, labs, model.labels_, before, after)
+    return (np.asarray(F @ coef[:F.shape[1]]).ravel() + intercept + label[labs]
+            + np.asarray([text_score[r] for r in rows.tolist()]) + np.asarray([_normalised(h) for h in contexts]))
+
+
+def _normalised(hits: list[tuple[float, float]]) -> float:
+    """``sum(idf * coef) / sqrt(sum(idf ** 2))`` over ``(idf ** 2, idf * coef)`` pairs: an L2-normalised row's dot."""
+    if not hits:
+        return 0.0
+    q, s = zip(*hits)
+    return sum(s) / math.sqrt(sum(q))
+
+
+def _context_hits(texts, mentions, row, lab, labels, before, after) -> list[list[tuple[float, float]]]:
+    """Per pair, the table entries of its context words (each once, in the order found), as :func:`context_words`
+    finds them."""
+    at = {(r, labels[k]): p for p, (r, k) in enumerate(zip(row.tolist(), lab.tolist()))}
+    found: list[dict] = [{} for _ in range(len(at))]
+    for r in dict.fromkeys(row.tolist()):
+        text, seen = texts[r], {}
+        for label, start, end, _ in mentions[r]:
+            n = seen[label] = seen.get(label, 0) + 1
+            p = at.get((r, label))
+            if n > _SCORED or p is None:
+                continue
+            got = found[p]
+            for w in text_words(text[max(0, start - _CONTEXT_CHARS): start].lower())[-_CONTEXT_WORDS:]:
+                if w in before:
+                    got[w, 0] = before[w]
+            for w in text_words(text[end: end + _CONTEXT_CHARS].lower())[:_CONTEXT_WORDS]:
+                if w in after:
+                    got[w, 1] = after[w]
+    return [list(got.values()) for got in found]
+
+
+def _word_tables(model):
+    """``(article, before, after, label)``: per article word and per context word before/after a mention its
+    ``(idf ** 2, idf * coef)``, and each label's coefficient; built once per fitted model (not saved)."""
+    cache = model.__dict__.get("_acting_tables")
+    if cache is not None and cache[0] is model.acting_coef_:
+        return cache[1]
+    coef = model.acting_coef_
+    nf, va, vc = len(PAIR_FEATURES), len(model.acting_vocabulary_), len(model.acting_context_vocabulary_)
+    idf = model.acting_idf_
+    article = {w: (float(i * i), float(i * c)) for w, i, c in zip(model.acting_vocabulary_, idf, coef[nf: nf + va])}
+    before, after = {}, {}
+    for w, i, c in zip(model.acting_context_vocabulary_, model.acting_context_idf_, coef[nf + va: nf + va + vc]):
+        (before if w.startswith("b:") else after)[w[2:]] = (float(i * i), float(i * c))
+    tables = (article, before, after, np.asarray(coef[nf + va + vc:], dtype=np.float64))
+    model.__dict__["_acting_tables"] = (coef, tables)
+    return tables

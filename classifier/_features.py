@@ -13,6 +13,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
@@ -22,8 +23,8 @@ from corpus import AliasMatcher, Facet, Label, Mention, text_words
 
 from ._fast_tfidf import TOKEN_PATTERN, Analysed, FastTfidfVectorizer
 from ._prefix_tfidf import PrefixTfidfVectorizer
-from ._acting import (acting_input, acting_probability, context_words, fit_acting, group_entries, label_sets,
-                      pair_table, plain_entries, word_vocabulary)
+from ._acting import (acting_input, acting_logits, context_words, fit_acting, group_entries, label_sets, pair_table,
+                      plain_entries, word_vocabulary)
 from ._roles import make_role_model, mention_contexts, mention_keys, role_probabilities, role_threshold, role_weights, scored
 
 # The column layout of AliasFeatures (its methods are the only readers of these; other modules ask them).
@@ -183,6 +184,7 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         self.n_features_out_ = len(PER_LABEL) * len(labels) + len(PER_GROUP) * len(self.group_names_)
         self.role_model_, self.role_prior_ = None, 0.0
         self.__dict__.pop("_role_weights", None)
+        self.__dict__.pop("_acting_tables", None)
         self.__dict__["_matcher"] = self._make_matcher()  # built here, so transform never changes the estimator
         if self.roles:
             self.n_features_out_ += len(ROLE_PER_LABEL) * len(labels) + len(ROLE_PER_GROUP) * len(self.group_names_)
@@ -230,8 +232,7 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         how likely the label is among the text's actors rather than merely mentioned."""
         check_is_fitted(self, "acting_coef_")
         pairs = rows, labs, _ = self._pairs(texts, mentions)
-        return rows, labs, acting_probability(acting_input(self, texts, mentions, pairs), self.acting_coef_,
-                                              self.acting_intercept_)
+        return rows, labs, expit(acting_logits(self, texts, mentions, pairs))
 
     def _fit_roles(self, X, y) -> None:
         texts, gold = self._gold(X, y, "roles")
@@ -297,6 +298,7 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         state = super().__getstate__()
         state.pop("_matcher", None)
         state.pop("_role_weights", None)
+        state.pop("_acting_tables", None)
         return state
 
     def __setstate__(self, state):
@@ -415,8 +417,7 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
     def _acting_entries(self, texts, mentions, pairs, words=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(row, column, value)`` of the acting columns (see ``acting``) of :func:`pair_table` ``pairs``."""
         r, k, _ = pairs
-        p = acting_probability(acting_input(self, texts, mentions, pairs, words), self.acting_coef_,
-                               self.acting_intercept_)
+        p = expit(acting_logits(self, texts, mentions, pairs, words))
         n_texts = len(texts)
         base = self.act_column(0)
         gr, gc, gv = group_entries(r, self.group_of_[k], p, n_texts, len(self.group_names_))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -207,3 +210,31 @@ def test_the_default_tagger_tags_every_actor_by_the_acting_model_with_words(smal
     old = Tagger.__new__(Tagger)
     old.__setstate__(state)
     assert old.acting_words is False
+
+
+def test_tag_time_acting_probabilities_are_the_fitted_models_own_without_building_its_input():
+    from classifier._acting import acting_input, acting_probability
+
+    f = AliasFeatures(aliases=ALIASES, acting=True, acting_words=True).fit(WORD_TEXTS, WORD_LABELS)
+    texts = ["Japan is struck by an earthquake; Russia is imposing sanctions on Japan.", "No state here.",
+             "South Korea is sending troops.\n\nThe United States is hit by floods, and South Korea sends aid.", ""]
+    mentions = f.match(texts)
+    expected = acting_probability(acting_input(f, texts, mentions, f._pairs(texts, mentions)), f.acting_coef_,
+                                  f.acting_intercept_)
+    rows, labs, got = f.acting_probabilities(texts, mentions)
+    assert rows.tolist() == [0, 0, 2, 2] and len(got) == 4
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def test_tag_time_acting_probabilities_do_not_depend_on_the_hash_seed(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import json, sys; sys.path[:0] = [%r, %r]; from tests.classifier.test_acting import *; "
+            "f = AliasFeatures(aliases=ALIASES, acting=True, acting_words=True).fit(WORD_TEXTS, WORD_LABELS); "
+            "t = ['Japan is struck by an earthquake; Russia is imposing sanctions on Japan troops.']; "
+            "print(json.dumps(f.acting_probabilities(t, f.match(t))[2].tolist()))")
+    root = str(Path(__file__).resolve().parents[2])
+    outs = {subprocess.run([sys.executable, "-c", code % (root, root)], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(outs) == 1, outs
