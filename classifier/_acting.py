@@ -258,22 +258,30 @@ _CONTEXT_WORDS = 6  # words read before and after each of a label's first _SCORE
 _CONTEXT_CHARS = 60  # characters looked at on each side for them
 
 
-def context_words(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], row: np.ndarray, lab: np.ndarray,
-                  labels: Sequence[str]) -> list[list[str]]:
-    """Per :func:`pair_table` pair: the words (lower case) just before (``b:word``) and after (``a:word``) the
-    label's first mentions in its text, each once, sorted."""
+def _mention_contexts(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], row: np.ndarray, lab: np.ndarray,
+                      labels: Sequence[str]):
+    """``(pair, words before, words after)`` (lower case, at most ``_CONTEXT_WORDS`` each) for each of the first
+    ``_SCORED`` mentions of every :func:`pair_table` pair's label in its text: what both the model's input
+    (:func:`context_words`) and its tag-time logits (:func:`acting_logits`) read."""
     at = {(r, labels[k]): p for p, (r, k) in enumerate(zip(row.tolist(), lab.tolist()))}
-    out: list[set[str]] = [set() for _ in range(len(at))]
-    for r, (text, found) in enumerate(zip(texts, mentions)):
-        seen: dict[str, int] = {}
-        for label, start, end, _ in found:
+    for r in dict.fromkeys(row.tolist()):
+        text, seen = texts[r], {}
+        for label, start, end, _ in mentions[r]:
             n = seen[label] = seen.get(label, 0) + 1
             p = at.get((r, label))
             if n > _SCORED or p is None:
                 continue
-            before = text_words(text[max(0, start - _CONTEXT_CHARS): start].lower())[-_CONTEXT_WORDS:]
-            after = text_words(text[end: end + _CONTEXT_CHARS].lower())[:_CONTEXT_WORDS]
-            out[p].update(["b:" + w for w in before] + ["a:" + w for w in after])
+            yield (p, text_words(text[max(0, start - _CONTEXT_CHARS): start].lower())[-_CONTEXT_WORDS:],
+                   text_words(text[end: end + _CONTEXT_CHARS].lower())[:_CONTEXT_WORDS])
+
+
+def context_words(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], row: np.ndarray, lab: np.ndarray,
+                  labels: Sequence[str]) -> list[list[str]]:
+    """Per :func:`pair_table` pair: the words (lower case) just before (``b:word``) and after (``a:word``) the
+    label's first mentions in its text, each once, sorted."""
+    out: list[set[str]] = [set() for _ in range(len(row))]
+    for p, before, after in _mention_contexts(texts, mentions, row, lab, labels):
+        out[p].update(["b:" + w for w in before] + ["a:" + w for w in after])
     return [sorted(s) for s in out]
 
 
@@ -358,24 +366,16 @@ def _normalised(hits: list[tuple[float, float]]) -> float:
 
 
 def _context_hits(texts, mentions, row, lab, labels, before, after) -> list[list[tuple[float, float]]]:
-    """Per pair, the table entries of its context words (each once, in the order found), as :func:`context_words`
-    finds them."""
-    at = {(r, labels[k]): p for p, (r, k) in enumerate(zip(row.tolist(), lab.tolist()))}
-    found: list[dict] = [{} for _ in range(len(at))]
-    for r in dict.fromkeys(row.tolist()):
-        text, seen = texts[r], {}
-        for label, start, end, _ in mentions[r]:
-            n = seen[label] = seen.get(label, 0) + 1
-            p = at.get((r, label))
-            if n > _SCORED or p is None:
-                continue
-            got = found[p]
-            for w in text_words(text[max(0, start - _CONTEXT_CHARS): start].lower())[-_CONTEXT_WORDS:]:
-                if w in before:
-                    got[w, 0] = before[w]
-            for w in text_words(text[end: end + _CONTEXT_CHARS].lower())[:_CONTEXT_WORDS]:
-                if w in after:
-                    got[w, 1] = after[w]
+    """Per pair, the table entries of its context words (each once, in the order found)."""
+    found: list[dict] = [{} for _ in range(len(row))]
+    for p, words_before, words_after in _mention_contexts(texts, mentions, row, lab, labels):
+        got = found[p]
+        for w in words_before:
+            if w in before:
+                got[w, 0] = before[w]
+        for w in words_after:
+            if w in after:
+                got[w, 1] = after[w]
     return [list(got.values()) for got in found]
 
 
