@@ -17,7 +17,7 @@ sums) and the rare labels (instead of the alias rule) read it. It costs a few st
 
 from __future__ import annotations
 
-__all__ = ["PAIR_FEATURES", "pair_table", "fit_acting", "acting_probability", "group_entries", "label_sets",
+__all__ = ["PAIR_FEATURES", "pair_table", "fit_acting", "group_entries", "label_sets",
            "plain_entries", "context_words", "word_vocabulary", "word_rows", "acting_design", "acting_input", "acting_logits", "ACTING_MIN_DF"]
 
 import math
@@ -140,13 +140,6 @@ def pair_table(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], inde
     F[:, 14] = sums[:, 10] > 0
     F[:, 15] = sums[:, 9] == read  # every mention read a place or a chain
     return row, np.asarray(p_lab, dtype=np.int64), F
-
-
-def acting_probability(F, coef: np.ndarray, intercept: float) -> np.ndarray:
-    """The fitted logistic regression's probability for each pair (rows of ``F``, dense or sparse)."""
-    from scipy.special import expit
-
-    return expit(np.asarray(F @ coef).ravel() + intercept) if F.shape[0] else np.zeros(0)
 
 
 def fit_acting(F: np.ndarray, target: np.ndarray, article: np.ndarray, C: float = 1.0,

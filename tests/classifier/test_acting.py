@@ -213,14 +213,15 @@ def test_the_default_tagger_tags_every_actor_by_the_acting_model_with_words(smal
 
 
 def test_tag_time_acting_probabilities_are_the_fitted_models_own_without_building_its_input():
-    from classifier._acting import acting_input, acting_probability
+    from scipy.special import expit
+
+    from classifier._acting import acting_input
 
     f = AliasFeatures(aliases=ALIASES, acting=True, acting_words=True).fit(WORD_TEXTS, WORD_LABELS)
     texts = ["Japan is struck by an earthquake; Russia is imposing sanctions on Japan.", "No state here.",
              "South Korea is sending troops.\n\nThe United States is hit by floods, and South Korea sends aid.", ""]
     mentions = f.match(texts)
-    expected = acting_probability(acting_input(f, texts, mentions, f._pairs(texts, mentions)), f.acting_coef_,
-                                  f.acting_intercept_)
+    expected = expit(acting_input(f, texts, mentions, f._pairs(texts, mentions)) @ f.acting_coef_ + f.acting_intercept_)
     rows, labs, got = f.acting_probabilities(texts, mentions)
     assert rows.tolist() == [0, 0, 2, 2] and len(got) == 4
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
