@@ -317,15 +317,16 @@ def acting_design(F: np.ndarray, row: np.ndarray, lab: np.ndarray, n_labels: int
     return sp.hstack([sp.csr_matrix(F), article_words[row], pair_words, onehot], format="csr")
 
 
-def acting_input(model, texts: Sequence[str], mentions: Sequence[Sequence[Mention]], pairs, words=None):
+def acting_input(model, texts: Sequence[str], mentions: Sequence[Sequence[Mention]], pairs, words=None,
+                 contexts=None):
     """The acting model's input for :func:`pair_table` ``pairs`` of a fitted :class:`classifier.AliasFeatures`
     ``model``: the pairs' flags, and with its ``acting_words`` :func:`acting_design` (``words``: each text's
-    lower-case words, when already split)."""
+    lower-case words, ``contexts``: the pairs' :func:`context_words`, when already computed)."""
     rows, labs, F = pairs
     if not getattr(model, "acting_words", False):
         return F
     words = [text_words(t.lower()) for t in texts] if words is None else words
-    contexts = context_words(texts, mentions, rows, labs, model.labels_)
+    contexts = context_words(texts, mentions, rows, labs, model.labels_) if contexts is None else contexts
     return acting_design(F, rows, labs, len(model.labels_), word_rows(words, model.acting_vocabulary_, model.acting_idf_),
                          word_rows(contexts, model.acting_context_vocabulary_, model.acting_context_idf_))
 

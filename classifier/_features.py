@@ -218,12 +218,13 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         mentions = self.match(texts)
         pairs = rows, labs, _ = self._pairs(texts, mentions)
         target = np.asarray([self.labels_[k] in gold[r] for r, k in zip(rows.tolist(), labs.tolist())], dtype=int)
-        words = [text_words(t.lower()) for t in texts] if self.acting_words else None
-        if words is not None:  # the vocabularies first: acting_input reads them
+        words = contexts = None
+        if self.acting_words:  # the vocabularies first: acting_input reads them
+            words = [text_words(t.lower()) for t in texts]
             contexts = context_words(texts, mentions, rows, labs, self.labels_)
             self.acting_vocabulary_, self.acting_idf_ = word_vocabulary(words)
             self.acting_context_vocabulary_, self.acting_context_idf_ = word_vocabulary(contexts)
-        X = acting_input(self, texts, mentions, pairs, words)
+        X = acting_input(self, texts, mentions, pairs, words, contexts)
         self.acting_coef_, self.acting_intercept_, self.acting_threshold_ = fit_acting(X, target, rows)
 
     def acting_probabilities(self, texts: Sequence[str], mentions: Sequence[Sequence[Mention]]

@@ -97,8 +97,8 @@ def model_card(tagger, metrics: Mapping[str, Any] | None = None, data: Mapping[s
         if f.multi and head is not None:
             entry["thresholds"] = {lab: round(float(t), 4) for lab, t in zip(tagger.head_labels_[f.name], head.thresholds_)}
             entry["thresholds_tuned"] = [lab for lab, ok in zip(tagger.head_labels_[f.name], head.tuned_) if ok]
-        if f.name == tagger.alias_facet_ and acting_decides(tagger.alias_features(f.name)):
-            aliases = tagger.alias_features(f.name)
+        aliases = tagger.alias_features(f.name) if f.name == tagger.alias_facet_ else None
+        if acting_decides(aliases):
             entry["acting_model"] = {"labels": len(tagger.rule_labels_), "threshold": round(aliases.acting_threshold_, 4),
                                      "words": len(aliases.acting_vocabulary_),
                                      "context_words": len(aliases.acting_context_vocabulary_)}
