@@ -199,6 +199,7 @@ def _stages(tagger, texts: list[str]) -> dict[str, float]:
     """Seconds of each stage of one tag_batch-like pass (one batch per 512 articles)."""
     out = {"words": 0.0, "tfidf": 0.0, "alias_matching": 0.0, "alias_features": 0.0, "places": 0.0, "heads": 0.0,
            "evidence_and_results": 0.0}
+    from classifier._batch import _word_matrix
     from classifier._fast_tfidf import analyse, transform_text, transform_text_beside
 
     units = dict(tagger.features_.transformer_list)
@@ -209,9 +210,9 @@ def _stages(tagger, texts: list[str]) -> dict[str, float]:
         out["words"] += time.perf_counter() - t
         t = time.perf_counter()
         if "prefix" in units:  # the word and prefix blocks, from one lookup per word
-            transform_text_beside(units["text"], units["prefix"], part, analysed)
+            text_block = transform_text_beside(units["text"], units["prefix"], part, analysed)[0]
         else:
-            transform_text(units["text"], part, analysed)
+            text_block = transform_text(units["text"], part, analysed)
         out["tfidf"] += time.perf_counter() - t
         for name, unit in tagger.features_.transformer_list:
             if name == "places":
@@ -223,7 +224,7 @@ def _stages(tagger, texts: list[str]) -> dict[str, float]:
                 found = unit.match(part, analysed)
                 out["alias_matching"] += time.perf_counter() - t
                 t = time.perf_counter()
-                unit.features(part, found)
+                unit.features(part, found, None, analysed.words, _word_matrix(units["text"], text_block))
                 out["alias_features"] += time.perf_counter() - t
         batch = tagger.features(part)
         t = time.perf_counter()

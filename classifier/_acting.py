@@ -22,11 +22,12 @@ __all__ = ["PAIR_FEATURES", "pair_table", "fit_acting", "group_entries", "label_
 
 import math
 import re
+from itertools import chain, repeat
 from typing import Callable, Sequence
 
 import numpy as np
 
-from corpus import Mention, text_words
+from corpus import Mention, spaced_words, text_words
 
 # The columns of pair_table, in order.
 PAIR_FEATURES = ("count", "title", "early", "lead", "share", "first", "top", "n_labels", "place", "chain",
@@ -257,15 +258,20 @@ def _mention_contexts(texts: Sequence[str], mentions: Sequence[Sequence[Mention]
     ``_SCORED`` mentions of every :func:`pair_table` pair's label in its text: what both the model's input
     (:func:`context_words`) and its tag-time logits (:func:`acting_logits`) read."""
     at = {(r, labels[k]): p for p, (r, k) in enumerate(zip(row.tolist(), lab.tolist()))}
+    n, chars = _CONTEXT_WORDS, _CONTEXT_CHARS
     for r in dict.fromkeys(row.tolist()):
         text, seen = texts[r], {}
+        spaced = spaced_words(text.lower())  # an ASCII text: its words around a mention by slicing, no regex
         for label, start, end, _ in mentions[r]:
-            n = seen[label] = seen.get(label, 0) + 1
+            k = seen[label] = seen.get(label, 0) + 1
             p = at.get((r, label))
-            if n > _SCORED or p is None:
+            if k > _SCORED or p is None:
                 continue
-            yield (p, text_words(text[max(0, start - _CONTEXT_CHARS): start].lower())[-_CONTEXT_WORDS:],
-                   text_words(text[end: end + _CONTEXT_CHARS].lower())[:_CONTEXT_WORDS])
+            if spaced is not None:
+                yield p, spaced[max(0, start - chars): start].split()[-n:], spaced[end: end + chars].split()[:n]
+            else:
+                yield (p, text_words(text[max(0, start - chars): start].lower())[-n:],
+                       text_words(text[end: end + chars].lower())[:n])
 
 
 def context_words(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], row: np.ndarray, lab: np.ndarray,
@@ -331,10 +337,14 @@ def acting_input(model, texts: Sequence[str], mentions: Sequence[Sequence[Mentio
                          word_rows(contexts, model.acting_context_vocabulary_, model.acting_context_idf_))
 
 
-def acting_logits(model, texts: Sequence[str], mentions: Sequence[Sequence[Mention]], pairs, words=None) -> np.ndarray:
+def acting_logits(model, texts: Sequence[str], mentions: Sequence[Sequence[Mention]], pairs, words=None,
+                  word_matrix=None) -> np.ndarray:
     """Each pair's logit under ``model``'s fitted acting model: ``acting_input(...) @ coef + intercept``, without
-    building that input (tag time): per text one pass over its distinct words, per pair over its context words.
-    Words are summed in the order of the text (never a set's), so the result does not depend on the hash seed."""
+    building that input (tag time): the article words by one lookup per word, the context words per pair. With
+    ``word_matrix`` — ``(X, vocabulary)``, a row per text whose nonzero columns among ``vocabulary``'s (word ->
+    column) are its words of two or more characters (the batch's word tf-idf) — the article words that are columns
+    are read off ``X`` (one sparse sum) and only the others looked up. Sums never follow a set's order, so the
+    result does not depend on the hash seed."""
     rows, labs, F = pairs
     coef, intercept = model.acting_coef_, model.acting_intercept_
     if not len(rows):
@@ -342,13 +352,43 @@ def acting_logits(model, texts: Sequence[str], mentions: Sequence[Sequence[Menti
     if not getattr(model, "acting_words", False):
         return np.asarray(F @ coef).ravel() + intercept
     article, before, after, label = _word_tables(model)
-    text_score: dict[int, float] = {}
-    for r in dict.fromkeys(rows.tolist()):
-        ws = words[r] if words is not None else text_words(texts[r].lower())
-        text_score[r] = _normalised(list(map(article.__getitem__, filter(article.__contains__, dict.fromkeys(ws)))))
+    texts_with, at = np.unique(rows, return_inverse=True)
+    docs = [words[r] if words is not None else text_words(texts[r].lower()) for r in texts_with.tolist()]
+    if word_matrix is None:
+        scores = _article_scores(docs, *article)
+    else:  # the words that are columns of the matrix, read off it; the others looked up
+        X, vocabulary = word_matrix
+        (index, idf2, idf_coef), (columns, rest) = article, _matrix_columns(model, vocabulary)
+        nnz_rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        at_column, known = np.zeros((2, X.shape[1])), columns >= 0
+        at_column[0, columns[known]], at_column[1, columns[known]] = idf2[known], idf_coef[known]
+        sums = [np.bincount(nnz_rows, weights=w[X.indices], minlength=X.shape[0])[texts_with].astype(np.float64)
+                for w in at_column]  # (an empty matrix's bincount is of integers)
+        for k, doc in enumerate(docs):
+            for w in sorted(rest.intersection(doc)):
+                sums[0][k] += idf2[index[w]]
+                sums[1][k] += idf_coef[index[w]]
+        scores = np.divide(sums[1], np.sqrt(sums[0]), out=np.zeros(len(docs)), where=sums[0] > 0)
     contexts = _context_hits(texts, mentions, rows, labs, model.labels_, before, after)
     return (np.asarray(F @ coef[:F.shape[1]]).ravel() + intercept + label[labs]
-            + np.asarray([text_score[r] for r in rows.tolist()]) + np.asarray([_normalised(h) for h in contexts]))
+            + scores[at] + np.asarray([_normalised(h) for h in contexts]))
+
+
+def _article_scores(docs: Sequence[Sequence[str]], index: dict[str, int], idf2: np.ndarray,
+                    idf_coef: np.ndarray) -> np.ndarray:
+    """Per doc, the dot of its :func:`word_rows` row with the coefficients (``idf_coef``: idf * coef per word of
+    ``index``), computed without the row: its distinct words' ``sum(idf * coef) / sqrt(sum(idf ** 2))``, summed
+    in word-id order (as the sparse product does)."""
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    ids = np.fromiter(map(index.get, chain.from_iterable(docs), repeat(-1)), dtype=np.int64, count=int(lengths.sum()))
+    owner = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+    known = ids >= 0
+    size = max(len(index), 1)
+    key = np.unique(owner[known] * size + ids[known])
+    doc, word = key // size, key % size
+    squares = np.bincount(doc, weights=idf2[word], minlength=len(docs))
+    dots = np.bincount(doc, weights=idf_coef[word], minlength=len(docs))
+    return np.divide(dots, np.sqrt(squares), out=np.zeros(len(docs)), where=squares > 0)
 
 
 def _normalised(hits: list[tuple[float, float]]) -> float:
@@ -357,6 +397,19 @@ def _normalised(hits: list[tuple[float, float]]) -> float:
         return 0.0
     q, s = zip(*hits)
     return sum(s) / math.sqrt(sum(q))
+
+
+def _matrix_columns(model, vocabulary: dict[str, int]) -> tuple[np.ndarray, frozenset[str]]:
+    """``(column of each acting word in vocabulary order, -1 when none; the words of one character or missing)``
+    for a word matrix's ``vocabulary``; built once per (fitted model, vocabulary)."""
+    cache = model.__dict__.get("_acting_columns")
+    if cache is not None and cache[0] is model.acting_coef_ and cache[1] is vocabulary:
+        return cache[2]
+    columns = np.asarray([vocabulary.get(w, -1) if len(w) > 1 else -1 for w in model.acting_vocabulary_],
+                         dtype=np.int64)
+    out = columns, frozenset(w for w, j in zip(model.acting_vocabulary_, columns.tolist()) if j < 0)
+    model.__dict__["_acting_columns"] = (model.acting_coef_, vocabulary, out)
+    return out
 
 
 def _context_hits(texts, mentions, row, lab, labels, before, after) -> list[list[tuple[float, float]]]:
@@ -374,15 +427,17 @@ def _context_hits(texts, mentions, row, lab, labels, before, after) -> list[list
 
 
 def _word_tables(model):
-    """``(article, before, after, label)``: per article word and per context word before/after a mention its
-    ``(idf ** 2, idf * coef)``, and each label's coefficient; built once per fitted model (not saved)."""
+    """``(article, before, after, label)``: the article words' ``(index, idf ** 2, idf * coef)`` (arrays in
+    vocabulary order), per context word before/after a mention its ``(idf ** 2, idf * coef)``, and each label's
+    coefficient; built once per fitted model (not saved)."""
     cache = model.__dict__.get("_acting_tables")
     if cache is not None and cache[0] is model.acting_coef_:
         return cache[1]
     coef = model.acting_coef_
     nf, va, vc = len(PAIR_FEATURES), len(model.acting_vocabulary_), len(model.acting_context_vocabulary_)
     idf = model.acting_idf_
-    article = {w: (float(i * i), float(i * c)) for w, i, c in zip(model.acting_vocabulary_, idf, coef[nf: nf + va])}
+    article = ({w: j for j, w in enumerate(model.acting_vocabulary_)}, np.asarray(idf * idf, dtype=np.float64),
+               np.asarray(idf * coef[nf: nf + va], dtype=np.float64))
     before, after = {}, {}
     for w, i, c in zip(model.acting_context_vocabulary_, model.acting_context_idf_, coef[nf + va: nf + va + vc]):
         (before if w.startswith("b:") else after)[w[2:]] = (float(i * i), float(i * c))

@@ -118,6 +118,19 @@ def feature_batch(features, texts: Sequence[str]) -> Batch:
             mentions[block] = part.match(texts, analysed)
             if getattr(part, "roles", False):
                 roles[block] = part.mention_roles(texts, mentions[block])
-            blocks[block] = part.features(texts, mentions[block], roles.get(block), analysed.words)
+            blocks[block] = part.features(texts, mentions[block], roles.get(block), analysed.words,
+                                          _word_matrix(parts.get("text"), blocks.get("text")))
     order = [block_name(name) for name, _ in features.transformer_list]  # the union's column order
     return Batch({b: blocks[b] for b in order}, mentions, roles)
+
+
+def _word_matrix(union, X) -> tuple[sp.csr_matrix, dict] | None:
+    """``(the text block, its word vocabulary)`` when the batch's text block is already there and begins with the
+    columns of a word tf-idf that lower-cases and splits as :func:`analyse` does (``word_index``): an acting model
+    reads the articles' words off it (:func:`classifier._acting.acting_logits`). Else None."""
+    if X is None or union.transformer_weights:
+        return None
+    first = next((vec for _, vec in union.transformer_list if vec not in ("drop", None)), None)
+    if first is None or not hasattr(first, "word_index") or first.word_index() is None:
+        return None
+    return X, first.vocabulary_

@@ -184,7 +184,7 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         self.n_features_out_ = len(PER_LABEL) * len(labels) + len(PER_GROUP) * len(self.group_names_)
         self.role_model_, self.role_prior_ = None, 0.0
         self.__dict__.pop("_role_weights", None)
-        self.__dict__.pop("_acting_tables", None)
+        self.__dict__.pop("_acting_tables", None), self.__dict__.pop("_acting_columns", None)
         self.__dict__["_matcher"] = self._make_matcher()  # built here, so transform never changes the estimator
         if self.roles:
             self.n_features_out_ += len(ROLE_PER_LABEL) * len(labels) + len(ROLE_PER_GROUP) * len(self.group_names_)
@@ -299,7 +299,7 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         state = super().__getstate__()
         state.pop("_matcher", None)
         state.pop("_role_weights", None)
-        state.pop("_acting_tables", None)
+        state.pop("_acting_tables", None), state.pop("_acting_columns", None)
         return state
 
     def __setstate__(self, state):
@@ -322,11 +322,12 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         return self.features(texts, self.match(texts))
 
     def features(self, texts: Sequence[str], mentions: Sequence[Sequence[Mention]],
-                 roles: Sequence[np.ndarray] | None = None, words: Sequence[Sequence[str]] | None = None
-                 ) -> sp.csr_matrix:
+                 roles: Sequence[np.ndarray] | None = None, words: Sequence[Sequence[str]] | None = None,
+                 word_matrix=None) -> sp.csr_matrix:
         """The feature matrix of texts whose mentions were already found (see :meth:`match`); ``roles``: their
         :meth:`mention_roles`, when already computed (``roles=True`` only); ``words``: each text's lower-case
-        words (:func:`analyse`), when already split."""
+        words (:func:`analyse`), when already split; ``word_matrix``: the batch's word tf-idf and its vocabulary,
+        for the acting model's article words (:func:`classifier._acting.acting_logits`)."""
         check_is_fitted(self, "labels_")
         index = {lab: k for k, lab in enumerate(self.labels_)}
         n_lab, n_per = len(self.labels_), len(PER_LABEL)
@@ -373,9 +374,9 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         data = np.asarray(vals, dtype=np.float64)
         data[logs] = np.log1p(data[logs])
         if pairs is not None:  # the same first columns, from the acting model's pair table; then its own
+            triplet = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), data
             parts = [plain_entries(*pairs, self.group_of_, len(self.group_names_)),
-                     self._acting_entries(texts, mentions, pairs, words), (np.asarray(rows, dtype=np.int64),
-                                                               np.asarray(cols, dtype=np.int64), data)]
+                     self._acting_entries(texts, mentions, pairs, words, word_matrix), triplet]
             rows, cols, data = (np.concatenate(a) for a in zip(*parts))
         out = sp.csr_matrix((data, (rows, cols)), shape=(len(texts), self.n_features_out_))
         out.eliminate_zeros()
@@ -415,10 +416,10 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
                 cols += [gbase + 2 * g, gbase + 2 * g + 1]
                 vals += [gbest[g], gsum[g] / all_p]
 
-    def _acting_entries(self, texts, mentions, pairs, words=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _acting_entries(self, texts, mentions, pairs, words=None, word_matrix=None):
         """``(row, column, value)`` of the acting columns (see ``acting``) of :func:`pair_table` ``pairs``."""
         r, k, _ = pairs
-        p = expit(acting_logits(self, texts, mentions, pairs, words))
+        p = expit(acting_logits(self, texts, mentions, pairs, words, word_matrix))
         n_texts = len(texts)
         base = self.act_column(0)
         gr, gc, gv = group_entries(r, self.group_of_[k], p, n_texts, len(self.group_names_))

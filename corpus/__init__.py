@@ -1,6 +1,6 @@
 """newstag.corpus: articles, the taxonomy, readers, fingerprints, the on-disk Corpus and splits."""
 
-from .aliases import AliasMatcher, Mention, text_words
+from .aliases import AliasMatcher, Mention, spaced_words, text_words
 from .article import Article
 from ._folder import read_consistently
 from ._lock import folder_lock
@@ -34,5 +34,5 @@ __all__ = [
     "looks_like_html", "save", "split_datasets", "split_rows",
     "build_reuters", "build_wikipedia_current_events", "modapte_split", "read_reuters", "read_wikipedia_current_events",
     "reuters_taxonomy", "time_split", "wikinews_taxonomy",
-    "label_counts_table", "plot_label_counts", "split_counts_table", "text_words",
+    "label_counts_table", "plot_label_counts", "split_counts_table", "spaced_words", "text_words",
 ]

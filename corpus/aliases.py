@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Mention", "AliasMatcher", "text_words"]
+__all__ = ["Mention", "AliasMatcher", "text_words", "spaced_words"]
 
 import re
 from functools import cached_property
@@ -91,6 +91,13 @@ def text_words(text: str) -> list[str]:
     """The ``\\w+`` runs of ``text``, in order (an ASCII text by ``translate`` + ``split``: the same words,
     faster than the regex)."""
     return text.translate(_NOT_WORD_ASCII).split() if text.isascii() else _WORD.findall(text)
+
+
+def spaced_words(text: str) -> str | None:
+    """An ASCII ``text`` with every character that is not ``\\w`` turned into a space (same length, same
+    offsets), so that ``spaced[a:b].split() == text_words(text[a:b])`` for any slice; None for a text that is
+    not ASCII (there, use :func:`text_words` on the slice)."""
+    return text.translate(_NOT_WORD_ASCII) if text.isascii() else None
 
 
 def _is_word_char(c: str) -> bool:

@@ -239,3 +239,33 @@ def test_tag_time_acting_probabilities_do_not_depend_on_the_hash_seed(tmp_path):
     outs = {subprocess.run([sys.executable, "-c", code % (root, root)], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(outs) == 1, outs
+
+
+def test_tag_time_acting_probabilities_read_the_article_words_off_a_word_matrix_when_one_is_given():
+    from classifier._acting import acting_input, acting_logits
+    from classifier._fast_tfidf import TOKEN_PATTERN, FastTfidfVectorizer, analyse
+
+    f = AliasFeatures(aliases=ALIASES, acting=True, acting_words=True).fit(WORD_TEXTS, WORD_LABELS)
+    assert "a" in f.acting_vocabulary_  # a one-character word: no token of the word tf-idf
+    texts = ["Japan is struck by an earthquake; Russia is imposing sanctions on Japan.", "No state here.",
+             "São Tomé sends a note: South Korea is sending troops.\n\nThe United States is hit by floods.", ""]
+    mentions = f.match(texts)
+    pairs = f._pairs(texts, mentions)
+    expected = acting_input(f, texts, mentions, pairs) @ f.acting_coef_ + f.acting_intercept_
+    words = analyse(texts).words
+    # a word tf-idf fitted on other texts: some acting words are not its columns, those are looked up in the words
+    for fit_on in (WORD_TEXTS, WORD_TEXTS[:3], ["nothing alike"]):
+        vec = FastTfidfVectorizer(token_pattern=TOKEN_PATTERN, ngram_range=(1, 2)).fit(fit_on)
+        got = acting_logits(f, texts, mentions, pairs, words, word_matrix=(vec.transform(texts), vec.vocabulary_))
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def test_a_taggers_batch_gives_the_acting_columns_of_the_aliases_own_transform(small_corpus):
+    from classifier import Tagger
+
+    tagger = Tagger(random_state=0).fit(small_corpus)
+    texts = small_corpus.texts()[:40] + ["Japan’s navy and São Tomé’s coast guard hold a drill; 5 ships and a jet."]
+    got = tagger.features(texts).blocks["actors"]
+    assert "_acting_columns" in tagger.alias_features("actors").__dict__  # the article words read off the word tf-idf
+    np.testing.assert_allclose(got.toarray(), tagger.alias_features("actors").transform(texts).toarray(), rtol=0,
+                               atol=1e-12)

@@ -75,3 +75,20 @@ def test_text_words_are_the_word_runs_of_any_text():
         assert text_words(text) == re.findall(r"\w+", text)
 
     check()
+
+
+def test_spaced_words_give_the_words_of_any_slice_of_an_ascii_text_by_splitting():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from corpus import spaced_words, text_words
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(list("ab Z9_-.,'\n\t\x00\x1c")), max_size=40), st.integers(0, 45),
+           st.integers(0, 45))
+    def check(text, a, b):
+        spaced = spaced_words(text)
+        assert len(spaced) == len(text) and spaced[a:b].split() == text_words(text[a:b])
+
+    check()
+    assert spaced_words("São Tomé") is None and spaced_words("Kenya’s") is None
