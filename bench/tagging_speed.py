@@ -94,6 +94,13 @@ HISTORY = [
              "batch: slower than searching each text for its own groups); bypassing scikit-learn's input validation in the calibrated heads (-3 to -5 us, fragile "
              "across versions); numpy hashing of tokens instead of str objects (exact only with probability)",
      "commit": None},
+    {"step": "the acting model with words (the default since round 2 session 7) costs 1.34x -> 1.79x the baseline; "
+             "then its tag-time logits without its input matrix (7025a16)", "commit": "7025a16"},
+    {"step": "the acting model's article words read off the batch's word tf-idf (only one-character words looked up) "
+             "and its context words split out of a word-and-space copy of the text: previous and this code in "
+             "separate processes, 7 interleaved rounds each, twice, on a noisy host: median tag_batch/baseline "
+             "1.76 / 1.77 -> 1.51 / 1.65; tried and left: acting article words of >= 2 characters only (no lookup "
+             "at all; dev actors 0.825 -> 0.823, bench/model_quality.py)", "commit": "37b355d"},
 ]
 
 
