@@ -29,6 +29,8 @@ import numpy as np
 
 from corpus import Mention, spaced_words, text_words
 
+from ._fast_tfidf import analyse
+
 # The columns of pair_table, in order.
 PAIR_FEATURES = ("count", "title", "early", "lead", "share", "first", "top", "n_labels", "place", "chain",
                  "modifier", "government", "possessive", "subject", "title_subject", "all_place")
@@ -331,7 +333,7 @@ def acting_input(model, texts: Sequence[str], mentions: Sequence[Sequence[Mentio
     rows, labs, F = pairs
     if not getattr(model, "acting_words", False):
         return F
-    words = [text_words(t.lower()) for t in texts] if words is None else words
+    words = analyse(texts).words if words is None else words
     contexts = context_words(texts, mentions, rows, labs, model.labels_) if contexts is None else contexts
     return acting_design(F, rows, labs, len(model.labels_), word_rows(words, model.acting_vocabulary_, model.acting_idf_),
                          word_rows(contexts, model.acting_context_vocabulary_, model.acting_context_idf_))

@@ -19,9 +19,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
-from corpus import AliasMatcher, Facet, Label, Mention, text_words
+from corpus import AliasMatcher, Facet, Label, Mention
 
-from ._fast_tfidf import TOKEN_PATTERN, Analysed, FastTfidfVectorizer
+from ._fast_tfidf import TOKEN_PATTERN, Analysed, FastTfidfVectorizer, analyse
 from ._prefix_tfidf import PrefixTfidfVectorizer
 from ._acting import (acting_input, acting_logits, context_words, fit_acting, group_entries, label_sets, pair_table,
                       plain_entries, word_vocabulary)
@@ -220,7 +220,7 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         target = np.asarray([self.labels_[k] in gold[r] for r, k in zip(rows.tolist(), labs.tolist())], dtype=int)
         words = contexts = None
         if self.acting_words:  # the vocabularies first: acting_input reads them
-            words = [text_words(t.lower()) for t in texts]
+            words = analyse(texts).words  # the words a batch's tf-idf and tag-time logits read
             contexts = context_words(texts, mentions, rows, labs, self.labels_)
             self.acting_vocabulary_, self.acting_idf_ = word_vocabulary(words)
             self.acting_context_vocabulary_, self.acting_context_idf_ = word_vocabulary(contexts)

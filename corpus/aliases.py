@@ -90,7 +90,8 @@ _NOT_WORD_ASCII = str.maketrans({chr(c): " " for c in range(128) if not _WORD.fu
 def text_words(text: str) -> list[str]:
     """The ``\\w+`` runs of ``text``, in order (an ASCII text by ``translate`` + ``split``: the same words,
     faster than the regex)."""
-    return text.translate(_NOT_WORD_ASCII).split() if text.isascii() else _WORD.findall(text)
+    spaced = spaced_words(text)
+    return spaced.split() if spaced is not None else _WORD.findall(text)
 
 
 def spaced_words(text: str) -> str | None:
