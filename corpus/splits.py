@@ -320,7 +320,8 @@ def train_folds(corpus: Corpus, train_ids: Sequence[str], folds: int, seed: int 
     Raises
     ------
     InputError
-        A fold count below 2 or above the number of groups, a bad seed, an unknown group column.
+        A fold count below 2 or above the number of groups, a bad seed, an unknown group column, a train id that
+        is not a labeled article of the corpus.
     """
     k = _check_folds(folds)
     seed = _check_seed(seed)
@@ -328,6 +329,16 @@ def train_folds(corpus: Corpus, train_ids: Sequence[str], folds: int, seed: int 
     data = labeled_articles(corpus)
     comp = components(group_keys(corpus, cols, data.rows))
     index = {a: n for n, a in enumerate(data.ids)}
+    missing = [a for a in train_ids if a not in index]
+    if missing:
+        known = set(corpus.ids)
+        unknown = [a for a in missing if a not in known]
+        raise InputError(
+            f"cannot cut folds: {len(missing)} of the {len(train_ids)} train ids are not labeled articles of the corpus "
+            f"({len(unknown)} not in it at all, {len(missing) - len(unknown)} unlabeled), e.g. "
+            f"{', '.join(repr(a) for a in missing[:5])}. Folds are cut from labeled articles only: label them or "
+            f"leave them out of the train ids."
+        )
     train = sorted(index[a] for a in train_ids)
     return _cut_folds(data, comp, train, k, [-1] * len(data.ids), seed)[0]
 

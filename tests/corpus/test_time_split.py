@@ -146,3 +146,15 @@ def test_a_seed_without_folds_is_refused_for_a_time_split(taxonomy, tmp_path, ca
     save(_stories(taxonomy), tmp_path / "c")
     assert main(["corpus", "split", str(tmp_path / "c"), "--time", "2026-03-01", "--seed", "1"]) == 2
     assert "--seed with --time seeds the folds: give --folds K too" in capsys.readouterr().err
+
+
+def test_folds_of_ids_that_are_unknown_or_unlabeled_are_an_error_naming_them(corpus):
+    from corpus.splits import train_folds
+
+    labeled = [a for a, lab in zip(corpus.ids, corpus.dataset["labeled"]) if lab]
+    unlabeled = [a for a, lab in zip(corpus.ids, corpus.dataset["labeled"]) if not lab]
+    with pytest.raises(InputError) as e:
+        train_folds(corpus, [*labeled, *unlabeled, "no-such-id"], 2)
+    msg = str(e.value)
+    assert "no-such-id" in msg and unlabeled[0] in msg
+    assert "2 of the" in msg and "label" in msg  # how many, and what to do: annotate them or leave them out
