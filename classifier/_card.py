@@ -187,7 +187,8 @@ def _technical_text(card: Mapping[str, Any]) -> str:
         lines.append(f"- split: {s.get('method')} seed {s.get('seed')}, ratios {s.get('ratios')}, fit on "
                      f"`{s.get('fit_on')}`; sizes {s.get('counts')}; folds {s.get('folds', 'none')}")
         lines.append("- split ids sha256: " + ", ".join(f"{k} `{v[:16]}`" for k, v in s.get("ids_sha256", {}).items()))
-    lines.append(f"- seed: {t.get('random_state')}; trained {t.get('started_at')} in {t.get('seconds')} s")
+    when = f"; trained {t['started_at']} in {t.get('seconds')} s" if t.get("started_at") else ""
+    lines.append(f"- seed: {t.get('random_state')}{when}")
     if card.get("model_file"):
         lines.append(f"- model file: `{card['model_file']['name']}` sha256 `{card['model_file']['sha256'][:16]}` "
                      f"(skops; loaded only with the reviewed trusted types)")

@@ -18,11 +18,14 @@ from __future__ import annotations
 __all__ = ["save_model", "read_model", "model_card", "default_model_path", "MODEL_FILE", "CARD_JSON", "CARD_MD",
            "MODEL_ENV"]
 
+import io
+import itertools
+import json
 import logging
 import platform
 import zipfile
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from corpus import check_output_folder, folder_lock, read_consistently, read_json_file
 from corpus.atomic import atomic_folder, atomic_path, atomic_write_json, atomic_write_text, file_sha256
@@ -160,7 +163,8 @@ def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = 
         check_output_folder(path, what="model", is_ours=is_model_folder, error=ModelError)
         with atomic_folder(path) as new:
             with atomic_path(new / MODEL_FILE) as tmp:
-                sio.dump(tagger, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+                tmp.write_bytes(_canonical_skops(sio.dumps(_without_clock(tagger), compression=zipfile.ZIP_DEFLATED,
+                                                           compresslevel=6)))
             text = tagger.taxonomy_text_
             if text is None and tagger.fitted_taxonomy.path and Path(tagger.fitted_taxonomy.path).is_file():
                 text = Path(tagger.fitted_taxonomy.path).read_text(encoding="utf-8")
@@ -176,6 +180,85 @@ def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = 
             atomic_write_text(new / CARD_MD, card_markdown(card, tagger))
             atomic_write_json(new / CARD_JSON, card)
     return path
+
+
+_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
+_IMMUTABLE_NODES = frozenset({"JsonNode", "TupleNode", "TypeNode"})  # values whose sharing carries no meaning
+
+
+CLOCK_FIELDS = ("started_at", "seconds")  # of ``training_``: when and how long, kept in the card, not the model file
+
+
+def _without_clock(tagger):
+    """A shallow copy of ``tagger`` whose ``training_`` lacks the wall-clock fields: they go to the model card, and
+    the model file depends on the data, the code and the seed only."""
+    import copy
+
+    out = copy.copy(tagger)
+    out.training_ = {k: v for k, v in tagger.training_.items() if k not in CLOCK_FIELDS}
+    return out
+
+
+def _rank(rank: dict[int, int], old: Any, count: Iterator[int]) -> int:
+    try:
+        key = int(old)
+    except ValueError:
+        raise ModelError(f"skops wrote an object id {old!r} that is not a number; cannot write the model file "
+                         f"reproducibly (skops {_versions().get('skops')}).") from None
+    if key not in rank:
+        rank[key] = next(count)
+    return rank[key]
+
+
+def _canonical_skops(data: bytes) -> bytes:
+    """The skops file ``data`` with nothing in it that depends on when, or where in memory, it was written.
+
+    skops names each object by ``id()`` (``"__id__"`` in schema.json, and the ``<id>.npy`` entry of an array): two
+    nodes with one id load as one object. Here every mutable object's id becomes its rank of first appearance (so
+    what was shared stays shared: one array read by two estimators), every immutable value (strings, numbers,
+    tuples, types, whose sharing depends only on the interpreter's interning) gets an id of its own, every zip
+    entry gets the same time, and the entries keep their order and compression. The same model gives the same
+    bytes, and the card's sha256 names the model.
+    """
+    src = zipfile.ZipFile(io.BytesIO(data))
+    rank: dict[int, int] = {}  # skops' id of a mutable object -> its rank
+    count = itertools.count()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        is_node = isinstance(node.get("__loader__"), str)  # not a dict's content, whose values are all nodes
+        if is_node and "__id__" in node:
+            fresh = node.get("__loader__") in _IMMUTABLE_NODES
+            node["__id__"] = next(count) if fresh else _rank(rank, node["__id__"], count)
+        if is_node and isinstance(node.get("file"), str):  # an array's entry in the zip
+            stem, dot, ext = node["file"].partition(".")
+            node["file"] = f"{_rank(rank, stem, count)}{dot}{ext}"
+        for value in node.values():
+            walk(value)
+
+    schema = json.loads(src.read("schema.json"))
+    walk(schema)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            name = info.filename
+            if name == "schema.json":
+                body = json.dumps(schema, indent=2).encode("utf-8")
+            else:
+                stem, dot, ext = name.partition(".")
+                if not stem.isdigit() or int(stem) not in rank:
+                    raise ModelError(f"skops wrote an entry {name!r} that its schema.json does not name; cannot "
+                                     f"write the model file reproducibly (skops {_versions().get('skops')}).")
+                body, name = src.read(info), f"{rank[int(stem)]}{dot}{ext}"
+            entry = zipfile.ZipInfo(name, date_time=_EPOCH)
+            entry.compress_type, entry.external_attr = info.compress_type, 0o644 << 16
+            dst.writestr(entry, body, compress_type=info.compress_type, compresslevel=6)
+    return out.getvalue()
 
 
 def is_model_folder(path: str | Path) -> bool:

@@ -131,7 +131,8 @@ class Tagger(FacetScoring, BaseEstimator):
     rule_labels_ : list of label ids tagged by the rule
     label_counts_ : {facet: {label: training examples}}
     training_ : dict
-        Provenance: corpus fingerprint, split manifest summary, article count, seed, time taken.
+        Provenance: corpus fingerprint, split manifest summary, article count, seed, when and how long training
+        ran (``started_at``, ``seconds``: in memory and in the model card, not in the saved model file).
     """
 
     def __init__(self, *, taxonomy: str | None = None, word_ngram_range: tuple[int, int] = (1, 2),
