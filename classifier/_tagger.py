@@ -109,7 +109,8 @@ class Tagger(FacetScoring, BaseEstimator):
         With ``acting``: the acting model also reads the article's words (a quake, a crash, a vote: no state acts),
         the words around the label's mentions and the label, and tags every ``alias_facet`` label a text mentions
         (no head for that facet). Actors micro-F1 on the news dev folds 0.802 -> 0.830 pooled (bench/); tag_batch
-        about 1.6x the plain pipeline's time instead of 1.49x (bench/tagging_speed.py): False for bulk tagging.
+        1.6x-1.9x the plain pipeline's time depending on the host, instead of 1.49x (bench/tagging_speed.py): False for
+        bulk tagging.
 
     Attributes
     ----------
