@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+from sklearn.model_selection import KFold, PredefinedSplit, StratifiedKFold, cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
@@ -36,7 +36,8 @@ def plain_pipeline(multi: bool, random_state: int = 0) -> Pipeline:
     return Pipeline([("tfidf", TfidfVectorizer(sublinear_tf=True)), ("svm", OneVsRestClassifier(svm) if multi else svm)])
 
 
-def _multi(train: Sequence[str], Y: np.ndarray, test: Sequence[str], random_state: int) -> np.ndarray:
+def _multi(train: Sequence[str], Y: np.ndarray, test: Sequence[str], random_state: int,
+           folds: Sequence[int] | None = None) -> np.ndarray:
     learned = np.flatnonzero((Y.sum(axis=0) > 0) & (Y.sum(axis=0) < len(Y)))
     P = np.zeros((len(test), Y.shape[1]), dtype=bool)
     P[:, Y.sum(axis=0) == len(Y)] = True  # a label every training text has
@@ -52,6 +53,8 @@ def _multi(train: Sequence[str], Y: np.ndarray, test: Sequence[str], random_stat
         if one:  # stratified folds, so that every training fold holds both classes
             k = int(min(FOLDS, y.sum(), len(y) - y.sum()))
             cv = StratifiedKFold(k, shuffle=True, random_state=random_state) if k >= 2 else None
+        elif folds is not None and min(folds) >= 0 and len(set(folds)) >= 2:
+            cv = PredefinedSplit(np.asarray(folds))  # the manifest's folds, as the Tagger's thresholds use
         else:
             k = min(FOLDS, len(train))
             cv = KFold(k, shuffle=True, random_state=random_state) if k >= 2 else None
@@ -68,11 +71,13 @@ def _multi(train: Sequence[str], Y: np.ndarray, test: Sequence[str], random_stat
 
 
 def plain_predictions(taxonomy: Taxonomy, train_texts: Sequence[str], train_labels: dict[str, list],
-                      test_texts: Sequence[str], *, random_state: int = 0) -> dict[str, list]:
+                      test_texts: Sequence[str], *, random_state: int = 0,
+                      folds: Sequence[int] | None = None) -> dict[str, list]:
     """Fit the plain pipeline per facet and predict: ``{facet: [labels per test text]}`` (``Tagger.predict``'s format).
 
     ``train_labels[facet]`` holds, per training text, a label id (single), a list of ids (multi), or None
-    where the text is not annotated for the facet (left out of that facet's model).
+    where the text is not annotated for the facet (left out of that facet's model). ``folds``: per training text
+    its cross-validation fold (a split manifest's folds), for the multi-label thresholds; None: shuffled KFold.
     """
     out: dict[str, list] = {}
     for f in taxonomy.facets:
@@ -85,7 +90,8 @@ def plain_predictions(taxonomy: Taxonomy, train_texts: Sequence[str], train_labe
             for r, i in enumerate(rows):
                 for lab in col[i]:
                     Y[r, pos[lab]] = 1
-            P = _multi(texts, Y, test_texts, random_state) if rows else np.zeros((len(test_texts), len(f.ids)), bool)
+            fold = None if folds is None else [folds[i] for i in rows]
+            P = _multi(texts, Y, test_texts, random_state, fold) if rows else np.zeros((len(test_texts), len(f.ids)), bool)
             out[f.name] = [[f.ids[k] for k in np.flatnonzero(p)] for p in P]
         elif len(set(col[i] for i in rows)) >= 2:
             with warnings.catch_warnings():

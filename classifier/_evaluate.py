@@ -316,13 +316,14 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
 
 def _plain_baseline(corpus: Corpus, splits, tax, texts: list[str], random_state) -> dict[str, list]:
     """The plain pipeline (:mod:`classifier._baseline`) fitted on what the Tagger trains on (the manifest's
-    train split, not-annotated facets left out), predicting ``texts``."""
-    from ._baseline import plain_predictions
+    train split, not-annotated facets left out, thresholds tuned on the manifest's folds when it has them),
+    predicting ``texts``."""
+    from . import _baseline
     from ._training_data import training_data
 
     data = training_data(corpus, splits=splits, split="train")
     seed = random_state if isinstance(random_state, int) else 0
-    return plain_predictions(tax, data.texts, data.labels, texts, random_state=seed)
+    return _baseline.plain_predictions(tax, data.texts, data.labels, texts, random_state=seed, folds=data.folds)
 
 
 def _average_precision(Y, S, present, ids) -> dict[str, float]:

@@ -42,7 +42,7 @@ Progress = Callable[[str, str], None]  # progress(stage, detail)
 class Tagger(FacetScoring, BaseEstimator):
     """Tags articles by every facet of a taxonomy (region, themes, actors by default).
 
-    Features: tf-idf of word n-grams (``word_ngram_range``; character n-grams too when
+    Features: tf-idf of words (``word_ngram_range``; character n-grams too when
     ``char_ngram_range`` is set) over title and body, shared by every head; a tf-idf of word prefixes
     (``prefix_length``) read by the heads of ``prefix_facets`` (themes); and, for each facet whose
     labels have aliases (actors' names, capitals and leaders; themes' cue phrases), :class:`AliasFeatures`
@@ -66,7 +66,8 @@ class Tagger(FacetScoring, BaseEstimator):
     ----------
     taxonomy : str or None
         Taxonomy TOML for fitting on texts (None: the corpus's, or the shipped default).
-    word_ngram_range, char_ngram_range, min_df : tf-idf settings (see :func:`text_features`)
+    word_ngram_range, char_ngram_range, min_df : tf-idf settings (:func:`text_features`; ``min_df`` for the prefix
+        block too). Default: every single word, as the plain pipeline (news dev themes 0.747 -> 0.769: bench/).
     alias_facet : str or None, default "actors"
         The facet whose aliases give the rule fallback and the grouped features; None for none.
     group_attr : str or None, default "region"
@@ -82,8 +83,7 @@ class Tagger(FacetScoring, BaseEstimator):
         ``mention_roles`` wins if both): actors micro-F1 on the pooled news dev folds 0.760 -> 0.786 (bench/).
     C : float, default 1.0 — inverse regularisation strength of every head
     threshold_cv : int, default 5 — folds for calibration and thresholds when the manifest has none
-    min_positives : int, default 2
-        Labels with fewer examples keep the threshold 0.5 (not tuned); 2 (was 3): Reuters R(90) macro-F1 0.585 -> 0.610.
+    min_positives : int, default 2 — labels with fewer examples keep the threshold 0.5 (3 before: Reuters 0.585 -> 0.610)
     rule_below : int, default 5
         Labels of ``alias_facet`` with fewer training examples (zero included) are tagged without the head (10
         before: actors micro-F1 on the news dev folds 0.729 -> 0.762 pooled); with ``acting_words``, every label.
@@ -106,11 +106,9 @@ class Tagger(FacetScoring, BaseEstimator):
         (:class:`StackedOneVsRest`: a ceasefire is diplomacy and armed conflict); () for none (older models load so).
         Themes micro-F1 on the news dev folds pooled 0.731 -> 0.743 (docs/classifier.md, bench/).
     acting_words : bool, default True
-        With ``acting``: the acting model also reads the article's words (a quake, a crash, a vote: no state acts),
-        the words around the label's mentions and the label, and tags every ``alias_facet`` label a text mentions
-        (no head for that facet). Actors micro-F1 on the news dev folds 0.802 -> 0.830 pooled (bench/); tag_batch
-        1.6x-1.9x the plain pipeline's time depending on the host, instead of 1.49x (bench/tagging_speed.py): False for
-        bulk tagging.
+        With ``acting``: the acting model also reads the article's words (a quake: no state acts), the words around
+        the label's mentions and the label, and tags every ``alias_facet`` label a text mentions (no head for that
+        facet). News dev actors 0.802 -> 0.830 (bench/); slower to tag (docs/classifier.md).
 
     Attributes
     ----------
@@ -133,11 +131,11 @@ class Tagger(FacetScoring, BaseEstimator):
     label_counts_ : {facet: {label: training examples}}
     training_ : dict
         Provenance: corpus fingerprint, split manifest summary, article count, seed, when and how long training
-        ran (``started_at``, ``seconds``: in memory and in the model card, not in the saved model file).
+        ran (``started_at``, ``seconds``: not in the saved model file, which depends on data, code and seed only).
     """
 
-    def __init__(self, *, taxonomy: str | None = None, word_ngram_range: tuple[int, int] = (1, 2),
-                 char_ngram_range: tuple[int, int] | None = None, min_df: int | float = 2,
+    def __init__(self, *, taxonomy: str | None = None, word_ngram_range: tuple[int, int] = (1, 1),
+                 char_ngram_range: tuple[int, int] | None = None, min_df: int | float = 1,
                  alias_facet: str | None = "actors", group_attr: str | None = "region",
                  group_facet: str | None = "region", mention_roles: bool = False, C: float = 1.0,
                  threshold_cv: int = 5, min_positives: int = 2, rule_below: int = 5, random_state: int = 0,

@@ -49,9 +49,6 @@ def _expected_failures(estimator) -> dict[str, str]:
             "check_methods_sample_order_invariance": _DICT_OUTPUT,
             "check_methods_subset_invariance": _DICT_OUTPUT,
             "check_fit_idempotent": _DICT_OUTPUT,
-            "check_fit2d_1sample": ("with one text the tf-idf (min_df=2) keeps no term: fit raises the vectorizer's "
-                                    "ValueError 'max_df corresponds to < documents than min_df', which does not "
-                                    "name the single sample"),
         }
     if isinstance(estimator, AliasRuleClassifier):
         return {

@@ -106,6 +106,53 @@ def test_the_plain_pipeline_baseline_is_what_scikit_learn_gives_when_fitted_on_t
     assert abs(report.facets["region"].systems["sklearn"].micro_f1 - expected) < 1e-9
 
 
+@pytest.mark.filterwarnings("ignore:Label not .* is present in all training examples:UserWarning")
+def test_the_plain_pipelines_thresholds_come_from_the_manifests_folds_like_the_taggers(small_corpus):
+    """With a manifest that has folds (story lines kept whole), the baseline's per-label thresholds are tuned on
+    those folds, as the Tagger's are: like is compared with like, not story-leaking KFold against story folds."""
+    from sklearn.model_selection import PredefinedSplit, cross_val_predict
+
+    from classifier import best_f1_threshold
+    from classifier._baseline import plain_pipeline, plain_predictions
+
+    texts = small_corpus.texts()
+    themes = small_corpus.labels("themes")
+    ids = small_corpus.taxonomy.facet("themes").ids
+    train, test = list(range(24)), list(range(24, len(texts)))
+    fold = [i % 3 for i in train]
+    got = plain_predictions(small_corpus.taxonomy, [texts[i] for i in train], {"themes": [themes[i] for i in train]},
+                            [texts[i] for i in test], folds=fold)["themes"]
+    Y = np.array([[lab in themes[i] for lab in ids] for i in train], dtype=int)
+    learned = np.flatnonzero((Y.sum(0) > 0) & (Y.sum(0) < len(Y)))
+    tr = [texts[i] for i in train]
+    S = plain_pipeline(True).fit(tr, Y[:, learned]).decision_function([texts[i] for i in test])
+    cv = cross_val_predict(plain_pipeline(True), tr, Y[:, learned], cv=PredefinedSplit(fold), method="decision_function")
+    t = [best_f1_threshold(cv[:, j], Y[:, learned[j]], default=0.0, bounds=(-np.inf, np.inf))
+         if Y[:, learned[j]].sum() >= 3 else 0.0 for j in range(len(learned))]
+    want = [[ids[learned[j]] for j in np.flatnonzero(row > t)] for row in S]
+    assert got == want
+    without = plain_predictions(small_corpus.taxonomy, tr, {"themes": [themes[i] for i in train]},
+                                [texts[i] for i in test])["themes"]
+    assert isinstance(without, list) and len(without) == len(test)  # no folds: KFold, as before
+
+
+def test_evaluate_hands_the_manifests_folds_to_the_plain_pipeline(trained, small_corpus, small_splits, monkeypatch):
+    from classifier import _baseline
+
+    seen = {}
+    real = _baseline.plain_predictions
+
+    def spy(*args, **kwargs):
+        seen["folds"] = kwargs.get("folds")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_baseline, "plain_predictions", spy)
+    evaluate(trained, small_corpus, "eval", small_splits)
+    fold_of = {a: k for k, fold in enumerate(small_splits.folds) for a in fold}
+    train = [a for a in small_corpus.ids if a in set(small_splits.ids["train"])]
+    assert small_splits.folds and seen["folds"] == [fold_of[a] for a in train]
+
+
 def test_every_facet_gets_reliability_bins_whose_counts_add_up_and_an_ece(report, trained):
     themes, region = report.facets["themes"], report.facets["region"]
     assert themes.calibration["pairs"] == "label" and region.calibration["pairs"] == "top"
