@@ -43,8 +43,8 @@ class Tagger(FacetScoring, BaseEstimator):
     """Tags articles by every facet of a taxonomy (region, themes, actors by default).
 
     Features: tf-idf of words (``word_ngram_range``; character n-grams too when
-    ``char_ngram_range`` is set) over title and body, shared by every head; a tf-idf of word prefixes
-    (``prefix_length``) read by the heads of ``prefix_facets`` (themes); and, for each facet whose
+    ``char_ngram_range`` is set) over title and body, shared by every head; optionally a tf-idf of word prefixes
+    (``prefix_length``) read by the heads of ``prefix_facets``; and, for each facet whose
     labels have aliases (actors' names, capitals and leaders; themes' cue phrases), :class:`AliasFeatures`
     — per label: mention count, in the title, position of the first mention, in the first paragraph; for
     ``alias_facet`` also per ``group_attr`` group (an actor's region). A head reads the tf-idf, its own
@@ -90,10 +90,10 @@ class Tagger(FacetScoring, BaseEstimator):
     random_state : int, default 0 — seeds every random step (fold shuffling, the linear solvers)
     n_jobs : int or None, default 2 — processes fitting a head's labels (None: 1; -1: all CPUs); the model
         is the same for any ``n_jobs``
-    prefix_length : int or None, default 6
+    prefix_length : int or None, default None
         A tf-idf of word prefixes of this length (:class:`PrefixTfidfVectorizer`: "attacks", "attacked"
-        -> "attack"), a block beside the words read by the heads of ``prefix_facets``; None for none
-        (themes micro-F1 on the news dev folds 0.692 -> 0.743; docs/classifier.md, bench/prefix_cost.py).
+        -> "attack"), a block beside the words read by the heads of ``prefix_facets``; None for none (6 before
+        the single-word tf-idf, with which it no longer helps: news dev themes 0.772 -> 0.778; docs/classifier.md).
     prefix_facets : tuple of str or None, default ("themes",)
         The facets whose heads read the prefix block; facets the taxonomy lacks are left out (as for
         ``alias_facet``), and without any the block is not built. None: every head (what ``prefix_length``
@@ -139,7 +139,7 @@ class Tagger(FacetScoring, BaseEstimator):
                  alias_facet: str | None = "actors", group_attr: str | None = "region",
                  group_facet: str | None = "region", mention_roles: bool = False, C: float = 1.0,
                  threshold_cv: int = 5, min_positives: int = 2, rule_below: int = 5, random_state: int = 0,
-                 n_jobs: int | None = 2, prefix_length: int | None = 6, acting: bool = True,
+                 n_jobs: int | None = 2, prefix_length: int | None = None, acting: bool = True,
                  prefix_facets: tuple[str, ...] | None = ("themes",), places: bool = True,
                  stack_facets: tuple[str, ...] = ("themes",), acting_words: bool = True):
         self.taxonomy = taxonomy

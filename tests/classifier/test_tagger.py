@@ -171,8 +171,8 @@ def test_actor_labels_with_few_examples_fall_back_to_the_alias_rule(small_corpus
 
 
 def test_each_head_reads_its_own_aliases_and_region_reads_the_actors_and_places_too(trained):
-    assert trained.head_blocks_ == {"region": ["text", "actors", "places"], "themes": ["text", "prefix", "themes"],
-                                    "actors": ["text", "actors"]}
+    assert trained.head_blocks_ == {"region": ["text", "actors", "places"], "themes": ["text", "themes"],
+                                    "actors": ["text", "actors"]}  # no prefix block by default (prefix_length=None)
     assert all(trained.uses_aliases(f) for f in ("region", "themes", "actors"))
     assert trained.alias_features("themes").labels_ == trained.classes_["themes"]
     assert trained.alias_features("region") is None  # region labels have no aliases in the default taxonomy
