@@ -50,7 +50,7 @@ def _multi(train: Sequence[str], Y: np.ndarray, test: Sequence[str], random_stat
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", UserWarning)  # a fold without positives for some label
         S = np.asarray(plain_pipeline(not one, random_state).fit(train, y).decision_function(test))
-        if one:  # stratified folds, so that every training fold holds both classes
+        if one:  # stratified folds, so that every training fold holds both classes (the manifest's may not)
             k = int(min(FOLDS, y.sum(), len(y) - y.sum()))
             cv = StratifiedKFold(k, shuffle=True, random_state=random_state) if k >= 2 else None
         elif folds is not None and min(folds) >= 0 and len(set(folds)) >= 2:

@@ -184,9 +184,7 @@ def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = 
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 _IMMUTABLE_NODES = frozenset({"JsonNode", "TupleNode", "TypeNode"})  # values whose sharing carries no meaning
-
-
-CLOCK_FIELDS = ("started_at", "seconds")  # of ``training_``: when and how long, kept in the card, not the model file
+_CLOCK_FIELDS = ("started_at", "seconds")  # of ``training_``: when and how long, in the card, not the model file
 
 
 def _without_clock(tagger):
@@ -195,7 +193,7 @@ def _without_clock(tagger):
     import copy
 
     out = copy.copy(tagger)
-    out.training_ = {k: v for k, v in tagger.training_.items() if k not in CLOCK_FIELDS}
+    out.training_ = {k: v for k, v in tagger.training_.items() if k not in _CLOCK_FIELDS}
     return out
 
 
