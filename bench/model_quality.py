@@ -615,21 +615,19 @@ def metrics(tax, gold: dict[str, list], pred: dict[str, list]) -> dict:
     return out
 
 
-def plain_pipeline(corpus: Corpus, tr: list[int], ev: list[int], seed: int = 0) -> dict[str, list]:
+def plain_pipeline(corpus: Corpus, texts: list[str], gold: dict[str, list], tr: list[int], ev: list[int],
+                   seed: int = 0) -> dict[str, list]:
     """The plain pipeline ``newstag evaluate`` reports (:mod:`classifier._baseline`: tf-idf + one-vs-rest
     ``LinearSVC``, per-label thresholds by F1 on cross-validated scores; ``LinearSVC`` for region), its thresholds
-    tuned on the same 5 story folds (seed ``seed``) as the Tagger's, fitted on rows ``tr`` and predicting ``ev``."""
+    tuned on the same 5 story folds (seed ``seed``) as the Tagger's, fitted on rows ``tr`` of ``texts`` and ``gold``
+    (every facet's column) and predicting rows ``ev``."""
     from classifier._baseline import plain_predictions
 
-    ids, texts = corpus.ids, corpus.texts()
+    ids = corpus.ids
     folds = story_split(corpus, [ids[i] for i in tr], [ids[i] for i in ev], 5, seed).folds
     fold_of = {a: k for k, fold in enumerate(folds) for a in fold}
-    labels = {}
-    for f in corpus.taxonomy.facets:
-        column = corpus.labels(f.name)
-        labels[f.name] = [column[i] for i in tr]
-    return plain_predictions(corpus.taxonomy, [texts[i] for i in tr], labels, [texts[i] for i in ev],
-                             random_state=seed, folds=[fold_of[ids[i]] for i in tr])
+    return plain_predictions(corpus.taxonomy, [texts[i] for i in tr], {k: [v[i] for i in tr] for k, v in gold.items()},
+                             [texts[i] for i in ev], random_state=seed, folds=[fold_of[ids[i]] for i in tr])
 
 
 def run_fold(corpus: Corpus, random_ids: set[str], fold: str, attempts, seed: int = 0) -> dict:
@@ -645,7 +643,7 @@ def run_fold(corpus: Corpus, random_ids: set[str], fold: str, attempts, seed: in
     res = {"train_articles": len(tr), "eval_articles": len(ev),
            "train_real": sum(1 for i in tr if ids[i] not in _STARTER), "systems": {}}
     t0 = time.time()
-    plain = plain_pipeline(corpus, tr, ev, seed)
+    plain = plain_pipeline(corpus, texts, gold, tr, ev, seed)
     res["systems"]["plain_sklearn"] = {**metrics(tax, g_ev, plain), "seconds": round(time.time() - t0, 1)}
     commit = _commit()
     for name in attempts:
