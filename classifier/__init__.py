@@ -8,6 +8,7 @@
 from ._batch import Batch
 from ._dask_tag import tag_corpus, tag_corpus_dask  # Dask itself is imported only when they run
 from ._alias_rules import AliasRuleClassifier
+from ._embeddings import SentenceEmbeddings  # the encoder itself is imported only when it runs
 from ._estimators import ThresholdedOneVsRest, best_f1_threshold, platt_scaling
 from ._evaluate import FacetReport, Report, SystemMetrics, evaluate
 from ._fast_tfidf import FastTfidfVectorizer
@@ -27,7 +28,7 @@ from .errors import EmptyTextWarning, ModelError, ModelNotFoundError, UntrustedM
 __all__ = [
     "AliasFeatures", "AliasMatch", "AliasRuleClassifier", "Batch", "EmptyTextWarning", "Evidence", "FacetReport",
     "FastTfidfVectorizer", "LabelScore", "ModelError", "PrefixTfidfVectorizer",
-    "ModelNotFoundError", "Report", "Scores", "StackedOneVsRest", "SystemMetrics", "TRUSTED_TYPES", "TagResult", "Tagger", "TermWeight",
+    "ModelNotFoundError", "Report", "Scores", "SentenceEmbeddings", "StackedOneVsRest", "SystemMetrics", "TRUSTED_TYPES", "TagResult", "Tagger", "TermWeight",
     "ThresholdedOneVsRest", "TrainResult", "UntrustedModelError", "alias_table", "best_f1_threshold",
     "default_model_path", "evaluate", "group_table", "load_model", "model_card", "platt_scaling", "save_model",
     "tag_corpus", "tag_corpus_dask", "text_features", "to_xy", "train_model", "write_tag_file",

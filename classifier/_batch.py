@@ -44,7 +44,8 @@ def batches(items: Iterable[Any], size: int) -> Iterator[list]:
 
 
 class Batch:
-    """The features of a batch of texts: one sparse block per source (``"text"``, ``"prefix"`` and ``"places"`` when
+    """The features of a batch of texts: one sparse block per source (``"text"``, ``"prefix"``, ``"embeddings"`` and
+    ``"places"`` when
     the model has them, and one per facet with aliases), the alias mentions found for each such facet (matched
     once, reused as evidence), and for a facet with a mention-role model the role probability of each mention (an
     array per text)."""
@@ -70,7 +71,7 @@ class Batch:
 
 
 def union_name(block: str) -> str:
-    """The name in the feature union of a block (``"text"``, ``"prefix"``, ``"places"``, or a facet's
+    """The name in the feature union of a block (``"text"``, ``"prefix"``, ``"embeddings"``, ``"places"``, or a facet's
     ``"<facet>_aliases"``)."""
     return block if block in _PLAIN else f"{block}_aliases"
 
@@ -114,6 +115,8 @@ def feature_batch(features, texts: Sequence[str]) -> Batch:
                 blocks[block] = part.transform_analysed(texts, analysed)
         elif block == "places":
             blocks[block] = part.transform(texts, analysed.words)
+        elif block == "embeddings":
+            blocks[block] = part.transform(texts)
         else:
             mentions[block] = part.match(texts, analysed)
             if getattr(part, "roles", False):

@@ -9,26 +9,28 @@ A Tagger's features are blocks side by side, in this column order:
 - ``"places"``: where the places a text names lie (:class:`PlaceFeatures`), with ``places`` when the
   ``alias_facet``'s labels have country codes and ``group_attr`` groups.
 
-A head reads the text, the prefixes (when its facet is one of ``prefix_facets``), its own facet's alias features
+A head reads the text, the prefixes (when its facet is one of ``prefix_facets``), the embeddings (one of
+``embedding_facets``), its own facet's alias features
 and — the single-label ``group_facet`` — those of ``alias_facet`` and the places too. The functions here read those parameters
 off a Tagger (or anything with the same attributes).
 """
 
 from __future__ import annotations
 
-__all__ = ["TEXT", "PREFIX", "PLACES", "PLAIN", "alias_blocks", "places_table", "prefix_readers", "feature_blocks", "head_blocks", "block_estimator",
+__all__ = ["TEXT", "PREFIX", "EMBED", "PLACES", "PLAIN", "alias_blocks", "embedding_readers", "places_table", "prefix_readers", "feature_blocks", "head_blocks", "block_estimator",
            "check_block_params", "stacked_facets", "acting_decides"]
 
 import numbers
 
 from corpus import InputError, Taxonomy
 
+from ._embeddings import SentenceEmbeddings, check_weight
 from ._features import AliasFeatures, alias_table, group_table, text_features
 from ._places import PlaceFeatures, place_table
 from ._prefix_tfidf import PrefixTfidfVectorizer
 
-TEXT, PREFIX, PLACES = "text", "prefix", "places"
-PLAIN = (TEXT, PREFIX, PLACES)  # the blocks that are no facet's alias features
+TEXT, PREFIX, EMBED, PLACES = "text", "prefix", "embeddings", "places"
+PLAIN = (TEXT, PREFIX, EMBED, PLACES)  # the blocks that are no facet's alias features
 
 
 def alias_blocks(tax: Taxonomy) -> list[str]:
@@ -43,6 +45,15 @@ def prefix_readers(params, tax: Taxonomy) -> list[str]:
         return []
     wanted = params.prefix_facets
     return [f.name for f in tax.facets if wanted is None or f.name in wanted]
+
+
+def embedding_readers(params, tax: Taxonomy) -> list[str]:
+    """The facets (taxonomy order) of ``embedding_facets`` whose heads read the sentence-embedding block: none
+    without ``embeddings`` (models from before it have none)."""
+    if getattr(params, "embeddings", None) is None:
+        return []
+    wanted = getattr(params, "embedding_facets", ())
+    return [f.name for f in tax.facets if f.name in wanted]
 
 
 def stacked_facets(params, tax: Taxonomy) -> list[str]:
@@ -66,7 +77,8 @@ def places_table(params, tax: Taxonomy) -> tuple:
 def feature_blocks(params, tax: Taxonomy) -> list[str]:
     """Every block a Tagger builds, in column order: text, prefix (when a head reads it), each alias facet, places
     (when the group facet reads them)."""
-    return [TEXT, *([PREFIX] if prefix_readers(params, tax) else []), *alias_blocks(tax),
+    return [TEXT, *([PREFIX] if prefix_readers(params, tax) else []),
+            *([EMBED] if embedding_readers(params, tax) else []), *alias_blocks(tax),
             *([PLACES] if places_table(params, tax) else [])]
 
 
@@ -74,7 +86,8 @@ def head_blocks(params, facet: str, tax: Taxonomy) -> list[str]:
     """The blocks ``facet``'s head reads: the text, the prefixes (a facet of ``prefix_facets``), its own aliases,
     and (the single-label ``group_facet``) the alias facet's and the places."""
     have = alias_blocks(tax)
-    out = [TEXT] + ([PREFIX] if facet in prefix_readers(params, tax) else []) + ([facet] if facet in have else [])
+    out = [TEXT] + ([PREFIX] if facet in prefix_readers(params, tax) else []) + (
+        [EMBED] if facet in embedding_readers(params, tax) else []) + ([facet] if facet in have else [])
     if (not tax.facet(facet).multi and facet == params.group_facet and params.alias_facet in have
             and params.alias_facet != facet):
         out.append(params.alias_facet)
@@ -89,6 +102,8 @@ def block_estimator(params, block: str, tax: Taxonomy):
                              min_df=params.min_df)
     if block == PREFIX:
         return PrefixTfidfVectorizer(prefix_length=params.prefix_length, min_df=params.min_df)
+    if block == EMBED:
+        return SentenceEmbeddings(weight=params.embeddings)
     if block == PLACES:
         return PlaceFeatures(countries=places_table(params, tax))
     f = tax.facet(block)
@@ -118,6 +133,11 @@ def check_block_params(params, tax: Taxonomy | None = None) -> None:
     stack = getattr(params, "stack_facets", ())
     if not isinstance(stack, (tuple, list)) or not all(isinstance(f, str) for f in stack):
         raise InputError(f"stack_facets must be a tuple of facet names, e.g. ('themes',), or () for none, got {stack!r}.")
+    if getattr(params, "embeddings", None) is not None:
+        check_weight(params.embeddings)
+    wanted = getattr(params, "embedding_facets", ())
+    if not isinstance(wanted, (tuple, list)) or not all(isinstance(f, str) for f in wanted):
+        raise InputError(f"embedding_facets must be a tuple of facet names, e.g. ('themes',), got {wanted!r}.")
     if not isinstance(getattr(params, "places", False), bool):
         raise InputError(f"places must be True or False, got {params.places!r}.")
     clash = [name for name in alias_blocks(tax) if name in PLAIN] if tax is not None else []

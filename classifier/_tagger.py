@@ -42,25 +42,19 @@ Progress = Callable[[str, str], None]  # progress(stage, detail)
 class Tagger(FacetScoring, BaseEstimator):
     """Tags articles by every facet of a taxonomy (region, themes, actors by default).
 
-    Features: tf-idf of words (``word_ngram_range``; character n-grams too when
-    ``char_ngram_range`` is set) over title and body, shared by every head; optionally a tf-idf of word prefixes
-    (``prefix_length``) read by the heads of ``prefix_facets``; and, for each facet whose
-    labels have aliases (actors' names, capitals and leaders; themes' cue phrases), :class:`AliasFeatures`
-    — per label: mention count, in the title, position of the first mention, in the first paragraph; for
-    ``alias_facet`` also per ``group_attr`` group (an actor's region). A head reads the tf-idf, its own
-    facet's alias features, and — the single-label ``group_facet`` (region) — those of ``alias_facet``
-    too, so a region can follow from the actors mentioned, and (``places``) where the places a text names lie
-    (:mod:`classifier._blocks`).
+    Features (:mod:`classifier._blocks`): a word tf-idf of title and body read by every head; optionally word
+    prefixes (``prefix_length``) and sentence embeddings (``embeddings``) for some heads; per facet whose labels have
+    aliases, :class:`AliasFeatures` (mention count, in the title, first position, in the first paragraph; for
+    ``alias_facet`` also whether each state acts, ``acting``), read by its own head and — the single-label
+    ``group_facet`` (region) — by that head too, with where the places a text names lie (``places``).
 
-    Heads: a single-label facet gets a ``LinearSVC`` (balanced class weights) calibrated by temperature
-    scaling on out-of-fold predictions (a ``LogisticRegression`` when a class has a single example);
-    a multi-label facet gets a :class:`ThresholdedOneVsRest` of ``LinearSVC`` (balanced class weights; tol 1e-2,
-    3e-2 for the fold fits: bench/results/fit_work.json) with Platt-calibrated probabilities and per-label
-    thresholds tuned on out-of-fold predictions of the training data (the split manifest's folds when it has
-    them, else folds that keep near-duplicates together). Labels of ``alias_facet`` with fewer than ``rule_below``
-    training examples (every label with ``acting_words``) are tagged by their mention-role (``mention_roles``) or
-    acting (``acting``) probability, else by the alias rule.
-    :meth:`score` is the mean micro-F1 over facets, so ``cross_val_score`` and ``GridSearchCV`` work on it.
+    Heads: a single-label facet gets a ``LinearSVC`` (balanced class weights) calibrated by temperature scaling on
+    out-of-fold predictions (a ``LogisticRegression`` when a class has a single example); a multi-label facet a
+    :class:`ThresholdedOneVsRest` of ``LinearSVC`` (tol 1e-2, 3e-2 for the fold fits: bench/results/fit_work.json)
+    with Platt-calibrated probabilities and per-label thresholds tuned out of fold on the training data (the split
+    manifest's folds when it has them, else folds that keep near-duplicates together). Rare ``alias_facet`` labels
+    (< ``rule_below`` examples; every label with ``acting_words``) are tagged by their acting or mention-role
+    probability, else by the alias rule. :meth:`score` is the mean micro-F1 over facets (``GridSearchCV`` works).
 
     Parameters
     ----------
@@ -109,6 +103,11 @@ class Tagger(FacetScoring, BaseEstimator):
         With ``acting``: the acting model also reads the article's words (a quake: no state acts), the words around
         the label's mentions and the label, and tags every ``alias_facet`` label a text mentions (no head for that
         facet). News dev actors 0.802 -> 0.830 (bench/); slower to tag (docs/classifier.md).
+    embeddings : float or None, default None
+        The weight of a sentence-embedding block (:class:`SentenceEmbeddings`, all-MiniLM-L6-v2; the ``embeddings``
+        extra) read by the heads of ``embedding_facets``; None for none. 0.5: news dev themes 0.776 -> 0.80 (bench/);
+        tagging then costs a neural encoder's time (docs/classifier.md).
+    embedding_facets : tuple of str, default ("themes",) — the facets whose heads read the embeddings
 
     Attributes
     ----------
@@ -116,12 +115,8 @@ class Tagger(FacetScoring, BaseEstimator):
         The fitted taxonomy (``Taxonomy.to_dict()`` as JSON); :attr:`fitted_taxonomy` rebuilds it.
     taxonomy_text_ : str or None
         The taxonomy file's text, when the corpus kept it (copied into the model folder).
-    features_ : FeatureUnion
-        ``[("text", tf-idf), ("prefix", prefix tf-idf), ("<facet>_aliases", AliasFeatures), ..., ("places",
-        PlaceFeatures)]``, fitted (no ``prefix`` or ``places`` when no head reads it).
-    blocks_ : {block: (start, stop)}
-        The columns of each block (``"text"``, ``"prefix"``, each facet with aliases, ``"places"``) in the full
-        feature matrix.
+    features_ : FeatureUnion — one fitted part per block (:func:`classifier._batch.union_name`), in column order
+    blocks_ : {block: (start, stop)} — the columns of each block in the full feature matrix
     head_blocks_ : {facet: [block, ...]} the blocks each head reads
     heads_ : {facet: estimator}
     head_labels_ : {facet: [label id, ...]} the labels (columns) each head predicts
@@ -141,7 +136,8 @@ class Tagger(FacetScoring, BaseEstimator):
                  threshold_cv: int = 5, min_positives: int = 2, rule_below: int = 5, random_state: int = 0,
                  n_jobs: int | None = 2, prefix_length: int | None = None, acting: bool = True,
                  prefix_facets: tuple[str, ...] | None = ("themes",), places: bool = True,
-                 stack_facets: tuple[str, ...] = ("themes",), acting_words: bool = True):
+                 stack_facets: tuple[str, ...] = ("themes",), acting_words: bool = True,
+                 embeddings: float | None = None, embedding_facets: tuple[str, ...] = ("themes",)):
         self.taxonomy = taxonomy
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -162,6 +158,8 @@ class Tagger(FacetScoring, BaseEstimator):
         self.places = places
         self.stack_facets = stack_facets
         self.acting_words = acting_words
+        self.embeddings = embeddings
+        self.embedding_facets = embedding_facets
 
     # ---- building blocks (unfitted scikit-learn objects; usable on their own, e.g. in GridSearchCV) ----
 
@@ -345,9 +343,10 @@ class Tagger(FacetScoring, BaseEstimator):
 
     def __setstate__(self, state):
         # models saved before group_facet (it was group_attr), mention_roles, n_jobs, prefix_length, prefix_facets,
-        # places, stack_facets or acting_words existed (a prefix_length then was read by every head)
+        # places, stack_facets, acting_words or embeddings existed (a prefix_length then was read by every head)
         state = {"mention_roles": False, "n_jobs": None, "prefix_length": None, "acting": False, "prefix_facets": None,
-                 "places": False, "stack_facets": (), "acting_words": False, **state}
+                 "places": False, "stack_facets": (), "acting_words": False, "embeddings": None,
+                 "embedding_facets": ("themes",), **state}
         state.setdefault("group_facet", state.get("group_attr"))
         super().__setstate__(state)
 

@@ -21,7 +21,8 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "classifier._features.AliasFeatures",
     "classifier._places.PlaceFeatures",  # a group table (plain data) and the gazetteer's digest; reads the list
     "classifier._fast_tfidf.FastTfidfVectorizer",  # a TfidfVectorizer (same state) with a faster transform
-    "classifier._prefix_tfidf.PrefixTfidfVectorizer",  # word-prefix tf-idf: a vocabulary dict and an idf array
+    "classifier._prefix_tfidf.PrefixTfidfVectorizer",
+    "classifier._embeddings.SentenceEmbeddings",  # a weight, a batch size and the encoder weights' digest (a str)  # word-prefix tf-idf: a vocabulary dict and an idf array
     "classifier._estimators.ThresholdedOneVsRest",
     "classifier._stacking.StackedOneVsRest",  # ThresholdedOneVsRest plus numpy arrays of its second stage
     "classifier._alias_rules.AliasRuleClassifier",

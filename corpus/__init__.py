@@ -17,7 +17,7 @@ from .datasets import (build_reuters, build_wikipedia_current_events, modapte_sp
                        read_wikipedia_current_events, reuters_taxonomy, wikinews_taxonomy)
 from .split_manifest import SplitManifest, load_splits, split_datasets, split_rows
 from .splits import make_splits
-from .store import BuildReport, Corpus, build, corpus_features, from_articles, load, save
+from .store import BuildReport, Corpus, build, corpus_features, from_articles, load, package_versions, save
 from .taxonomy import Facet, Label, Taxonomy, default_taxonomy_path, load_taxonomy, parse_taxonomy
 from .time_split import time_split
 
@@ -27,7 +27,7 @@ __all__ = [
     "Mention", "ModelSource", "NearDuplicateParams", "NewstagError", "ReadResult", "Rejection", "SplitManifest", "Taxonomy",
     "TaxonomyError",
     "article_id", "atomic_folder", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "build", "build_dask",
-    "corpus_features", "dask_client", "default_taxonomy_path", "environment", "dumps_json", "find_model", "folder_lock", "from_articles",
+    "corpus_features", "dask_client", "package_versions", "default_taxonomy_path", "environment", "dumps_json", "find_model", "folder_lock", "from_articles",
     "load", "load_splits",
     "load_taxonomy", "make_splits",
     "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "record_article", "html_text",

@@ -68,15 +68,9 @@ def _import_distributed():
 
 def environment() -> dict[str, str]:
     """Python and the versions of the packages that decide the results (run on each worker)."""
-    from importlib.metadata import PackageNotFoundError, version
+    from .store import package_versions
 
-    out = {"python": platform.python_version()}
-    for pkg in _PINNED:
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "absent"
-    return out
+    return {"python": platform.python_version(), **package_versions(_PINNED, missing="absent")}
 
 
 def check_workers(client, *, timeout: float = 30.0) -> dict[str, dict[str, str]]:

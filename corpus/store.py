@@ -16,7 +16,7 @@ files on disk are the ones the manifest names.
 from __future__ import annotations
 
 __all__ = ["Corpus", "BuildReport", "build", "load", "save", "corpus_features", "corpus_files", "is_corpus_folder",
-           "MANIFEST", "SHARD_ROWS"]
+           "MANIFEST", "SHARD_ROWS", "package_versions"]
 
 import hashlib
 import json
@@ -188,14 +188,19 @@ def _hash_rows(h, dataset, taxonomy: Taxonomy) -> None:
 
 
 def _versions() -> dict[str, str]:
+    return {"python": platform.python_version(), **package_versions(("newstag", "datasets", "pyarrow"))}
+
+
+def package_versions(packages, missing: str = "unknown") -> dict[str, str]:
+    """``{distribution: installed version}`` for each of ``packages``, ``missing`` for one not installed."""
     from importlib.metadata import PackageNotFoundError, version
 
-    out = {"python": platform.python_version()}
-    for pkg in ("newstag", "datasets", "pyarrow"):
+    out = {}
+    for pkg in packages:
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
-            out[pkg] = "unknown"
+            out[pkg] = missing
     return out
 
 

@@ -116,6 +116,7 @@ def _forward(cls, method):
 # Module-level classes, so that pickle finds them (check_estimators_pickle).
 from classifier import AliasFeatures, AliasRuleClassifier, FastTfidfVectorizer, PrefixTfidfVectorizer, Tagger  # noqa: E402
 
+from classifier._embeddings import SentenceEmbeddings  # noqa: E402
 from classifier._places import PlaceFeatures  # noqa: E402
 
 from .conftest import ALIASES  # noqa: E402
@@ -127,3 +128,4 @@ TaggerOnRows = rows_as_text(Tagger)
 PrefixTfidfVectorizerOnRows = rows_as_text(PrefixTfidfVectorizer)
 FastTfidfVectorizerOnRows = rows_as_text(FastTfidfVectorizer)
 PlaceFeaturesOnRows = rows_as_text(PlaceFeatures, ["Ternopil", "Colorado", "Khyber Pakhtunkhwa", "Marseille"])
+SentenceEmbeddingsOnRows = rows_as_text(SentenceEmbeddings)

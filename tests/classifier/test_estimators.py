@@ -19,11 +19,15 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from classifier._places import PlaceFeatures
 from classifier import (AliasFeatures, AliasRuleClassifier, PrefixTfidfVectorizer, StackedOneVsRest, Tagger,
                         ThresholdedOneVsRest, best_f1_threshold, platt_scaling)
+from classifier._embeddings import SentenceEmbeddings
 from classifier._estimators import group_stratified_folds
 
 from .conftest import ALIASES, GROUPS
+from .test_embeddings import needs_encoder  # noqa: F401 (a fixture)
 from .rows_as_text import (CHECK_TAXONOMY, AliasFeaturesOnRows, AliasRuleClassifierOnRows,
-                           FastTfidfVectorizerOnRows, PlaceFeaturesOnRows, PrefixTfidfVectorizerOnRows, TaggerOnRows)
+                           FastTfidfVectorizerOnRows, PlaceFeaturesOnRows, PrefixTfidfVectorizerOnRows,
+                           SentenceEmbeddingsOnRows, TaggerOnRows)
+from .test_embeddings import HAVE_ENCODER
 
 _THRESHOLD = ("predict applies per-label thresholds tuned for F1, not probability 0.5, so predict is not "
               "argmax/round of predict_proba; scikit-learn marks its own TunedThresholdClassifierCV the same way")
@@ -71,6 +75,7 @@ _CHECKED = [ThresholdedOneVsRest(cv=3, random_state=0), StackedOneVsRest(cv=3, r
             AliasRuleClassifierOnRows(aliases=ALIASES), TaggerOnRows(taxonomy=str(CHECK_TAXONOMY)),
             PrefixTfidfVectorizerOnRows(prefix_length=2, min_df=1), FastTfidfVectorizerOnRows(sublinear_tf=True),
             PlaceFeaturesOnRows(countries=(("UA", "europe"), ("US", "americas"), ("PK", "asia"), ("FR", "europe")))]
+_CHECKED += [SentenceEmbeddingsOnRows()] if HAVE_ENCODER else []  # without the extra: test_the_encoder_is_checked_in_ci
 
 
 @parametrize_with_checks(_CHECKED, expected_failed_checks=_expected_failures, xfail_strict=True)
@@ -86,13 +91,18 @@ def test_the_check_counts_in_the_docs_are_the_checks_that_run():
     rows = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in re.finditer(
         r"^\| `(\w+)`[^|]*\| (\d+) \| \d+ \| [^|]+ \| (\d+) \|", (ROOT / "docs" / "sklearn.md").read_text(), re.M)}
     assert set(rows) == {"ThresholdedOneVsRest", "StackedOneVsRest", "AliasFeatures", "AliasRuleClassifier", "Tagger", "PrefixTfidfVectorizer",
-                         "FastTfidfVectorizer", "PlaceFeatures"}
+                         "FastTfidfVectorizer", "PlaceFeatures", "SentenceEmbeddings"}
     for estimator in _CHECKED:
         name = type(estimator).__name__.removesuffix("OnRows")
         expected = _expected_failures(estimator)
         checks = [_check_name(check) for _, check in estimator_checks_generator(estimator)]
         assert (len(checks), sum(c in expected for c in checks)) == rows[name], name
         assert set(expected) <= set(checks), f"{name}: expected failures of checks that do not run"
+
+
+def test_the_sentence_embeddings_go_through_the_checks(needs_encoder):
+    """(Without the embeddings extra the encoder's checks cannot run: this skips, or fails in CI.)"""
+    assert any(type(e).__name__ == "SentenceEmbeddingsOnRows" for e in _CHECKED)
 
 
 # The API checks again on the estimators themselves (not through the adapter): their own parameters and tags.
@@ -104,7 +114,7 @@ _API_CHECKS = ["check_no_attributes_set_in_init", "check_get_params_invariance",
 
 @pytest.mark.parametrize("check_name", _API_CHECKS)
 @pytest.mark.parametrize("estimator", [AliasFeatures(aliases=ALIASES), AliasRuleClassifier(aliases=ALIASES), Tagger(),
-                                       PrefixTfidfVectorizer(), PlaceFeatures()],
+                                       PrefixTfidfVectorizer(), PlaceFeatures(), SentenceEmbeddings()],
                          ids=lambda e: type(e).__name__)
 def test_text_estimators_pass_sklearns_data_free_api_checks(estimator, check_name):
     getattr(ec, check_name)(type(estimator).__name__, clone(estimator))
