@@ -120,6 +120,16 @@ ATTEMPTS: dict[str, tuple[dict, str, str]] = {
                             "acting_words": True, "word_ngram_range": (1, 1), "min_df": 1}, "all", "round 2 session 9: "
                            "unigrams without the word-prefix block (prefix_length=None): with every single word in the "
                            "word tf-idf, the prefixes no longer help the themes head; the new default"),
+    "embeddings": ({**_OLD, "rule_below": 5, "acting": True, "places": True, "prefix_length": None,
+                    "prefix_facets": ("themes",), "stack_facets": ("themes",), "story_folds": 5, "acting_words": True,
+                    "word_ngram_range": (1, 1), "min_df": 1, "embeddings": 0.5}, "all", "round 2 session 10: "
+                   "unigrams_no_prefix (the default) plus a sentence-embedding block (all-MiniLM-L6-v2, weight 0.5) for "
+                   "the themes head (Tagger(embeddings=0.5), the embeddings extra)"),
+    "embeddings_region": ({**_OLD, "rule_below": 5, "acting": True, "places": True, "prefix_length": None,
+                           "prefix_facets": ("themes",), "stack_facets": ("themes",), "story_folds": 5,
+                           "acting_words": True, "word_ngram_range": (1, 1), "min_df": 1, "embeddings": 0.5,
+                           "embedding_facets": ("themes", "region")}, "all", "round 2 session 10: embeddings read by "
+                          "the region head too"),
     "acting_words_real_only": ({**_OLD, "rule_below": 5, "acting": True, "places": True, "prefix_length": 6,
                                 "prefix_facets": ("themes",), "stack_facets": ("themes",), "story_folds": 5,
                                 "acting_words": True}, "real", "round 2 session 8: acting_words (the default) trained on "
@@ -176,6 +186,29 @@ CODE_ATTEMPTS = {
         "kept": "yes, for both this bench and `newstag evaluate`: a baseline whose thresholds see the same folds is "
                 "the fair (and harder) comparison. It showed the Tagger's themes head no better than the plain one on "
                 "the dev folds, which led to attempt `unigrams`"},
+    "embeddings_fold_seeds": {
+        "what": "round 2 session 10: attempt `embeddings` (the default plus all-MiniLM-L6-v2 sentence embeddings, "
+                "weight 0.5, read by the themes head) for fold seeds 0 / 1 / 2, and the weights around it (seed 0). "
+                "Measured first with a scratch script that put the block beside the word tf-idf for every head that "
+                "reads it (themes and region); the region head gained nothing on the dev folds (0.952 -> 0.950), so "
+                "the block is the themes head's (attempt `embeddings_region` keeps the comparison)",
+        "unigrams_no_prefix (the default)": {"themes": [0.778, 0.7751, 0.7748], "region": 0.9519, "actors": 0.8212},
+        "embeddings (weight 0.5)": {"themes": [0.8058, 0.8024, 0.805], "region": 0.9519, "actors": 0.8212},
+        "weight 0.25": {"themes": [0.7984, 0.7873, 0.7943]},
+        "weight 1": {"themes": [0.7974]},
+        "weight 2": {"themes": [0.7857]},
+        "the acting model reading the article's embedding too (weight 0.3 / 1, seed 0)": {
+            "actors": [0.8272, 0.8247], "actors per fold (weight 0.3)": [0.8, 0.8375, 0.8452],
+            "actors per fold (the default)": [0.7989, 0.8169, 0.8503]},
+        "evaluation period (reported only), themes": {"unigrams_no_prefix": [0.7811, 0.8, 0.7835],
+                                                      "embeddings": [0.8013, 0.8039, 0.8], "region": [0.8583, 0.8583],
+                                                      "region with embeddings_region": 0.875},
+        "kept": "as an option, not as the default: themes up on every fold seed (mean 0.776 -> 0.804) and on two of "
+                "three dev folds (seed 0: 0.734 / 0.791 / 0.804 -> 0.771 / 0.851 / 0.800), region and actors "
+                "unchanged; the acting model's gain (+0.003 to +0.006, one fold down) did not pay for the coupling. "
+                "Not the default because of what it costs: torch and a neural encoder at tag time "
+                "(bench/results/embedding_cost.json) against issue 14's 1.5x tagging goal, and a large install for "
+                "every user of the bundled model; the team's decision"},
     "unigrams_fold_seeds": {
         "what": "round 2 session 9: attempt `unigrams` (word_ngram_range=(1, 1), min_df=1, also the prefix block's "
                 "min_df) and its neighbours, dev pooled themes for fold seeds 0 / 1 / 2 (region and actors do not "
