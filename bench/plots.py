@@ -387,6 +387,22 @@ def _plot_dask(d, plt):
     return fig
 
 
+def _plot_embedding_cost(d, plt):
+    batches = [k for k, v in d.items() if isinstance(v, dict) and "cpu_seconds_per_1000_texts_median" in v]
+    fig, axes = plt.subplots(1, len(batches) + 1, figsize=(4 * (len(batches) + 1), 3))
+    for ax, name in zip(axes, batches):
+        per = d[name]["cpu_seconds_per_1000_texts_median"]
+        _bars(ax, list(per), list(per.values()), f"{name}: CPU s per 1,000 texts", "CPU seconds (log scale)")
+        ax.set_xscale("log")
+    fit = d["fit"]
+    systems = [k for k in fit if isinstance(fit[k], dict)]
+    _bars(axes[-1], systems, [fit[k]["wall_seconds"] for k in systems], f"fit of {fit.get('articles', '?')} articles",
+          "wall seconds")
+    fig.suptitle("sentence embeddings: what the themes gain costs", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def _plot_section(d, plt, name):
     section = _first_section(d)
     if section is None:
@@ -427,7 +443,7 @@ _PLOTS: dict[str, Callable] = {
     "annotation_import": _plot_annotation_import, "splits": _plot_splits, "tagging_speed": _plot_tagging_speed,
     "reuters_accuracy": _plot_reuters,
     "wikinews_accuracy": _plot_wikinews, "scale": _plot_scale, "corpus_build_speed": _plot_build,
-    "dask_scaling": _plot_dask, "news_time_split": _plot_news,
+    "dask_scaling": _plot_dask, "news_time_split": _plot_news, "embedding_cost": _plot_embedding_cost,
 }
 
 
