@@ -86,7 +86,10 @@ THEME_CUES = {
 
 ORGS = {
     "NATO": ("NATO", ["North Atlantic Treaty Organization", "North Atlantic Treaty Organisation", "North Atlantic Alliance", "OTAN"], {"wikidata": "Q7184", "wikipedia": "NATO"}),
-    "UN": ("United Nations", ["UN", "U.N.", "UN Security Council", "United Nations Security Council", "UN General Assembly", "United Nations General Assembly", "UNSC"], {"wikidata": "Q1065", "wikipedia": "United Nations"}),
+    # the guide: "The Security Council, UN agencies and missions -> UN" (their full names: "WHO" is also a word)
+    "UN": ("United Nations", ["UN", "U.N.", "UN Security Council", "United Nations Security Council", "UN General Assembly", "United Nations General Assembly", "UNSC",
+                              "World Health Organization", "World Food Programme", "World Food Program", "WFP", "UNICEF", "UNHCR", "UN Refugee Agency", "UNRWA",
+                              "UNIFIL", "MONUSCO", "UNMISS", "OCHA", "UNESCO", "UNDP", "UN Human Rights Council", "UN Secretary-General", "António Guterres", "Antonio Guterres"], {"wikidata": "Q1065", "wikipedia": "United Nations"}),
     "EU": ("European Union", ["EU", "E.U.", "European Commission", "European Council", "Brussels"], {"wikidata": "Q458", "wikipedia": "European Union"}),
     "ASEAN": ("ASEAN", ["Association of Southeast Asian Nations"], {"wikidata": "Q7768", "wikipedia": "ASEAN"}),
     "QUAD": ("Quad", ["Quadrilateral Security Dialogue", "QUAD group", "Quad group"], {"wikipedia": "Quadrilateral Security Dialogue"}),
@@ -130,6 +133,12 @@ METONYMS = {
     "TJK": ["Tajik", "Dushanbe"],
     "COD": ["DR Congo", "DRC", "Kinshasa"],
     "IOT": ["Diego Garcia"],
+}
+
+# Demonyms and names that countryinfo lacks, in the forms news copy uses (it has "Argentinean", "Nepalese", ...).
+MISSING_NAMES = {
+    "ARG": ["Argentine"], "ECU": ["Ecuadorian"], "NPL": ["Nepali"], "KAZ": ["Kazakh", "Astana"], "UZB": ["Uzbek"],
+    "BIH": ["Bosnian"], "SVN": ["Slovenian"], "ISL": ["Icelandic"], "YEM": ["Sanaa"],
 }
 
 # Phrases that contain a state's alias but do not name the state: the matcher consumes them so that
@@ -206,7 +215,7 @@ def _states() -> list[tuple[str, str, list[str], dict, str]]:
             if d.get(key):
                 names.append(d[key])
         aliases = [a for a in names if a and _usable(a) and a.casefold() not in COMMON_WORDS]
-        aliases += METONYMS.get(c.alpha_3, [])
+        aliases += METONYMS.get(c.alpha_3, []) + MISSING_NAMES.get(c.alpha_3, [])
         refs = {"iso3166_alpha2": c.alpha_2, "iso3166_numeric": c.numeric}
         refs["wikipedia"] = display  # the English Wikipedia article is titled by the common name
         rows.append((c.alpha_3, display, aliases, refs, _region(c.alpha_3, d)))
