@@ -45,10 +45,9 @@ def batches(items: Iterable[Any], size: int) -> Iterator[list]:
 
 class Batch:
     """The features of a batch of texts: one sparse block per source (``"text"``, ``"prefix"``, ``"embeddings"`` and
-    ``"places"`` when
-    the model has them, and one per facet with aliases), the alias mentions found for each such facet (matched
-    once, reused as evidence), and for a facet with a mention-role model the role probability of each mention (an
-    array per text)."""
+    ``"places"`` when the model has them, and one per facet with aliases), the alias mentions found for each such
+    facet (matched once, reused as evidence), and for a facet with a mention-role model the role probability of each
+    mention (an array per text)."""
 
     def __init__(self, blocks: dict[str, sp.csr_matrix], mentions: dict[str, list],
                  roles: dict[str, list] | None = None):

@@ -75,16 +75,17 @@ def places_table(params, tax: Taxonomy) -> tuple:
 
 
 def feature_blocks(params, tax: Taxonomy) -> list[str]:
-    """Every block a Tagger builds, in column order: text, prefix (when a head reads it), each alias facet, places
-    (when the group facet reads them)."""
+    """Every block a Tagger builds, in column order: text, prefix and embeddings (each when a head reads it), each
+    alias facet, places (when the group facet reads them)."""
     return [TEXT, *([PREFIX] if prefix_readers(params, tax) else []),
             *([EMBED] if embedding_readers(params, tax) else []), *alias_blocks(tax),
             *([PLACES] if places_table(params, tax) else [])]
 
 
 def head_blocks(params, facet: str, tax: Taxonomy) -> list[str]:
-    """The blocks ``facet``'s head reads: the text, the prefixes (a facet of ``prefix_facets``), its own aliases,
-    and (the single-label ``group_facet``) the alias facet's and the places."""
+    """The blocks ``facet``'s head reads: the text, the prefixes (a facet of ``prefix_facets``), the embeddings (a
+    facet of ``embedding_facets``), its own aliases, and (the single-label ``group_facet``) the alias facet's and the
+    places."""
     have = alias_blocks(tax)
     out = [TEXT] + ([PREFIX] if facet in prefix_readers(params, tax) else []) + (
         [EMBED] if facet in embedding_readers(params, tax) else []) + ([facet] if facet in have else [])

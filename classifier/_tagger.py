@@ -105,7 +105,7 @@ class Tagger(FacetScoring, BaseEstimator):
         facet). News dev actors 0.802 -> 0.830 (bench/); slower to tag (docs/classifier.md).
     embeddings : float or None, default None
         The weight of a sentence-embedding block (:class:`SentenceEmbeddings`, all-MiniLM-L6-v2; the ``embeddings``
-        extra) read by the heads of ``embedding_facets``; None for none. 0.5: news dev themes 0.776 -> 0.80 (bench/);
+        extra) read by the heads of ``embedding_facets``; None for none. 0.5: news dev themes 0.776 -> 0.804 (bench/);
         tagging then costs a neural encoder's time (docs/classifier.md).
     embedding_facets : tuple of str, default ("themes",) — the facets whose heads read the embeddings
 
