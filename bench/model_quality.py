@@ -196,11 +196,15 @@ CODE_ATTEMPTS = {
         "before": {"actors per fold": [0.7989, 0.8169, 0.8503], "region per fold": [0.9553, 0.9581, 0.9412]},
         "A": {"actors per fold": [0.8043, 0.8268, 0.8503], "region per fold": [0.9553, 0.9581, 0.9412]},
         "B": {"actors per fold": [0.8065, 0.8464, 0.8446], "region per fold": [0.9553, 0.9476, 0.9471]},
+        "C (A, and 'Congolese' -> COD, 'Dominican' -> DOM, the states news copy means: 22 of 26 items with "
+        "'Congolese' have COD)": {"actors per fold": [0.8084, 0.8249, 0.8521], "region per fold": [0.9553, 0.9529, 0.9412],
+                                  "evaluation period (reported only)": {"region": 0.863, "actors": 0.835}},
         "evaluation period (reported only)": {"before": {"region": 0.858, "actors": 0.830},
                                               "A": {"region": 0.863, "actors": 0.830},
                                               "B": {"region": 0.863, "actors": 0.833}},
         "kept": "A, in the default taxonomy: two folds up, none down, themes unchanged, and each name is what the "
-                "guide or plain English says. B not: dev3 actors and dev2 region fall, and Gaza is a place in the "
+                "guide or plain English says. C not: dev2 actors and region fall (one item each), though the "
+                "evaluation period rose. B not: dev3 actors and dev2 region fall, and Gaza is a place in the "
                 "state, not a name for it (no other state has its territories as aliases; places are the gazetteer's "
                 "and read by the region head)"},
     "acting_threshold_story_folds": {
