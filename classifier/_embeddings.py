@@ -96,7 +96,7 @@ class SentenceEmbeddings(TransformerMixin, BaseEstimator):
         return np.asarray([f"embedding {k}" for k in range(EMBEDDING_DIM)], dtype=object)
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ is the live __dict__
         state.pop("_warned", None)
         return state
 

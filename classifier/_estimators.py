@@ -308,7 +308,7 @@ class ThresholdedOneVsRest(MultiOutputMixin, ClassifierMixin, MetaEstimatorMixin
         return WT[:, k[0]] if len(k) else None
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ is the live __dict__
         state.pop("_linear", None)  # rebuilt on demand
         return state
 

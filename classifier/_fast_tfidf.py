@@ -128,7 +128,7 @@ class FastTfidfVectorizer(TfidfVectorizer):
         return True
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ is the live __dict__
         state.pop("_fast_index", None)
         return state
 

@@ -296,7 +296,7 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
             for lab, names in self.aliases)))
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ is the live __dict__
         state.pop("_matcher", None)
         state.pop("_role_weights", None)
         state.pop("_acting_tables", None), state.pop("_acting_columns", None)

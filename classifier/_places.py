@@ -96,7 +96,7 @@ class PlaceFeatures(TextTransformerMixin, BaseEstimator):
         return gaz
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ is the live __dict__
         state.pop("_warned", None)
         return state
 

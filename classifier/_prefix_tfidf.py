@@ -190,7 +190,7 @@ class PrefixTfidfVectorizer(TransformerMixin, BaseEstimator):
         return ids
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ is the live __dict__
         state.pop("_memo", None)  # caches, rebuilt on demand
         state.pop("_joint", None)
         return state

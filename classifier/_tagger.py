@@ -336,7 +336,7 @@ class Tagger(FacetScoring, BaseEstimator):
         return tax
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ is the live __dict__
         for cache in _CACHES:
             state.pop(cache, None)
         return state

@@ -133,7 +133,7 @@ def test_embedding_facets_must_be_a_tuple_of_names(small_corpus, small_splits):
 
 def test_without_embeddings_no_block_is_built_and_older_models_load_without_one(plain):
     assert "embeddings" not in plain.blocks_
-    state = dict(plain.__getstate__())  # (a copy: object.__getstate__ gives the live __dict__)
+    state = plain.__getstate__()
     for key in ("embeddings", "embedding_facets"):
         state.pop(key)
     old = Tagger.__new__(Tagger)

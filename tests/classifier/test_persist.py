@@ -247,3 +247,27 @@ def test_a_vocabulary_word_named_like_a_skops_field_keeps_the_model_file_reprodu
     b = {"file": [1.5], "__id__": {"x": [2.5]}, "words": ["file", "__id__"]}  # equal, at other addresses
     assert _canonical_skops(sio.dumps(a)) == _canonical_skops(sio.dumps(b))
     assert sio.loads(_canonical_skops(sio.dumps(a)), trusted=[]) == a
+
+
+def _all_state(est) -> dict:
+    """Every estimator in a fitted Tagger (itself, its feature parts, its heads) -> the names in its __dict__."""
+    out = {"tagger": set(est.__dict__)}
+    for name, part in est.features_.transformer_list:
+        out[name] = set(part.__dict__)
+        for sub_name, sub in getattr(part, "transformer_list", []):
+            out[f"{name}/{sub_name}"] = set(sub.__dict__)
+    for facet, head in est.heads_.items():
+        out[f"head {facet}"] = set(head.__dict__)
+    return out
+
+
+def test_saving_a_model_leaves_the_fitted_tagger_as_it_was(small_corpus, small_splits, tmp_path):
+    # __getstate__ must hand back a copy: object.__getstate__ gives the live __dict__, and popping the caches from
+    # it dropped them from the model in use (its alias matcher, acting tables, tf-idf index, a head's coefficients)
+    tagger = Tagger(random_state=0).fit(small_corpus, splits=small_splits)
+    texts = small_corpus.texts()
+    tagger.predict(texts)
+    list(tagger.tag_batch(texts))  # every cache filled
+    before = _all_state(tagger)
+    tagger.save(tmp_path / "m")
+    assert _all_state(tagger) == before
