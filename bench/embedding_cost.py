@@ -9,7 +9,7 @@ Run: ``.venv/bin/python -m bench.embedding_cost --corpus out/corpus [--rounds 3]
   item; the default taxonomy, so the themes head reads the block).
 
 Tagging: every system tags the first ``--n`` of bench/tagging_speed.py's Reuters articles (longer texts than the news
-items: the encoder reads up to 256 word pieces of each) and, apart, the main job's 240 evaluation items (its split manifest's eval side) (short
+items: the encoder reads up to 256 word pieces of each) and, apart, the main job's 240 evaluation items (its split manifest's eval side: short
 event summaries), after one untimed pass each; each round times every system once, in turn, collector paused, in
 CPU seconds (``time.process_time``; torch runs on every core, so its wall time is shorter). Reported: medians over
 the rounds, each round's ratio to the plain pipeline, and per 1,000 texts. Training: one fit of each Tagger, CPU
@@ -39,20 +39,15 @@ def _fit(corpus, **params) -> tuple[Any, dict[str, float]]:
 
 
 def main(rounds: int, corpus_dir: str, n: int) -> dict[str, Any]:
-    import skops.io as sio
-
-    from bench.tagging_speed import WORK, _baseline, _baseline_xy, _corpus, _inputs
+    from bench.tagging_speed import _inputs, cached_baseline
     from corpus import load, load_splits
 
-    texts = _inputs(10_000)["texts"][:n]
+    inputs = _inputs(10_000)
+    texts = inputs["texts"][:n]
     corpus = load(corpus_dir)
     evaluated = set(load_splits(corpus_dir).ids["eval"])  # the time split's evaluation items
     news = [t for i, t in zip(corpus.ids, corpus.texts()) if i in evaluated]
-    base_file = WORK / "baseline.skops"
-    if base_file.is_file():
-        base = sio.load(base_file, trusted=sio.get_untrusted_types(file=base_file))
-    else:
-        base = _baseline().fit(*_baseline_xy(_corpus(_inputs(10_000)["train"])))
+    base = cached_baseline(inputs["train"])
     plain, with_block = _fit(corpus), _fit(corpus, embeddings=0.5)
     out: dict[str, Any] = {"what": "Tagger(embeddings=0.5) against Tagger() and the plain pipeline: fit of the main "
                                    "job's corpus, tag_batch CPU seconds (collector paused, interleaved rounds)",

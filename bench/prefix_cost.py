@@ -34,19 +34,13 @@ ROUNDS = 7
 
 
 def _systems(corpus_dir: str | None) -> dict[str, Callable[[], Any]]:
-    import skops.io as sio
-
-    from bench.tagging_speed import WORK, _baseline, _baseline_xy, _corpus, _inputs
+    from bench.tagging_speed import _corpus, _inputs, cached_baseline
     from classifier import Tagger
 
     inp = _inputs(10_000)
     texts = inp["texts"]
     wiki = _corpus(inp["train"])
-    base_file = WORK / "baseline.skops"
-    if base_file.is_file():
-        base = sio.load(base_file, trusted=sio.get_untrusted_types(file=base_file))
-    else:
-        base = _baseline().fit(*_baseline_xy(wiki))
+    base = cached_baseline(inp["train"], wiki)
     fits = {"wiki": (wiki, {"prefix_length": None}),
             "wiki_prefix_sections": (wiki, {"prefix_length": 6, "prefix_facets": ("sections",)}),
             "wiki_prefix_every": (wiki, {"prefix_length": 6, "prefix_facets": None})}

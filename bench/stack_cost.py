@@ -31,9 +31,7 @@ SYSTEMS = {"news": {"stack_facets": ()}, "news_stack": {"stack_facets": ("themes
 
 
 def main(rounds: int, corpus_dir: str) -> dict[str, Any]:
-    import skops.io as sio
-
-    from bench.tagging_speed import WORK, _baseline, _baseline_xy, _corpus, _inputs
+    from bench.tagging_speed import _inputs, cached_baseline
     from classifier import Tagger
     from corpus import load, load_splits
 
@@ -44,11 +42,7 @@ def main(rounds: int, corpus_dir: str) -> dict[str, Any]:
 
     inp = _inputs(10_000)
     texts = inp["texts"]
-    base_file = WORK / "baseline.skops"
-    if base_file.is_file():
-        base = sio.load(base_file, trusted=sio.get_untrusted_types(file=base_file))
-    else:
-        base = _baseline().fit(*_baseline_xy(_corpus(inp["train"])))
+    base = cached_baseline(inp["train"])
     systems = {"plain": lambda: base.predict(texts)}
     for name, tagger in taggers.items():
         list(tagger.tag_batch(texts))  # the untimed pass: lookup tables and memos

@@ -168,6 +168,17 @@ def _code_key() -> str:
     return h.hexdigest()[:12]
 
 
+def cached_baseline(train: list[dict], wiki=None):
+    """The plain pipeline the speed benchmarks compare with: this benchmark's cached one (``baseline.skops``) when
+    there, else fitted on ``train`` (its Wikipedia items; ``wiki``: their corpus, when already built)."""
+    import skops.io as sio
+
+    base_file = WORK / "baseline.skops"
+    if base_file.is_file():
+        return sio.load(base_file, trusted=sio.get_untrusted_types(file=base_file))
+    return _baseline().fit(*_baseline_xy(wiki if wiki is not None else _corpus(train)))
+
+
 def _models(train: list[dict]) -> dict[str, Any]:
     """Fit (or load) both models; saved in the cache for the memory children."""
     import skops.io as sio

