@@ -16,6 +16,7 @@ from .readers import ReadResult, html_text, looks_like_html, read_file, read_pat
 from .datasets import (build_reuters, build_wikipedia_current_events, modapte_split, read_reuters,
                        read_wikipedia_current_events, reuters_taxonomy, wikinews_taxonomy)
 from .split_manifest import SplitManifest, load_splits, split_datasets, split_rows
+from .refit import refit_split
 from .splits import make_splits
 from .store import BuildReport, Corpus, build, corpus_features, from_articles, load, package_versions, save
 from .taxonomy import Facet, Label, Taxonomy, default_taxonomy_path, load_taxonomy, parse_taxonomy
@@ -29,7 +30,7 @@ __all__ = [
     "article_id", "atomic_folder", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "build", "build_dask",
     "corpus_features", "dask_client", "package_versions", "default_taxonomy_path", "environment", "dumps_json", "find_model", "folder_lock", "from_articles",
     "load", "load_splits",
-    "load_taxonomy", "make_splits",
+    "load_taxonomy", "make_splits", "refit_split",
     "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "record_article", "html_text",
     "looks_like_html", "save", "split_datasets", "split_rows",
     "build_reuters", "build_wikipedia_current_events", "modapte_split", "read_reuters", "read_wikipedia_current_events",

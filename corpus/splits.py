@@ -458,3 +458,4 @@ def _label_report(data: Labeled, comp: Sequence[int], side: np.ndarray, names: l
             ),
         }
     return report
+
