@@ -156,8 +156,10 @@ def _evaluation_text(card: Mapping[str, Any]) -> str:
     m = card.get("metrics")
     if not m:
         return "No evaluation: the model was saved without metrics (no eval split)."
-    data = card.get("training_data") or {}
-    how = f"split `{m.get('split')}` ({m.get('articles')} articles the model never saw)"
+    refit = card.get("training_data") or {}
+    data = refit.get("estimated_by") or refit  # a refitted model: how the estimate was made
+    seen = "that model never saw" if data is not refit else "the model never saw"
+    how = f"split `{m.get('split')}` ({m.get('articles')} articles {seen})"
     if data.get("split_method") == "time" and data.get("dates"):
         d = data["dates"]
         how += (f", a **time split**: trained on articles dated {' to '.join(d.get('train', []))}, evaluated on "
@@ -166,6 +168,12 @@ def _evaluation_text(card: Mapping[str, Any]) -> str:
             how += " where " + ", ".join(f"{k}={v}" for k, v in data["eval_where"].items())
     elif data.get("split_method"):
         how += f", split method {data['split_method']}"
+    if data is not refit:
+        span = " to ".join((refit.get("dates") or {}).get("train", []))
+        how = (f"{how}. The figures are the **estimate** made before the refit: the same recipe was fitted on the "
+               f"`{data.get('split')}` split ({data.get('articles')} articles), evaluated, then refitted on all "
+               f"{refit.get('articles')} labeled articles{f' (dated {span})' if span else ''}, those evaluated included, "
+               f"to give this model")
     lines = [f"On {how}. Baselines beside the model: the plain scikit-learn pipeline a user would try first "
              f"(tf-idf + LinearSVC, one-vs-rest with per-label thresholds from cross-validation for a multi-label "
              f"facet; no aliases), the alias rules alone, and the majority label.",
@@ -238,7 +246,9 @@ def card_markdown(card: Mapping[str, Any], tagger=None) -> str:
     if cal and card.get("reliability_plot"):
         doc.add_plot(**{"newstag model card/Calibration": card["reliability_plot"]},
                      description="Observed frequency against the mean score in 10 score bins (multi-label: every "
-                                 "article x label; single-label: the chosen label), on the evaluation split. ECE: "
+                                 "article x label; single-label: the chosen label), on the evaluation split"
+                                 + (" (of the model fitted before the refit)"
+                                    if (card.get("training_data") or {}).get("estimated_by") else "") + ". ECE: "
                                  + ", ".join(f"{k} {v['ece']:.4f}" for k, v in cal.items()) + ".",
                      alt_text="reliability diagram")
     doc.add(**{"newstag model card/Technical details": _technical_text(card)})

@@ -53,7 +53,11 @@ def train_command(
     embeddings: Optional[float] = typer.Option(
         None, "--embeddings", callback=lambda v: v if v is None else _positive(v, "--embeddings"),
         help="Add sentence embeddings (all-MiniLM-L6-v2) with this weight for the themes head, e.g. 0.5; needs "
-             "pip install 'newstag[embeddings]'. Better themes, far slower tagging (docs/classifier.md)."),
+             "pip install 'newstag\\[embeddings]'. Better themes, far slower tagging (docs/classifier.md)."),
+    refit: bool = typer.Option(
+        False, "--refit",
+        help="After evaluating, refit on every labeled article (the evaluated ones and those the split held out "
+             "too) and save that model, with the evaluation as its estimate: the model to tag new articles with."),
 ) -> None:
     """Train a tagger on a corpus's train split, evaluate it on the eval split, save model and card."""
     from corpus.console import progress_bar
@@ -66,18 +70,23 @@ def train_command(
 
         def tick(stage: str, detail: str) -> None:
             label = {"features": f"features ({detail})", "head": f"head: {detail}", "evaluate": f"evaluating on {detail}",
-                     "save": f"saving to {detail}", "done": "heads fitted"}.get(stage, stage)
+                     "save": f"saving to {detail}", "refit": f"refitting on {detail}",
+                     "done": "heads fitted"}.get(stage, stage)
             bar.update(task, description=label)
             bar.advance(task)
 
         result = train_model(corpus, output, seed=seed, split=split_name, eval_split=eval_split or None,
-                             progress=tick, C=c, char_ngram_range=char_range, embeddings=embeddings)
+                             progress=tick, refit=refit, C=c, char_ngram_range=char_range,
+                             embeddings=embeddings)
         bar.update(task, description="done", total=bar.tasks[0].completed, completed=bar.tasks[0].completed)
     for note in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {note}", highlight=False)
     out = Console()
     t = result.tagger.training_
     out.print(f"model written to [bold]{result.path}[/bold] (trained on {t['articles']} articles in {t['seconds']} s)")
+    if result.report is not None and refit:
+        out.print(f"refitted on every labeled article; the estimate below is the same recipe's, fitted on the "
+                  f"{split_name!r} split and evaluated on the {eval_split!r} one (in the model card)")
     if result.report is not None:
         out.print(_summary_table(result.report))
     else:

@@ -227,6 +227,13 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
         raise InputError(
             f"evaluate: the model was trained on the {split!r} split; evaluate on another one (e.g. eval)."
         )
+    if ((tagger.training_.get("splits") or {}).get("method") == "refit"
+            and tagger.training_.get("corpus_fingerprint") == corpus.fingerprint):
+        raise InputError(
+            f"evaluate: this model was refitted on every labeled article of this corpus (`newstag train --refit`), the "
+            f"{split!r} articles included, so its score on them would flatter it. Its card holds the estimate made "
+            f"before the refit; to evaluate, train with `newstag train` without --refit and evaluate that model."
+        )
     if not rows:
         raise InputError(f"evaluate: the {split!r} split is empty; nothing to evaluate.")
     texts_all = corpus.texts()

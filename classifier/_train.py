@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from corpus import CorpusError, load, load_splits
+from corpus import CorpusError, load, load_splits, refit_split
 from corpus.models import model_output_path
 
 from ._evaluate import Report, evaluate
@@ -27,9 +27,14 @@ class TrainResult:
 
 def train_model(corpus_dir: str | Path, output: str | Path | None = None, *, seed: int = 0, split: str = "train",
                 eval_split: str | None = "eval", progress: Callable[[str, str], None] | None = None,
-                **params: Any) -> TrainResult:
+                refit: bool = False, **params: Any) -> TrainResult:
     """Fit a Tagger on the ``split`` articles of a corpus folder, evaluate it on ``eval_split`` (when the
     split manifest has one) and save the model folder with its card.
+
+    With ``refit``, once evaluated the same recipe is fitted again on every labeled article
+    (:func:`corpus.refit_split`: the evaluated ones, those the split held out or left out of training) and that
+    model is saved, the evaluation in its card as the estimate of its quality: the model to tag new articles with,
+    which has seen the latest labeled news. (Evaluating it on the same corpus is refused: it has seen those articles.)
 
     Parameters
     ----------
@@ -65,9 +70,15 @@ def train_model(corpus_dir: str | Path, output: str | Path | None = None, *, see
         if progress:
             progress("evaluate", eval_split)
         report = evaluate(tagger, corpus, eval_split, manifest)
+    data = training_data_summary(corpus, manifest, split)
+    if refit:
+        if progress:
+            progress("refit", "every labeled article")
+        estimated_by, manifest = data, refit_split(corpus, manifest)
+        tagger = Tagger(random_state=seed, **params).fit(corpus, splits=manifest, split="train", progress=progress)
+        data = {**training_data_summary(corpus, manifest, "train"), "estimated_by": estimated_by}
     path = Path(output) if output is not None else model_output_path()
     if progress:
         progress("save", str(path))
-    save_model(tagger, path, metrics=report.summary() if report is not None else None,
-               data=training_data_summary(corpus, manifest, split))
+    save_model(tagger, path, metrics=report.summary() if report is not None else None, data=data)
     return TrainResult(tagger, path, report, notes)

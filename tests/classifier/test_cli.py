@@ -147,3 +147,43 @@ def test_python_m_classifier_train_runs_the_train_command(corpus_dir, tmp_path):
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "m" / "model_card.json").is_file()
     assert "model written to" in out.stdout
+
+
+@pytest.fixture(scope="module")
+def refit_model(corpus_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("refit") / "model"
+    assert main(["train", "--corpus", str(corpus_dir), "-o", str(out), "--seed", "0", "--refit"]) == 0
+    return out
+
+
+def test_refit_trains_on_every_labeled_article_and_keeps_the_estimate_of_the_split_model(refit_model, cli_model,
+                                                                                          small_corpus, capsys):
+    from classifier import Tagger
+
+    card, split_card = (json.loads((m / "model_card.json").read_text()) for m in (refit_model, cli_model))
+    labeled = sum(small_corpus.column("labeled"))
+    assert card["training"]["articles"] == labeled > split_card["training"]["articles"]
+    assert card["training"]["splits"]["method"] == "refit"
+    assert card["metrics"] == split_card["metrics"]  # the estimate: the same recipe, fitted on the train split
+    assert card["training_data"]["estimated_by"]["articles"] == split_card["training"]["articles"]
+    md = " ".join((refit_model / "model_card.md").read_text().split())
+    assert f"then refitted on all {labeled} labeled articles" in md
+    assert Tagger.load(refit_model).training_["articles"] == labeled
+
+
+def test_a_refitted_model_is_not_evaluated_on_the_corpus_it_was_refitted_on(refit_model, corpus_dir, tmp_path, capsys):
+    assert main(["evaluate", "--model", str(refit_model), "--corpus", str(corpus_dir), "-o", str(tmp_path / "r")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "refitted on every labeled article of this corpus" in err and "newstag train` without --refit" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_refit_is_reproducible(refit_model, corpus_dir, tmp_path):
+    again = tmp_path / "again"
+    assert main(["train", "--corpus", str(corpus_dir), "-o", str(again), "--seed", "0", "--refit"]) == 0
+    assert (again / "model.skops").read_bytes() == (refit_model / "model.skops").read_bytes()
+
+
+def test_the_train_help_names_the_embeddings_extra_whole(capsys):
+    assert main(["train", "--help"]) == 0
+    assert "newstag[embeddings]" in " ".join(capsys.readouterr().out.replace("│", " ").split()).replace(" ", "")
