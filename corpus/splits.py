@@ -458,4 +458,3 @@ def _label_report(data: Labeled, comp: Sequence[int], side: np.ndarray, names: l
             ),
         }
     return report
-
