@@ -271,9 +271,43 @@ def render_generic(name: str, d: dict[str, Any]) -> str:
     return "\n\n".join(out)
 
 
+def render_news(d: dict[str, Any]) -> str:
+    """news_time_split: the systems' headline figures, every theme and the learning curve, then its plot (the
+    per-label figures of every system stay in the JSON)."""
+    sp, systems = d["split"], d["systems"]
+    out = [f"## {d.get('benchmark', 'news_time_split')}", _machine(d), d.get("what", ""),
+           f"Trained on {_fmt(sp['train'])} items dated before {sp['cutoff']} ({_fmt(sp['train_starter_items'])} of them "
+           f"starter items), evaluated on the {_fmt(sp['eval'])} items drawn at random from {sp['cutoff']} to "
+           f"{sp['until']}; {_fmt(sp['held_out'])} labeled items of that period held out (active learning's picks), "
+           f"{_fmt(sp['dropped_from_train'])} training items left out for sharing a story line with an evaluated one."]
+    rows = [[name, _f(s["headline"]["region_accuracy"]), _f(s["headline"]["themes_micro_f1"]),
+             _f(s["headline"]["actors_micro_f1"]), _f(s["facets"]["actors"]["macro_f1"]), _fmt(s.get("fit_seconds"))]
+            for name, s in systems.items()]
+    t = d.get("targets", {})
+    rows.append(["target", _f(t.get("region_accuracy")), _f(t.get("themes_micro_f1")), _f(t.get("actors_micro_f1")),
+                 "", ""])
+    out.append(table(["system", "region accuracy", "themes micro-F1", "actors micro-F1", "actors macro-F1",
+                      "fit seconds"], rows))
+    themes = {n: s["facets"]["themes"]["per_label"] for n, s in systems.items()}
+    first = themes.get("tagger") or next(iter(themes.values()))
+    out.append("Per theme (F1 on the evaluation items; support = evaluation items with the theme):")
+    out.append(table(["theme", "support"] + [f"F1 {n}" for n in themes],
+                     [[lab, first[lab]["support"]] + [_f((themes[n].get(lab) or {}).get("f1")) for n in themes]
+                      for lab in sorted(first, key=lambda lab: (-first[lab]["support"], lab))]))
+    curve = d.get("learning_curve") or {}
+    if curve.get("arms"):
+        out.append(f"Learning curve (on top of the {_fmt(curve.get('starter_items'))} starter items):")
+        out.append(table(["arm", "real items", "region", "themes", "actors"],
+                         [[arm, _fmt(p["real_items"]), _f(p["region_accuracy"]), _f(p["themes_micro_f1"]),
+                           _f(p["actors_micro_f1"])] for arm, points in curve["arms"].items() for p in points]))
+    out.append("![news_time_split](results/news_time_split.png)")
+    return "\n\n".join(out)
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "reuters_accuracy": render_reuters, "wikinews_accuracy": render_wikinews,
     "corpus_build_speed": render_build, "scale": render_scale, "model_quality": model_quality.render,
+    "news_time_split": render_news,
 }
 
 

@@ -188,3 +188,15 @@ def test_every_committed_result_gives_a_table_and_a_plot(tmp_path):
         if name in EXPECTED_COLUMNS:  # a known benchmark is shown in its own layout, not the generic one
             assert list(table.columns)[0] == EXPECTED_COLUMNS[name][0], name
         assert plot_result(name, data, tmp_path / f"{name}.png") is not None, name
+
+
+def test_the_bench_readme_shows_the_news_time_split_by_system_theme_and_curve_not_a_flattened_dump():
+    from bench.run_all import render_news
+
+    d = json.loads((RESULTS / "news_time_split.json").read_text(encoding="utf-8"))
+    text = render_news(d)
+    rows = {line.split(" | ")[0].lstrip("| ") for line in text.splitlines() if line.startswith("| ")}
+    assert set(d["systems"]) | {"target", "armed_conflict", "random", "active"} <= rows
+    assert "per_label" not in text and text.endswith("![news_time_split](results/news_time_split.png)")
+    tagger = d["systems"]["tagger"]["headline"]
+    assert f"| tagger | {tagger['region_accuracy']:.4f} | {tagger['themes_micro_f1']:.4f} |" in text
