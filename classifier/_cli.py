@@ -89,6 +89,9 @@ def train_command(
                   f"{split_name!r} split and evaluated on the {eval_split!r} one (in the model card)")
     if result.report is not None:
         out.print(_summary_table(result.report))
+    elif refit:
+        out.print("refitted on every labeled article; nothing was evaluated, so the model card has no estimate of its "
+                  f"quality (no {eval_split!r} split to evaluate on).")
     else:
         out.print(f"no {eval_split!r} split to evaluate on; the model card has no metrics.")
 

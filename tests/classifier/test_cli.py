@@ -187,3 +187,12 @@ def test_refit_is_reproducible(refit_model, corpus_dir, tmp_path):
 def test_the_train_help_names_the_embeddings_extra_whole(capsys):
     assert main(["train", "--help"]) == 0
     assert "newstag[embeddings]" in " ".join(capsys.readouterr().out.replace("│", " ").split()).replace(" ", "")
+
+
+def test_refit_without_an_evaluation_says_the_model_has_no_estimate(corpus_dir, small_corpus, tmp_path, capsys):
+    out = tmp_path / "m"
+    assert main(["train", "--corpus", str(corpus_dir), "-o", str(out), "--refit", "--eval-split", ""]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert f"trained on {sum(small_corpus.column('labeled'))} articles" in printed
+    assert "refitted on every labeled article; nothing was evaluated, so the model card has no estimate" in printed
+    assert json.loads((out / "model_card.json").read_text())["metrics"] is None
