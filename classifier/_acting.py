@@ -17,7 +17,7 @@ sums) and the rare labels (instead of the alias rule) read it. It costs a few st
 
 from __future__ import annotations
 
-__all__ = ["PAIR_FEATURES", "pair_table", "fit_acting", "group_entries", "label_sets",
+__all__ = ["PAIR_FEATURES", "pair_table", "pair_columns", "fit_acting", "group_entries", "label_sets",
            "plain_entries", "context_words", "word_vocabulary", "word_rows", "acting_design", "acting_input", "acting_logits", "ACTING_MIN_DF"]
 
 import math
@@ -33,7 +33,9 @@ from ._fast_tfidf import analyse
 
 # The columns of pair_table, in order.
 PAIR_FEATURES = ("count", "title", "early", "lead", "share", "first", "top", "n_labels", "place", "chain",
-                 "modifier", "government", "possessive", "subject", "title_subject", "all_place")
+                 "modifier", "government", "possessive", "subject", "title_subject", "all_place",
+                 "institution_place", "institution_sole", "institution_first")
+_EARLIER_PAIR_FEATURES = 16  # a model fitted before the institution flags reads the first 16 columns only
 
 _PLACE_WORDS = frozenset(("in", "near", "at", "into", "toward", "towards", "across", "off", "outside", "inside",
                           "from", "to", "southern", "northern", "eastern", "western", "central", "south", "north",
@@ -44,6 +46,15 @@ _GOVERNMENT = frozenset((
     "police", "embassy", "ambassador", "court", "parliament", "coast", "state", "soldiers", "leader", "leaders",
     "cabinet", "senate", "congress", "intelligence", "navy", "warships", "drones", "missiles", "strikes",
     "airstrikes", "security", "delegation", "envoy", "regime", "junta", "king", "chancellor"))
+# A state institution named anywhere in the article (the guide: a state acts when its government, forces or officials
+# act or are the target). With the label named only as a place, or as the only state, or first, it tells "gunmen storm
+# a police station in Bannu, Pakistan" (PAK acts: its police are the target) from "an earthquake hits Sendai, Japan".
+_INSTITUTIONS = frozenset((
+    "government", "governments", "president", "presidents", "minister", "ministers", "ministry", "parliament",
+    "congress", "senate", "cabinet", "authorities", "official", "officials", "court", "courts", "judge", "judges",
+    "prosecutor", "prosecutors", "police", "policeman", "policemen", "officer", "officers", "military", "army", "navy",
+    "troops", "soldier", "soldiers", "forces", "security", "paramilitary", "gendarmes", "gendarmerie", "carabinieri",
+    "coastguard", "guard", "guards", "regime", "junta", "embassy", "ambassador", "personnel"))
 # a suffix that makes a mention say where someone or something is from ("Israel-based", "US-born")
 _ORIGIN_SUFFIXES = ("-based", "-born", "-flagged", "-registered", "-headquartered")
 _CHAIN_AFTER = frozenset((".", ",", ";", ")", ""))
@@ -55,11 +66,13 @@ _AFTER = 24  # and after it
 
 
 def pair_table(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], index: dict[str, int],
-               bounds: Callable[[str], tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               bounds: Callable[[str], tuple[int, int, int]], lower_words: Sequence[Sequence[str]] | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(row, label position, features (n_pairs, len(PAIR_FEATURES)))``: one entry per (text, label) whose
     label is mentioned in the text, in order of the label's first mention within each text.
 
-    ``bounds``: a text's ``(title_end, lead_start, lead_end)`` (:func:`classifier._features.split_title`).
+    ``bounds``: a text's ``(title_end, lead_start, lead_end)`` (:func:`classifier._features.split_title`);
+    ``lower_words``: each text's lower-case words (:func:`classifier._fast_tfidf.analyse`), when already split.
     Each mention's flags are tested in Python (a few string tests), everything else is array arithmetic.
     """
     p_row: list[int] = []
@@ -69,6 +82,7 @@ def pair_table(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], inde
     m_pair: list[int] = []
     m_flags: list[int] = []
     lengths = np.ones(len(texts))
+    institution = np.zeros(len(texts))
     place_words, government, chain_after, scored = _PLACE_WORDS, _GOVERNMENT, _CHAIN_AFTER, _SCORED
     lower_word = _LOWER_WORD.search
     for r, (text, found) in enumerate(zip(texts, mentions)):
@@ -76,6 +90,8 @@ def pair_table(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], inde
             continue
         title_end, lead_start, lead_end = bounds(text)
         lengths[r] = max(len(text), 1)
+        institution[r] = not _INSTITUTIONS.isdisjoint(text_words(text.lower()) if lower_words is None
+                                                      else lower_words[r])
         pair_of: dict[str, int] = {}
         for label, start, end, _ in found:
             p = pair_of.get(label)
@@ -142,7 +158,17 @@ def pair_table(texts: Sequence[str], mentions: Sequence[Sequence[Mention]], inde
     F[:, 8:14] = sums[:, 2:8] / read[:, None]
     F[:, 14] = sums[:, 10] > 0
     F[:, 15] = sums[:, 9] == read  # every mention read a place or a chain
+    inst = institution[row]
+    F[:, 16] = inst * F[:, 15]
+    F[:, 17] = inst * (n_labels[text_of] == 1)
+    F[:, 18] = inst * F[:, 5]
     return row, np.asarray(p_lab, dtype=np.int64), F
+
+
+def pair_columns(model) -> int:
+    """How many :func:`pair_table` columns ``model``'s acting model reads: its ``acting_pair_features_``, or the
+    16 of a model fitted before the institution flags (they are appended, so its columns come first)."""
+    return len(getattr(model, "acting_pair_features_", PAIR_FEATURES[:_EARLIER_PAIR_FEATURES]))
 
 
 def fit_acting(F: np.ndarray, target: np.ndarray, article: np.ndarray, C: float = 1.0,
@@ -331,6 +357,7 @@ def acting_input(model, texts: Sequence[str], mentions: Sequence[Sequence[Mentio
     ``model``: the pairs' flags, and with its ``acting_words`` :func:`acting_design` (``words``: each text's
     lower-case words, ``contexts``: the pairs' :func:`context_words`, when already computed)."""
     rows, labs, F = pairs
+    F = F[:, :pair_columns(model)]
     if not getattr(model, "acting_words", False):
         return F
     words = analyse(texts).words if words is None else words
@@ -348,6 +375,7 @@ def acting_logits(model, texts: Sequence[str], mentions: Sequence[Sequence[Menti
     are read off ``X`` (one sparse sum) and only the others looked up. Sums never follow a set's order, so the
     result does not depend on the hash seed."""
     rows, labs, F = pairs
+    F = F[:, :pair_columns(model)]
     coef, intercept = model.acting_coef_, model.acting_intercept_
     if not len(rows):
         return np.zeros(0)
@@ -436,7 +464,7 @@ def _word_tables(model):
     if cache is not None and cache[0] is model.acting_coef_:
         return cache[1]
     coef = model.acting_coef_
-    nf, va, vc = len(PAIR_FEATURES), len(model.acting_vocabulary_), len(model.acting_context_vocabulary_)
+    nf, va, vc = pair_columns(model), len(model.acting_vocabulary_), len(model.acting_context_vocabulary_)
     idf = model.acting_idf_
     article = ({w: j for j, w in enumerate(model.acting_vocabulary_)}, np.asarray(idf * idf, dtype=np.float64),
                np.asarray(idf * coef[nf: nf + va], dtype=np.float64))

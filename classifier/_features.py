@@ -23,8 +23,8 @@ from corpus import AliasMatcher, Facet, Label, Mention
 
 from ._fast_tfidf import TOKEN_PATTERN, Analysed, FastTfidfVectorizer, analyse
 from ._prefix_tfidf import PrefixTfidfVectorizer
-from ._acting import (acting_input, acting_logits, context_words, fit_acting, group_entries, label_sets, pair_table,
-                      plain_entries, word_vocabulary)
+from ._acting import (PAIR_FEATURES, acting_input, acting_logits, context_words, fit_acting, group_entries, label_sets,
+                      pair_table, plain_entries, word_vocabulary)
 from ._roles import make_role_model, mention_contexts, mention_keys, role_probabilities, role_threshold, role_weights, scored
 
 # The column layout of AliasFeatures (its methods are the only readers of these; other modules ask them).
@@ -209,9 +209,9 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         texts = _texts(X)
         return texts, label_sets(y, self.labels_, len(texts))
 
-    def _pairs(self, texts, mentions):
+    def _pairs(self, texts, mentions, words=None):
         index = {lab: k for k, lab in enumerate(self.labels_)}
-        return pair_table(texts, mentions, index, split_title)
+        return pair_table(texts, mentions, index, split_title, words)
 
     def _fit_acting(self, X, y) -> None:
         texts, gold = self._gold(X, y, "acting")
@@ -219,6 +219,7 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         pairs = rows, labs, _ = self._pairs(texts, mentions)
         target = np.asarray([self.labels_[k] in gold[r] for r, k in zip(rows.tolist(), labs.tolist())], dtype=int)
         words = contexts = None
+        self.acting_pair_features_ = PAIR_FEATURES  # the pair_table columns the model reads (acting_input slices them)
         if self.acting_words:  # the vocabularies first: acting_input reads them
             words = analyse(texts).words  # the words a batch's tf-idf and tag-time logits read
             contexts = context_words(texts, mentions, rows, labs, self.labels_)
@@ -334,7 +335,7 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         group_base = n_per * n_lab
         group_of = self.group_of_.tolist()
         rows, cols, vals, logs = [], [], [], []  # logs: positions in vals of counts, log1p-ed at the end
-        pairs = self._pairs(texts, mentions) if getattr(self, "acting", False) else None
+        pairs = self._pairs(texts, mentions, words) if getattr(self, "acting", False) else None
         for r, (text, found) in enumerate(zip(texts, mentions) if pairs is None else ()):
             if not found:
                 continue

@@ -33,9 +33,11 @@ def flags(text: str) -> dict[str, dict[str, float]]:
 
 def test_an_acting_state_gets_a_higher_probability_than_a_location_or_a_nationality():
     f = fitted()
-    texts = ["Japan launches a satellite.", "An earthquake hits Sendai, Japan.", "Four Japanese nationals are freed."]
+    texts = ["Japan launches a satellite.", "An earthquake hits Sendai, Japan.", "Four Japanese nationals are freed.",
+             "The Japanese government launches a satellite."]
     rows, labs, p = f.acting_probabilities(texts, f.match(texts))
-    assert rows.tolist() == [0, 1, 2] and p[0] > 0.5 > p[1] and p[0] > p[2]
+    # (in these made-up items every state named with its government or troops acts: that weighs most)
+    assert rows.tolist() == [0, 1, 2, 3] and p[3] > 0.5 > p[1] and p[0] > p[1] and p[0] > p[2]
 
 
 def test_pair_features_read_a_place_a_chain_a_modifier_a_government_word_and_the_subject():
@@ -269,3 +271,39 @@ def test_a_taggers_batch_gives_the_acting_columns_of_the_aliases_own_transform(s
     assert "_acting_columns" in tagger.alias_features("actors").__dict__  # the article words read off the word tf-idf
     np.testing.assert_allclose(got.toarray(), tagger.alias_features("actors").transform(texts).toarray(), rtol=0,
                                atol=1e-12)
+
+
+def test_a_state_institution_in_the_article_is_read_with_the_labels_place_sole_and_first_flags():
+    # the guide: a state acts when its government, forces or officials act or are the target, however it is named
+    hit = flags("Gunmen storm a police station in Nagoya, Japan.")["JPN"]
+    assert hit["all_place"] == 1.0 and hit["institution_place"] == 1.0
+    assert hit["institution_sole"] == 1.0 and hit["institution_first"] == 1.0
+    quake = flags("An earthquake hits Sendai, Japan.")["JPN"]  # no institution word: nothing
+    assert quake["institution_place"] == quake["institution_sole"] == quake["institution_first"] == 0.0
+    two = flags("Russian troops shell Busan, South Korea, and Japan protests.")
+    assert two["RUS"]["institution_first"] == 1.0 and two["KOR"]["institution_first"] == 0.0
+    assert two["KOR"]["institution_place"] == 1.0 and two["RUS"]["institution_sole"] == 0.0
+    assert flags("THE POLICEMEN of Japan march.")["JPN"]["institution_first"] == 1.0  # any case
+    assert flags("Japan's policeware firm grows.")["JPN"]["institution_first"] == 0.0  # whole words only
+
+
+def test_a_model_fitted_before_the_institution_flags_tags_as_it_did():
+    """A model saved with the 16 earlier pair features (no acting_pair_features_) reads only those columns."""
+    from scipy.special import expit
+
+    from classifier._acting import acting_input
+
+    f = AliasFeatures(aliases=ALIASES, acting=True, acting_words=True).fit(WORD_TEXTS, WORD_LABELS)
+    assert f.acting_pair_features_ == PAIR_FEATURES and len(PAIR_FEATURES) == 19
+    old = AliasFeatures.__new__(AliasFeatures)
+    state = dict(f.__getstate__())
+    del state["acting_pair_features_"]
+    state["acting_coef_"] = np.delete(f.acting_coef_, [16, 17, 18])  # as an old model's: 16 flags, then the words
+    old.__setstate__(state)
+    texts = ["Police in Japan arrest a man; Russia is imposing sanctions on Japan.", "South Korea is sending troops."]
+    mentions = old.match(texts)
+    pairs = old._pairs(texts, mentions)
+    X = acting_input(old, texts, mentions, pairs)
+    assert X.shape[1] == len(old.acting_coef_)
+    _, _, got = old.acting_probabilities(texts, mentions)
+    np.testing.assert_allclose(got, expit(X @ old.acting_coef_ + old.acting_intercept_), rtol=0, atol=1e-12)
