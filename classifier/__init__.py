@@ -12,7 +12,8 @@ from ._embeddings import SentenceEmbeddings  # the encoder itself is imported on
 from ._estimators import ThresholdedOneVsRest, best_f1_threshold, platt_scaling
 from ._evaluate import FacetReport, Report, SystemMetrics, evaluate
 from ._fast_tfidf import FastTfidfVectorizer
-from ._features import AliasFeatures, alias_table, group_table, text_features
+from ._blocks import text_features
+from ._features import AliasFeatures, alias_table, group_table
 from ._prefix_tfidf import PrefixTfidfVectorizer
 from ._persist import default_model_path, model_card, save_model
 from ._stacking import StackedOneVsRest

@@ -17,20 +17,49 @@ off a Tagger (or anything with the same attributes).
 
 from __future__ import annotations
 
-__all__ = ["TEXT", "PREFIX", "EMBED", "PLACES", "PLAIN", "alias_blocks", "embedding_readers", "places_table", "prefix_readers", "feature_blocks", "head_blocks", "block_estimator",
+__all__ = ["text_features", "TEXT", "PREFIX", "EMBED", "PLACES", "PLAIN", "alias_blocks", "embedding_readers", "places_table", "prefix_readers", "feature_blocks", "head_blocks", "block_estimator",
            "check_block_params", "stacked_facets", "acting_decides"]
 
 import numbers
 
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
+
 from corpus import InputError, Taxonomy
 
 from ._embeddings import SentenceEmbeddings, check_weight
-from ._features import AliasFeatures, alias_table, group_table, text_features
+from ._fast_tfidf import TOKEN_PATTERN, FastTfidfVectorizer
+from ._features import AliasFeatures, alias_table, group_table
 from ._places import PlaceFeatures, place_table
 from ._prefix_tfidf import PrefixTfidfVectorizer
 
 TEXT, PREFIX, EMBED, PLACES = "text", "prefix", "embeddings", "places"
 PLAIN = (TEXT, PREFIX, EMBED, PLACES)  # the blocks that are no facet's alias features
+
+
+def text_features(*, word_ngram_range: tuple[int, int] = (1, 2), char_ngram_range: tuple[int, int] | None = None,
+                  min_df: int | float = 2, max_df: float = 1.0, sublinear_tf: bool = True,
+                  max_features: int | None = None, dtype=np.float64, prefix_length: int | None = None) -> FeatureUnion:
+    """The tf-idf part of the features: word n-grams, plus character n-grams when ``char_ngram_range`` is set,
+    plus word prefixes of ``prefix_length`` characters when it is set.
+
+    A plain :class:`~sklearn.pipeline.FeatureUnion` (parts named ``word``, ``char`` and ``prefix``) of
+    :class:`FastTfidfVectorizer` (words: a ``TfidfVectorizer`` with a faster ``transform``, same matrix),
+    ``TfidfVectorizer`` (characters) and :class:`PrefixTfidfVectorizer`, so it clones, grid-searches and
+    persists like any scikit-learn pipeline.
+    """
+    parts = [("word", FastTfidfVectorizer(ngram_range=tuple(word_ngram_range), token_pattern=TOKEN_PATTERN,
+                                      min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf,
+                                      max_features=max_features, dtype=dtype))]
+    if char_ngram_range is not None:
+        parts.append(("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(char_ngram_range),
+                                              min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf,
+                                              max_features=max_features, dtype=dtype)))
+    if prefix_length is not None:
+        parts.append(("prefix", PrefixTfidfVectorizer(prefix_length=prefix_length, min_df=min_df,
+                                                      sublinear_tf=sublinear_tf)))
+    return FeatureUnion(parts)
 
 
 def alias_blocks(tax: Taxonomy) -> list[str]:

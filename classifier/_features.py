@@ -1,5 +1,5 @@
-"""Features of an article: tf-idf of its words (and optionally characters), and gazetteer features
-from a facet's aliases.
+"""Features of an article from a facet's aliases: gazetteer counts, and with ``acting`` the acting model's
+probabilities (the tf-idf of its words is :func:`classifier._blocks.text_features`).
 
 Every transformer takes texts as ``"title\\n\\nbody"`` (what :attr:`corpus.Article.text` and
 :meth:`corpus.Corpus.texts` give); a text without a blank line has no title.
@@ -7,7 +7,7 @@ Every transformer takes texts as ``"title\\n\\nbody"`` (what :attr:`corpus.Artic
 
 from __future__ import annotations
 
-__all__ = ["AliasFeatures", "alias_table", "group_table", "text_features", "split_title"]
+__all__ = ["AliasFeatures", "alias_table", "group_table", "split_title"]
 
 from typing import Iterable, Sequence
 
@@ -15,14 +15,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
 from corpus import AliasMatcher, Facet, Label, Mention
 
-from ._fast_tfidf import TOKEN_PATTERN, Analysed, FastTfidfVectorizer, analyse
-from ._prefix_tfidf import PrefixTfidfVectorizer
+from ._fast_tfidf import Analysed, analyse
 from ._acting import (PAIR_FEATURES, acting_input, acting_logits, context_words, fit_acting, group_entries, label_sets,
                       pair_table, plain_entries, word_vocabulary)
 from ._roles import make_role_model, mention_contexts, mention_keys, role_probabilities, role_threshold, role_weights, scored
@@ -36,30 +33,6 @@ ROLE_PER_GROUP = ("group_role", "group_role_share")
 # With acting=True, after those: per label, then per group (see AliasFeatures).
 ACT_PER_LABEL = ("act",)
 ACT_PER_GROUP = ("group_act", "group_act_share")
-
-
-def text_features(*, word_ngram_range: tuple[int, int] = (1, 2), char_ngram_range: tuple[int, int] | None = None,
-                  min_df: int | float = 2, max_df: float = 1.0, sublinear_tf: bool = True,
-                  max_features: int | None = None, dtype=np.float64, prefix_length: int | None = None) -> FeatureUnion:
-    """The tf-idf part of the features: word n-grams, plus character n-grams when ``char_ngram_range`` is set,
-    plus word prefixes of ``prefix_length`` characters when it is set.
-
-    A plain :class:`~sklearn.pipeline.FeatureUnion` (parts named ``word``, ``char`` and ``prefix``) of
-    :class:`FastTfidfVectorizer` (words: a ``TfidfVectorizer`` with a faster ``transform``, same matrix),
-    ``TfidfVectorizer`` (characters) and :class:`PrefixTfidfVectorizer`, so it clones, grid-searches and
-    persists like any scikit-learn pipeline.
-    """
-    parts = [("word", FastTfidfVectorizer(ngram_range=tuple(word_ngram_range), token_pattern=TOKEN_PATTERN,
-                                      min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf,
-                                      max_features=max_features, dtype=dtype))]
-    if char_ngram_range is not None:
-        parts.append(("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(char_ngram_range),
-                                              min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf,
-                                              max_features=max_features, dtype=dtype)))
-    if prefix_length is not None:
-        parts.append(("prefix", PrefixTfidfVectorizer(prefix_length=prefix_length, min_df=min_df,
-                                                      sublinear_tf=sublinear_tf)))
-    return FeatureUnion(parts)
 
 
 def alias_table(facet: Facet) -> tuple[tuple[str, tuple[str, ...]], ...]:
