@@ -188,13 +188,13 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
 
     def _fit_acting(self, X, y) -> None:
         texts, gold = self._gold(X, y, "acting")
-        mentions = self.match(texts)
-        pairs = rows, labs, _ = self._pairs(texts, mentions)
+        analysed = analyse(texts)  # split once: the words a batch's tf-idf, the pair flags and tag-time logits read
+        mentions, words = self.match(texts, analysed), analysed.words
+        pairs = rows, labs, _ = self._pairs(texts, mentions, words)
         target = np.asarray([self.labels_[k] in gold[r] for r, k in zip(rows.tolist(), labs.tolist())], dtype=int)
-        words = contexts = None
+        contexts = None
         self.acting_pair_features_ = PAIR_FEATURES  # the pair_table columns the model reads (acting_input slices them)
         if self.acting_words:  # the vocabularies first: acting_input reads them
-            words = analyse(texts).words  # the words a batch's tf-idf and tag-time logits read
             contexts = context_words(texts, mentions, rows, labs, self.labels_)
             self.acting_vocabulary_, self.acting_idf_ = word_vocabulary(words)
             self.acting_context_vocabulary_, self.acting_context_idf_ = word_vocabulary(contexts)
@@ -206,8 +206,9 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         """``(row, label position, probability)`` of every (text, label mentioned in it) pair (``acting=True``):
         how likely the label is among the text's actors rather than merely mentioned."""
         check_is_fitted(self, "acting_coef_")
-        pairs = rows, labs, _ = self._pairs(texts, mentions)
-        return rows, labs, expit(acting_logits(self, texts, mentions, pairs))
+        words = analyse(texts).words
+        pairs = rows, labs, _ = self._pairs(texts, mentions, words)
+        return rows, labs, expit(acting_logits(self, texts, mentions, pairs, words))
 
     def _fit_roles(self, X, y) -> None:
         texts, gold = self._gold(X, y, "roles")
