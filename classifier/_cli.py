@@ -115,6 +115,10 @@ def evaluate_command(
     output: Path = typer.Option(..., "-o", "--output", help="Report folder: report.json, report.md, PNG plots."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: $NEWSTAG_MODEL, else ./models/default, else the bundled model)."),
     split: str = typer.Option("eval", "--split", help="The split to evaluate on."),
+    exclude_seen: bool = typer.Option(
+        False, "--exclude-seen",
+        help="Leave out the split's articles the model was trained on (the same text) and score the rest, "
+             "instead of refusing to evaluate."),
 ) -> None:
     """Evaluate a model on a split: per-facet metrics beside majority and alias-rules baselines, with plots."""
     from corpus import load, load_splits
@@ -125,9 +129,12 @@ def evaluate_command(
     tagger = load_model(model)
     err.print(f"model: {tagger.source_.summary()}", highlight=False, soft_wrap=True)
     c = load(corpus)
-    report = evaluate(tagger, c, split, load_splits(corpus))
+    report = evaluate(tagger, c, split, load_splits(corpus), exclude_seen=exclude_seen)
     paths = report.write(output)
     out = Console()
+    if report.seen_left_out:
+        out.print(f"left out {report.seen_left_out} articles the model was trained on; scored the "
+                  f"{report.articles} it never saw.")
     out.print(_summary_table(report))
     reliability = paths.get("reliability")
     out.print(f"report written to [bold]{paths['markdown']}[/bold] and {paths['json'].name}, "

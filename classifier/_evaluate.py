@@ -82,9 +82,11 @@ class Report:
     facets: dict[str, FacetReport]
     corpus_fingerprint: str | None = None
     model: dict[str, Any] = field(default_factory=dict)
+    seen_left_out: int = 0  # the split's articles left out as texts the model was trained on (``exclude_seen``)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"split": self.split, "articles": self.articles, "corpus_fingerprint": self.corpus_fingerprint,
+        return {"split": self.split, "articles": self.articles, "seen_left_out": self.seen_left_out,
+                "corpus_fingerprint": self.corpus_fingerprint,
                 "model": self.model, "facets": {k: v.to_dict() for k, v in self.facets.items()}}
 
     def summary(self) -> dict[str, Any]:
@@ -97,7 +99,9 @@ class Report:
     def to_markdown(self, images: Mapping[str, list[str]] | None = None) -> str:
         lines = [f"# Evaluation on split `{self.split}`", "",
                  f"{self.articles} articles; corpus fingerprint `{(self.corpus_fingerprint or '')[:16]}`; "
-                 f"model trained on {self.model.get('articles', '?')} articles, seed {self.model.get('random_state', '?')}.",
+                 f"model trained on {self.model.get('articles', '?')} articles, seed {self.model.get('random_state', '?')}."
+                 + (f" {self.seen_left_out} articles the model was trained on were left out of the split (the same "
+                    f"text; `--exclude-seen`)." if self.seen_left_out else ""),
                  "", "Macro-F1 averages over the labels present in this split; Hamming loss is over every label of "
                  "the facet. Baselines: *majority* predicts the most frequent training label(s); *alias rules only* "
                  "tags what the alias rule finds in a facet's aliases or cue phrases (mentioned in the title, in the first "
@@ -195,7 +199,7 @@ def _single_metrics(y: list[str], p: list[str], labels: list[str]) -> SystemMetr
 # evaluate()
 # --------------------------------------------------------------------------------------------------
 
-def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report:
+def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None, *, exclude_seen: bool = False) -> Report:
     """Score ``tagger`` on the ``split`` articles of ``corpus``, beside a majority and an alias-rules baseline.
 
     Parameters
@@ -204,11 +208,14 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
     corpus : Corpus
     split : name of the split to evaluate on (never the one the model was trained on)
     splits : SplitManifest or ``{split: [ids]}``; default: the manifest saved beside the corpus
+    exclude_seen : leave out the split's articles whose text the model was trained on (:meth:`Tagger.seen`) and
+        score the rest, instead of refusing; the report says how many (``seen_left_out``)
 
     Raises
     ------
     InputError
-        When the split is unknown, empty, names articles not in the corpus, or is the training split.
+        When the split is unknown, empty, names articles not in the corpus, or is the training split; when it
+        holds texts the model was trained on (unless ``exclude_seen``).
     """
     from sklearn.utils.validation import check_is_fitted
 
@@ -234,9 +241,11 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
             f"{split!r} articles included, so its score on them would flatter it. Its card holds the estimate made "
             f"before the refit; to evaluate, train with `newstag train` without --refit and evaluate that model."
         )
-    if not rows:
-        raise InputError(f"evaluate: the {split!r} split is empty; nothing to evaluate.")
     texts_all = corpus.texts()
+    rows, seen = _unseen_rows(tagger, corpus.ids, texts_all, rows, split, exclude_seen)
+    if not rows:
+        raise InputError(f"evaluate: the {split!r} split is empty; nothing to evaluate"
+                         + (f" once the {seen} articles the model was trained on are left out." if seen else "."))
     texts = [texts_all[i] for i in rows]
     tax = tagger.fitted_taxonomy
     if corpus.taxonomy.hash != tax.hash:
@@ -318,7 +327,24 @@ def evaluate(tagger, corpus: Corpus, split: str = "eval", splits=None) -> Report
         facets[f.name] = fr
     model = {k: tagger.training_.get(k) for k in ("articles", "random_state", "corpus_fingerprint")}
     model["taxonomy_hash"] = tax.hash
-    return Report(split, len(rows), facets, corpus_fingerprint=corpus.fingerprint, model=model)
+    return Report(split, len(rows), facets, corpus_fingerprint=corpus.fingerprint, model=model, seen_left_out=seen)
+
+
+def _unseen_rows(tagger, ids, texts, rows: list[int], split: str, exclude: bool) -> tuple[list[int], int]:
+    """``rows`` without the texts the model was trained on and how many those were; an :class:`InputError` naming
+    them unless ``exclude``. A model saved before it kept its training digests is taken at the manifest's word."""
+    seen = tagger.seen([texts[i] for i in rows])
+    if seen is None or not seen.any():
+        return rows, 0
+    hit = [ids[i] for i, s in zip(rows, seen) if s]
+    if not exclude:
+        raise InputError(
+            f"evaluate: {len(hit)} of the {len(rows)} {split!r} articles are texts this model was trained on "
+            f"({', '.join(hit[:5])}{', ...' if len(hit) > 5 else ''}), so its score on them would flatter it (a corpus "
+            f"rebuilt, grown or split again since the model was trained, or a refitted model). Evaluate a model trained "
+            f"without them, or leave them out: `newstag evaluate --exclude-seen` (exclude_seen=True) scores the "
+            f"{len(rows) - len(hit)} it never saw.")
+    return [i for i, s in zip(rows, seen) if not s], len(hit)
 
 
 def _plain_baseline(corpus: Corpus, splits, tax, texts: list[str], random_state) -> dict[str, list]:

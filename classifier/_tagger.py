@@ -33,13 +33,14 @@ from ._persist import read_model, save_model
 from ._result import Scores, TagResult
 from ._roles import rule_scores
 from ._scoring import FacetScoring
+from ._seen import TrainingTexts, training_digests
 from ._stacking import StackedOneVsRest
 from ._training_data import label_indicator, training_data
 
 Progress = Callable[[str, str], None]  # progress(stage, detail)
 
 
-class Tagger(FacetScoring, BaseEstimator):
+class Tagger(FacetScoring, TrainingTexts, BaseEstimator):
     """Tags articles by every facet of a taxonomy (region, themes, actors by default).
 
     Features (:mod:`classifier._blocks`): a word tf-idf of title and body read by every head; optionally word
@@ -111,22 +112,19 @@ class Tagger(FacetScoring, BaseEstimator):
 
     Attributes
     ----------
-    taxonomy_json_ : str
-        The fitted taxonomy (``Taxonomy.to_dict()`` as JSON); :attr:`fitted_taxonomy` rebuilds it.
-    taxonomy_text_ : str or None
-        The taxonomy file's text, when the corpus kept it (copied into the model folder).
+    taxonomy_json_ : str — the fitted taxonomy (``Taxonomy.to_dict()`` as JSON); :attr:`fitted_taxonomy` rebuilds it
+    taxonomy_text_ : str or None — the taxonomy file's text, when the corpus kept it (copied into the model folder)
     features_ : FeatureUnion — one fitted part per block (:func:`classifier._batch.union_name`), in column order
     blocks_ : {block: (start, stop)} — the columns of each block in the full feature matrix
     head_blocks_ : {facet: [block, ...]} the blocks each head reads
     heads_ : {facet: estimator}
     head_labels_ : {facet: [label id, ...]} the labels (columns) each head predicts
-    alias_facet_ : str or None
-    rule_ : AliasRuleClassifier or None
-    rule_labels_ : list of label ids tagged by the rule
+    alias_facet_, rule_, rule_labels_ : str or None, AliasRuleClassifier or None, the label ids tagged by the rule
     label_counts_ : {facet: {label: training examples}}
     training_ : dict
         Provenance: corpus fingerprint, split manifest summary, article count, seed, when and how long training
         ran (``started_at``, ``seconds``: not in the saved model file, which depends on data, code and seed only).
+    training_digests_ : ndarray of uint64 — a digest of each text fitted on (:meth:`seen`; :mod:`classifier._seen`)
     """
 
     def __init__(self, *, taxonomy: str | None = None, word_ngram_range: tuple[int, int] = (1, 1),
@@ -306,6 +304,7 @@ class Tagger(FacetScoring, BaseEstimator):
                 head.fit(Xh[rows], np.asarray(yv, dtype=object))
                 self.heads_[f.name] = head
                 self.head_labels_[f.name] = [str(c) for c in head.classes_]
+        self.training_digests_ = training_digests(data.texts)
         self.training_ = {
             **data.provenance,
             "taxonomy": {"name": tax.name, "version": tax.version, "hash": tax.hash},

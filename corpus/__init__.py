@@ -11,7 +11,7 @@ from ._counts import label_counts_table, plot_label_counts, split_counts_table
 from ._dask_build import build_dask, dask_client, environment  # Dask itself is imported only when they run
 from .errors import CorpusError, InputError, NewstagError, Rejection, TaxonomyError
 from .models import ModelSource, find_model
-from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups, normalise
+from .fingerprint import NearDuplicateParams, article_id, near_duplicate_groups, normalise, text_digests
 from .readers import ReadResult, html_text, looks_like_html, read_file, read_paths, record_article
 from .datasets import (build_reuters, build_wikipedia_current_events, modapte_split, read_reuters,
                        read_wikipedia_current_events, reuters_taxonomy, wikinews_taxonomy)
@@ -31,7 +31,7 @@ __all__ = [
     "corpus_features", "dask_client", "package_versions", "default_taxonomy_path", "environment", "dumps_json", "find_model", "folder_lock", "from_articles",
     "load", "load_splits",
     "load_taxonomy", "make_splits", "refit_split",
-    "near_duplicate_groups", "normalise", "parse_taxonomy", "read_file", "read_paths", "record_article", "html_text",
+    "near_duplicate_groups", "normalise", "text_digests", "parse_taxonomy", "read_file", "read_paths", "record_article", "html_text",
     "looks_like_html", "save", "split_datasets", "split_rows",
     "build_reuters", "build_wikipedia_current_events", "modapte_split", "read_reuters", "read_wikipedia_current_events",
     "reuters_taxonomy", "time_split", "wikinews_taxonomy",

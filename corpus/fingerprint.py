@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["normalise", "article_id", "NearDuplicateIndex", "NearDuplicateParams", "near_duplicate_groups",
+__all__ = ["normalise", "article_id", "text_digests", "NearDuplicateIndex", "NearDuplicateParams", "near_duplicate_groups",
            "groups_from_signatures", "table_fingerprint"]
 
 import hashlib
@@ -36,6 +36,14 @@ def article_id(title: str, body: str) -> str:
             h.update(sep + words.encode("utf-8"))
             sep = b" "
     return h.hexdigest()[:16]
+
+
+def text_digests(texts: Sequence[str]) -> np.ndarray:
+    """One 64-bit digest per text (BLAKE2b of :func:`normalise`), in order, as ``uint64``: the same words give the
+    same digest whatever their case and white space. What a fitted model keeps of the texts it was trained on, so
+    that it can tell them again (``Tagger.seen``) without keeping the texts."""
+    return np.fromiter((int.from_bytes(hashlib.blake2b(normalise(t).encode("utf-8"), digest_size=8).digest(), "big")
+                        for t in texts), dtype=np.uint64, count=len(texts))
 
 
 _MASK61 = np.uint64((1 << 61) - 1)

@@ -178,6 +178,47 @@ def test_a_refitted_model_is_not_evaluated_on_the_corpus_it_was_refitted_on(refi
     assert not (tmp_path / "r").exists()
 
 
+def test_evaluate_refuses_a_corpus_holding_articles_the_model_was_trained_on_unless_told_to_leave_them_out(
+        cli_model, small_corpus, small_splits, tmp_path, capsys):
+    # the same articles built again and split afresh (as a user's rebuilt or grown corpus would be)
+    from corpus import build, make_splits
+
+    from .conftest import TRAIN_ARTICLES
+
+    other, _ = build([TRAIN_ARTICLES], output=tmp_path / "other")
+    manifest = make_splits(other, {"train": 0.5, "eval": 0.5}, seed=1, folds=3)
+    manifest.save(tmp_path / "other")
+    evaluated = list(manifest.ids["eval"])
+    seen = sum(a in set(small_splits.ids["train"]) for a in evaluated)
+    assert 0 < seen < len(evaluated)
+    args = ["evaluate", "--model", str(cli_model), "--corpus", str(tmp_path / "other"), "-o", str(tmp_path / "r")]
+    assert main(args) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{seen} of the {len(evaluated)} 'eval' articles" in err and "--exclude-seen" in err
+    assert not (tmp_path / "r").exists()
+    assert main([*args, "--exclude-seen"]) == 0
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["articles"] == len(evaluated) - seen and report["seen_left_out"] == seen
+    assert f"left out {seen} articles the model was trained on" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_refitted_model_is_not_evaluated_on_a_grown_corpus_either(refit_model, tmp_path, capsys):
+    # one article more: another corpus fingerprint, but the evaluated articles are still ones the model saw
+    from corpus import build, make_splits
+
+    from .conftest import TRAIN_ARTICLES
+
+    grown = tmp_path / "grown.jsonl"
+    extra = {"title": "Flooding closes schools", "text": "Heavy rain floods three towns; schools close for a week.",
+             "region": "europe", "themes": [], "actors": []}
+    grown.write_text(TRAIN_ARTICLES.read_text() + json.dumps(extra) + "\n")
+    other, _ = build([grown], output=tmp_path / "grown")
+    make_splits(other, {"train": 0.8, "eval": 0.2}, seed=0, folds=3).save(tmp_path / "grown")
+    assert main(["evaluate", "--model", str(refit_model), "--corpus", str(tmp_path / "grown"), "-o",
+                 str(tmp_path / "r")]) == 2
+    assert "are texts this model was trained on" in " ".join(capsys.readouterr().err.split())
+
+
 def test_refit_is_reproducible(refit_model, corpus_dir, tmp_path):
     again = tmp_path / "again"
     assert main(["train", "--corpus", str(corpus_dir), "-o", str(again), "--seed", "0", "--refit"]) == 0

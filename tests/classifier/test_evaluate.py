@@ -180,3 +180,64 @@ def test_ece_is_zero_for_calibrated_scores_and_the_gap_for_overconfident_ones():
     cal = reliability([1, 0, 0, 0], [0.95, 0.95, 0.95, 0.95])
     assert cal["ece"] == 0.7 and [b["count"] for b in cal["bins"]][-1] == 4
     assert reliability([1], [1.0])["bins"][-1]["count"] == 1  # a score of 1 is in the last bin
+
+
+# ---- the texts a model was trained on: evaluating on them is refused, whatever the split or corpus says ----
+
+def test_a_model_knows_the_texts_it_was_trained_on_by_their_content(trained, small_corpus, small_splits):
+    texts, train = small_corpus.texts(), set(small_splits.ids["train"])
+    assert trained.seen(texts).tolist() == [i in train for i in small_corpus.ids]
+    k = next(i for i, a in enumerate(small_corpus.ids) if a in train)
+    respaced = "  " + texts[k].upper().replace(" ", " \n\t ") + "\n"  # white space and case do not make it new
+    assert trained.seen([respaced, texts[k] + " One more sentence."]).tolist() == [True, False]
+    assert trained.seen([]).tolist() == []
+
+
+def test_the_training_digests_are_kept_by_the_model_file_and_are_reproducible(trained, small_corpus, small_splits,
+                                                                               model_dir):
+    from classifier import Tagger
+
+    again = Tagger(random_state=0).fit(small_corpus, splits=small_splits)
+    assert again.training_digests_.tobytes() == trained.training_digests_.tobytes()
+    assert len(trained.training_digests_) == trained.training_["articles"]
+    assert Tagger.load(model_dir).seen(small_corpus.texts()).tolist() == trained.seen(small_corpus.texts()).tolist()
+
+
+def _leaky_splits(small_corpus, small_splits):
+    """The eval split plus two articles the model was trained on, under another split name (as a grown or
+    re-split corpus would put them)."""
+    leaked = list(small_splits.ids["train"][:2])
+    return {"train": list(small_splits.ids["train"]), "holdout": sorted([*small_splits.ids["eval"], *leaked])}, leaked
+
+
+def test_evaluating_on_articles_the_model_was_trained_on_is_refused_and_names_them(trained, small_corpus,
+                                                                                   small_splits):
+    splits, leaked = _leaky_splits(small_corpus, small_splits)
+    with pytest.raises(InputError) as e:
+        evaluate(trained, small_corpus, "holdout", splits)
+    msg = str(e.value)
+    assert "2 of the" in msg and "'holdout' articles" in msg and "trained on" in msg
+    assert all(a in msg for a in leaked) and "exclude_seen" in msg
+
+
+def test_exclude_seen_scores_only_the_articles_the_model_never_saw(trained, small_corpus, small_splits, report):
+    splits, _ = _leaky_splits(small_corpus, small_splits)
+    r = evaluate(trained, small_corpus, "holdout", splits, exclude_seen=True)
+    assert r.articles == report.articles and r.seen_left_out == 2 and report.seen_left_out == 0
+    assert r.facets["themes"].systems["model"] == report.facets["themes"].systems["model"]
+    assert r.to_dict()["seen_left_out"] == 2
+    assert "2 articles the model was trained on were left out" in " ".join(r.to_markdown().split())
+
+
+def test_a_model_saved_before_the_digests_is_evaluated_as_before(trained, small_corpus, small_splits):
+    import copy
+
+    old = copy.copy(trained)
+    del old.training_digests_
+    assert old.seen(small_corpus.texts()) is None
+    splits, _ = _leaky_splits(small_corpus, small_splits)
+    assert evaluate(old, small_corpus, "holdout", splits).articles == report_articles(small_splits) + 2
+
+
+def report_articles(small_splits) -> int:
+    return len(small_splits.ids["eval"])
