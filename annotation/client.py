@@ -167,17 +167,55 @@ def annotator_ids(*, url: str, token: str) -> dict[str, str]:
     return {u.email: str(u.id) for u in users if getattr(u, "email", None)}
 
 
-def download_export(*, url: str, token: str, project: int, fmt: str = "JSON", path: str | Path) -> Path:
-    """Download a project's export (every task, untouched ones included) to ``path``, atomically."""
+# What a JSON export asks Label Studio for (an export snapshot: its quick export gives a task's predictions as ids
+# only, and has no option for more): every task, every annotation (ground truth and skipped ones too), and the
+# predictions and drafts whole, so that the committed export shows what the model proposed for each task.
+_SNAPSHOT = {"task_filter_options": {"only_with_annotations": False},
+             "annotation_filter_options": {"usual": True, "ground_truth": True, "skipped": True},
+             "serialization_options": {"predictions": {"only_id": False}, "drafts": {"only_id": False},
+                                       "annotations__completed_by": {"only_id": True}}}
+
+
+def download_export(*, url: str, token: str, project: int, fmt: str = "JSON", path: str | Path,
+                    timeout: float = 600.0) -> Path:
+    """Download a project's export (every task, untouched ones included) to ``path``, atomically.
+
+    ``JSON`` comes from an export snapshot with the predictions and drafts whole (Label Studio's quick export
+    gives their ids only); the snapshot is deleted from the server once downloaded. Other formats carry no
+    predictions and come from the quick export. ``timeout``: seconds to wait for the snapshot.
+    """
     fmt = fmt.upper().replace("-", "_")
     if fmt not in EXPORT_SUFFIX:
         raise LabelStudioError(f"unknown export format {fmt!r}; expected one of {list(EXPORT_SUFFIX)}.")
     client = connect(url, token)
     with _errors(url, f"export project {project} as {fmt}"), atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
-            for chunk in client.projects.exports.download_sync(project, export_type=fmt, download_all_tasks=True):
-                fh.write(chunk)
+            if fmt == "JSON":
+                _download_snapshot(client, project, fh, timeout)
+            else:
+                for chunk in client.projects.exports.download_sync(project, export_type=fmt, download_all_tasks=True):
+                    fh.write(chunk)
     return Path(path)
+
+
+def _download_snapshot(client, project: int, fh, timeout: float) -> None:
+    import time
+
+    exports = client.projects.exports
+    snapshot = exports.create(project, title="newstag export", **_SNAPSHOT)
+    try:
+        deadline = time.monotonic() + timeout
+        while (status := str(exports.get(project, export_pk=snapshot.id).status or "")) != "completed":
+            if status == "failed" or time.monotonic() > deadline:
+                raise LabelStudioError(
+                    f"Label Studio's export of project {project} {'failed' if status == 'failed' else 'took longer than'}"
+                    f"{'' if status == 'failed' else f' {timeout:.0f} s'}; see the server log, or export from its web page "
+                    f"(Export > JSON) and run `newstag annotate import` on the file.")
+            time.sleep(0.2)
+        for chunk in exports.download(project, export_pk=snapshot.id, export_type="JSON"):
+            fh.write(chunk)
+    finally:
+        exports.delete(project, export_pk=snapshot.id)
 
 
 def pull(*, url: str, token: str, project: int, corpus: Corpus | str | Path, fmt: str = "JSON",

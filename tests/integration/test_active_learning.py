@@ -129,3 +129,35 @@ def test_an_existing_projects_prediction_setting_is_left_as_it_was(setup, label_
     assert _next(setup, label_studio, "-n", "2", "--project", str(project)) == 0
     assert ls.projects.get(id=project).show_collab_predictions is True
     assert len(_tasks(label_studio, project)) == 2
+
+
+def test_the_json_export_keeps_every_tasks_prediction_whole_and_every_annotation(first_batch, setup, label_studio,
+                                                                                 tmp_path):
+    # Label Studio's quick export gives a task's predictions as ids only: the committed export must carry what the
+    # model predicted (version, choices, every label's score), the ground truth and skipped annotations too.
+    from annotation import download_export, import_annotations, load_predictor
+
+    batch, project = first_batch
+    ls = _client(label_studio)
+    tasks = {t.data["article_id"]: t.id for t in _tasks(label_studio, project)}
+    first, second, third = sorted(batch["ids"])[:3]
+    me = ls.users.whoami().id
+    result = [{"from_name": "region", "to_name": "text", "type": "choices", "value": {"choices": ["asia"]}}]
+    ls.annotations.create(id=tasks[first], result=result, completed_by=me)
+    ls.annotations.create(id=tasks[second], result=result, completed_by=me, ground_truth=True)
+    ls.annotations.create(id=tasks[third], result=[], completed_by=me, was_cancelled=True)
+    path = download_export(url=label_studio.url, token=label_studio.token, project=project, fmt="JSON",
+                           path=tmp_path / "export.json")
+    exported = {t["data"]["article_id"]: t for t in json.loads(path.read_text())}
+    assert set(batch["ids"]) <= set(exported)  # untouched tasks too
+    version = load_predictor(setup / "model").model_version
+    for aid in batch["ids"]:
+        preds = exported[aid]["predictions"]
+        assert [p["model_version"] for p in preds] == [version], preds
+        region = next(r for r in preds[0]["result"] if r["from_name"] == "region")
+        assert set(region["scores"]) == {"africa", "americas", "asia", "europe", "middle_east", "oceania", "global"}
+    kept = {aid: [(a["completed_by"], a["ground_truth"], a["was_cancelled"]) for a in exported[aid]["annotations"]]
+            for aid in (first, second, third)}
+    assert kept == {first: [(me, False, False)], second: [(me, True, False)], third: [(me, False, True)]}
+    corpus, report = import_annotations(path, tmp_path / "corpus")  # the importer reads it as before
+    assert report.articles_built == len(exported)
