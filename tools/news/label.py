@@ -19,6 +19,10 @@ The rounds, in the order the team runs them (issue 15; the datasheet is ``seeds/
                 ``adjudicator`` user;
 8. ``export``   the project's JSON export and the annotated items' texts into ``seeds/news/``.
 
+On a new machine (the server's data is not committed), ``python -m tools.news.replay`` first rebuilds the project
+from the repository: the committed export's tasks, every round's labels files posted as the same users, checked
+against the export.
+
 Run each step as ``.venv/bin/python -m tools.news.label STEP [...]`` with a running server whose URL and
 token are in ``$NEWSTAG_LS_URL`` / ``$NEWSTAG_LS_TOKEN``. Nothing here needs the network.
 """
