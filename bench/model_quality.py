@@ -174,6 +174,25 @@ DEFAULT_ATTEMPTS = ("tagger_before", "roles", "min_df_1", "chars", "chars_roles"
 # Attempts that changed code rather than parameters (so this script cannot rerun them): what was tried, the dev
 # figures measured with it (actors micro-F1 unless said), and why it was not kept. Written into the results as is.
 CODE_ATTEMPTS = {
+    "static_minilm_themes": {
+        "what": "round 2 session 12: sentence embeddings without torch at tag time, for the default themes head. "
+                "Static token vectors distilled from the packaged all-MiniLM-L6-v2 (each of its 30,522 word pieces "
+                "run alone through the encoder, [CLS] piece [SEP], mean-pooled; the model2vec recipe), a text's vector "
+                "the mean of its pieces' vectors, L2-normalised, as the embeddings block (weight 0.5, 1, 2; raw 384 "
+                "dimensions, and PCA to 256 with Zipf weights). Dev themes (dev3 / dev2 / dev1, seed 0): the default "
+                "0.804 / 0.791 / 0.734; static 0.5: 0.796 / 0.797 / 0.739; 1: 0.788 / 0.789 / 0.730; 2: 0.786 / "
+                "0.788 / 0.750; PCA+Zipf 0.5: 0.792 / 0.792 / 0.739; the encoder itself (--embeddings 0.5) 0.800 / "
+                "0.851 / 0.771 in session 9",
+        "kept": "no: within noise of the default on every fold; the gain of the encoder comes from context the "
+                "static vectors lose, so the embeddings stay the opt-in encoder"},
+    "place_actor_candidates": {
+        "what": "round 2 session 12, counted before building: actors the annotators gave that no alias names (172 "
+                "in the 3,125 labeled items; dev: Gaza -> PSE, Kharkiv -> UKR) as candidates of the acting model "
+                "through the gazetteer (a place's country not otherwise named). 533 such candidates in the corpus, "
+                "50 of them gold actors (9 %): UKR 7 of 9 and COD 5 of 6, but USA 3 of 78 and PSE 10 of 67 (the "
+                "annotators tag PSE on 42 of the 107 items naming Gaza)",
+        "kept": "not built: at most ~12 of the 67 dev misses, against a base rate of 9 % that the acting model "
+                "would have to beat on place-only mentions"},
     "acting_stacked": {
         "what": "round 2 session 11, before institution_flags: a second model over the acting model's pairs, reading "
                 "its out-of-fold logit (5 article-grouped folds), the 16 pair flags, the label's training acting rate "
