@@ -31,6 +31,15 @@ def _annotations_by_article(export: list[dict], users: dict[int, str]) -> dict[s
             for t in export}
 
 
+def _task_predictions(task: dict) -> list[dict]:
+    """A committed task's predictions, whole: the export's own (a snapshot export keeps them whole) or, where an older
+    quick export listed only their ids, the one an annotation carries; [] when neither holds one."""
+    whole = [p for p in task["predictions"] if isinstance(p, dict)]
+    if not whole:
+        whole = [a["prediction"] for a in task["annotations"] if a.get("prediction")][:1]
+    return [{k: p[k] for k in ("result", "model_version", "score")} for p in whole]
+
+
 def cmd_replay(args) -> None:
     """Rebuild the project on a new server from what the repository holds, so that a round can follow.
 
@@ -38,19 +47,17 @@ def cmd_replay(args) -> None:
     items each holds and how they were chosen, come from ``seeds/news/items.jsonl``; the annotations are every
     round's labels files in ``tools/news/labels``, posted as the same users, disagreements found and settled as
     when the rounds ran. At the end the rebuilt project's export is compared with the committed one, annotation by
-    annotation (user, ground truth, every facet's choices): any difference stops the replay.
+    annotation (user, ground truth, every facet's choices) and task by task (the predictions restored): any
+    difference stops the replay.
     """
     committed = json.loads((SEEDS / "label-studio-export.json").read_text(encoding="utf-8"))
     cmd_project(args)
     state = _state()
     ls = _client()
-    tasks = []
-    for t in sorted(committed, key=lambda t: t["id"]):
-        pred = next((a["prediction"] for a in t["annotations"] if isinstance(a.get("prediction"), dict)), None)
-        if t["predictions"] and pred is None:
-            raise SystemExit(f"task {t['id']} of the committed export has a prediction but no annotation carries it")
-        tasks.append({"data": t["data"], **({"predictions": [{k: pred[k] for k in ("result", "model_version", "score")}]}
-                                             if pred else {})})
+    ordered = sorted(committed, key=lambda t: t["id"])
+    tasks = [{"data": t["data"], "predictions": _task_predictions(t)} for t in ordered]
+    predicted = {t["data"]["article_id"]: task["predictions"] for t, task in zip(ordered, tasks)}
+    lost = sum(bool(t["predictions"]) and not task["predictions"] for t, task in zip(ordered, tasks))
     for start in range(0, len(tasks), 250):
         ls.projects.import_tasks(id=state["project"], request=tasks[start:start + 250])
     corpus = _pool()
@@ -89,12 +96,14 @@ def cmd_replay(args) -> None:
         old_users[uid] = fits[0]
     old = _annotations_by_article(committed, old_users)
     differ = sorted(a for a in set(old) | set(new) if old.get(a) != new.get(a))
+    differ += sorted(t["data"]["article_id"] for t in replayed if _task_predictions(t) != predicted[t["data"]["article_id"]])
     if differ:
         raise SystemExit(f"the replayed project differs from the committed export on {len(differ)} items, e.g. "
                          f"{differ[:3]}; the labels files and the export disagree.")
     print(f"project {state['project']} rebuilt: {len(replayed)} tasks, {sum(len(v) for v in new.values())} "
-          f"annotations, identical to the committed export; users {old_users} of the committed export are "
-          f"{state['users']} here", file=sys.stderr)
+          f"annotations and {sum(map(bool, predicted.values()))} tasks' predictions, identical to the committed export "
+          f"({lost} tasks whose predictions it lists by id only have none); users {old_users} of the committed export "
+          f"are {state['users']} here", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
