@@ -28,22 +28,28 @@ def article_id(title: str, body: str) -> str:
     """16 hex digits of SHA-256 over the normalised title and body: the same text gives the same id
     on every machine and run, and adding other articles never changes it. A long body is normalised
     a piece at a time (the same bytes are hashed: its words joined by single spaces)."""
-    h = hashlib.sha256(f"{normalise(title)}\n".encode("utf-8"))
-    sep = b""
-    for piece in _pieces(body):
-        words = normalise(piece)
-        if words:
-            h.update(sep + words.encode("utf-8"))
-            sep = b" "
-    return h.hexdigest()[:16]
+    return _hash_normalised(hashlib.sha256(f"{normalise(title)}\n".encode("utf-8")), body).hexdigest()[:16]
 
 
 def text_digests(texts: Sequence[str]) -> np.ndarray:
     """One 64-bit digest per text (BLAKE2b of :func:`normalise`), in order, as ``uint64``: the same words give the
     same digest whatever their case and white space. What a fitted model keeps of the texts it was trained on, so
-    that it can tell them again (``Tagger.seen``) without keeping the texts."""
-    return np.fromiter((int.from_bytes(hashlib.blake2b(normalise(t).encode("utf-8"), digest_size=8).digest(), "big")
+    that it can tell them again (``Tagger.seen``) without keeping the texts. A long text is normalised a piece at a
+    time, as by :func:`article_id`."""
+    return np.fromiter((int.from_bytes(_hash_normalised(hashlib.blake2b(digest_size=8), t).digest(), "big")
                         for t in texts), dtype=np.uint64, count=len(texts))
+
+
+def _hash_normalised(h, text: str):
+    """``h`` (a hashlib object) updated with :func:`normalise` of ``text``, normalised a piece at a time so that a
+    long text never needs several copies of itself (the same bytes: its words joined by single spaces)."""
+    sep = b""
+    for piece in _pieces(text):
+        words = normalise(piece)
+        if words:
+            h.update(sep + words.encode("utf-8"))
+            sep = b" "
+    return h
 
 
 _MASK61 = np.uint64((1 << 61) - 1)

@@ -140,6 +140,7 @@ def test_a_long_text_goes_through_in_bounded_chunks_with_the_same_signature_and_
     texts = _mixed_texts()
     whole = fp.NearDuplicateIndex().signatures(texts)
     ids = [fp.article_id("T", t) for t in texts]
+    digests = fp.text_digests(texts)
     sizes = []
     shingles = fp.NearDuplicateIndex._shingles
     monkeypatch.setattr(fp, "_PIECE_CHARS", 50)  # every text of more than 50 characters is a long one now
@@ -151,3 +152,4 @@ def test_a_long_text_goes_through_in_bounded_chunks_with_the_same_signature_and_
     np.testing.assert_array_equal(fp.NearDuplicateIndex().signatures(texts), whole)
     assert max(sizes) <= 64 + 2  # a batch of shingles plus the shingle's other words, never a whole text
     assert [fp.article_id("T", t) for t in texts] == ids
+    np.testing.assert_array_equal(fp.text_digests(texts), digests)  # a model's training digests too
