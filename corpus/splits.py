@@ -315,7 +315,8 @@ def train_folds(corpus: Corpus, train_ids: Sequence[str], folds: int, seed: int 
     """Cut the labeled articles ``train_ids`` into ``folds`` cross-validation folds the way :func:`make_splits`
     cuts its train split: stratified on every label, each group whole — near-duplicates and articles sharing a
     value of ``group_columns`` (one key per list element, so a story line's items share its outermost story
-    whatever their inner bullets). What :func:`corpus.time_split` uses for its folds.
+    whatever their inner bullets). Groups are formed among ``train_ids`` alone: the folds do not change when other
+    articles of the corpus gain labels. What :func:`corpus.time_split` uses for its folds.
 
     Raises
     ------
@@ -327,7 +328,6 @@ def train_folds(corpus: Corpus, train_ids: Sequence[str], folds: int, seed: int 
     seed = _check_seed(seed)
     cols = _check_group_columns(corpus, group_columns)
     data = labeled_articles(corpus)
-    comp = components(group_keys(corpus, cols, data.rows))
     index = {a: n for n, a in enumerate(data.ids)}
     missing = [a for a in train_ids if a not in index]
     if missing:
@@ -340,6 +340,12 @@ def train_folds(corpus: Corpus, train_ids: Sequence[str], folds: int, seed: int 
             f"leave them out of the train ids."
         )
     train = sorted(index[a] for a in train_ids)
+    # Groups of the train articles alone: an article outside them (a held-out item of a training story line) neither
+    # joins two of their groups nor names one, so the folds depend on the train articles and the seed only.
+    sub = components(group_keys(corpus, cols, [data.rows[i] for i in train]))
+    comp = [-1] * len(data.ids)
+    for pos, i in enumerate(train):
+        comp[i] = train[sub[pos]]
     return _cut_folds(data, comp, train, k, [-1] * len(data.ids), seed)[0]
 
 

@@ -140,6 +140,23 @@ def test_the_command_line_cuts_folds_of_a_time_split_with_a_seed(taxonomy, tmp_p
     assert m.method == "time" and len(m.folds) == 3 and m.seed == 1
 
 
+def test_the_training_folds_stay_the_same_when_articles_outside_the_training_side_gain_labels(taxonomy):
+    # Annotating more of the evaluation period (here: items of the same story lines, held out as not random) must
+    # not reshuffle the folds of an unchanged training side: its thresholds, and so its figures, would move by the
+    # fold draw alone.
+    before = _stories(taxonomy)
+    later = [dataclasses.replace(art(200 + s, "2026-03-10", selection="active", story=[f"S{s}", "later"]),
+                                 body=f"Later item {s}: the story S{s} goes on with other words {s * 31}.")
+             for s in range(6)]
+    after = from_articles([*before.articles(), *later], taxonomy)
+    a = time_split(before, "2026-03-01", eval_where={"meta.selection": "random"}, group_column="meta.story_line",
+                   folds=3, seed=2)
+    b = time_split(after, "2026-03-01", eval_where={"meta.selection": "random"}, group_column="meta.story_line",
+                   folds=3, seed=2)
+    assert a.ids["train"] == b.ids["train"] and b.label_report["held_out"] == 6
+    assert a.folds == b.folds
+
+
 def test_a_seed_without_folds_is_refused_for_a_time_split(taxonomy, tmp_path, capsys):
     from corpus._cli import main
 
