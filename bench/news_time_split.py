@@ -48,14 +48,27 @@ SEED = 0
 CURVE_STEPS = 5
 
 
+def main_job_split(out: Path) -> list[str]:
+    """The arguments of the main job's ``newstag corpus split`` (read from ``tools/main.sh``, so the two never
+    differ), on the corpus folder ``out``."""
+    import shlex
+
+    for line in (ROOT / "tools" / "main.sh").read_text(encoding="utf-8").splitlines():
+        if not line.startswith('"$NEWSTAG" corpus split '):
+            continue
+        args = [str(out) if w == "$OUT/corpus" else w for w in shlex.split(line)[1:]]
+        if str(out) in args and args[args.index("--time") + 1] == CUTOFF and args[args.index("--until") + 1] == UNTIL:
+            return args
+    raise SystemExit("bench.news_time_split: tools/main.sh has no `$NEWSTAG corpus split \"$OUT/corpus\" --time ...` line")
+
+
 def build_corpus(out: Path):
     """The main job's corpus: seeds/ built, both committed exports imported, time-split."""
     exe = Path(sys.executable).with_name("newstag")
     for args in (["corpus", "build", "seeds", "-o", str(out)],
                  ["annotate", "import", "seeds/label-studio-export.json", "--corpus", str(out), "--strict"],
                  ["annotate", "import", "seeds/news/label-studio-export.json", "--corpus", str(out), "--strict"],
-                 ["corpus", "split", str(out), "--time", CUTOFF, "--until", UNTIL, "--eval-where",
-                  "meta.selection=random", "--group-column", "meta.story_line", "--undated", "drop", "--folds", "5"]):
+                 main_job_split(out)):
         subprocess.run([str(exe), *args], cwd=ROOT, check=True, capture_output=True, text=True)
     from corpus import load, load_splits
 

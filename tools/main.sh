@@ -20,7 +20,7 @@ step "3/8 import the real news items' labels (two annotators each, disagreements
 "$NEWSTAG" annotate import seeds/news/label-studio-export.json --corpus "$OUT/corpus" --strict
 # The user's seed article has no year: --undated drop keeps it out of the split (it stays unseen).
 step "4/8 time split: train before 2026-03-01; evaluate on the items drawn at random from 2026-03 to 2026-05"
-"$NEWSTAG" corpus split "$OUT/corpus" --time 2026-03-01 --until 2026-05-31 --eval-where meta.selection=random --group-column meta.story_line --undated drop --folds 5
+"$NEWSTAG" corpus split "$OUT/corpus" --time 2026-03-01 --until 2026-05-31 --eval-where meta.selection=random --group-column meta.story_line --undated drop --folds 10
 step "5/8 train on the train split (one head per facet) -> $OUT/time-split-model"
 "$NEWSTAG" train --corpus "$OUT/corpus" -o "$OUT/time-split-model" --seed 0
 step "6/8 evaluate it on real news of the later period -> $OUT/report"
