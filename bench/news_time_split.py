@@ -57,9 +57,11 @@ def main_job_split(out: Path) -> list[str]:
         if not line.startswith('"$NEWSTAG" corpus split '):
             continue
         args = [str(out) if w == "$OUT/corpus" else w for w in shlex.split(line)[1:]]
-        if str(out) in args and args[args.index("--time") + 1] == CUTOFF and args[args.index("--until") + 1] == UNTIL:
+        if str(out) in args and {"--time", "--until"} <= set(args) and \
+                (args[args.index("--time") + 1], args[args.index("--until") + 1]) == (CUTOFF, UNTIL):
             return args
-    raise SystemExit("bench.news_time_split: tools/main.sh has no `$NEWSTAG corpus split \"$OUT/corpus\" --time ...` line")
+    raise SystemExit(f"bench.news_time_split: tools/main.sh has no `\"$NEWSTAG\" corpus split \"$OUT/corpus\" --time {CUTOFF} "
+                     f"--until {UNTIL} ...` line: make the two agree")
 
 
 def build_corpus(out: Path):
