@@ -36,7 +36,6 @@ import numpy as np
 
 from corpus import Corpus, load
 
-STORY_FOLDS = 10  # the main job's threshold folds (corpus split --time ... --folds 10; 5 until round 2 session 13)
 FOLDS = {  # name: (train before, evaluate from, evaluate to (inclusive))
     "dev3": ("2025-06-01", "2025-06-01", "2025-08-31"),
     "dev2": ("2025-09-01", "2025-09-01", "2025-11-30"),
@@ -820,12 +819,13 @@ def plain_pipeline(corpus: Corpus, texts: list[str], gold: dict[str, list], tr: 
                    seed: int = 0) -> dict[str, list]:
     """The plain pipeline ``newstag evaluate`` reports (:mod:`classifier._baseline`: tf-idf + one-vs-rest
     ``LinearSVC``, per-label thresholds by F1 on cross-validated scores; ``LinearSVC`` for region), its thresholds
-    tuned on the same story folds (:data:`STORY_FOLDS`, seed ``seed``) as the Tagger's, fitted on rows ``tr`` of ``texts`` and ``gold``
-    (every facet's column) and predicting rows ``ev``."""
+    tuned on story folds (seed ``seed``) as many as the main job cuts (:func:`bench.news_time_split.main_job_folds`),
+    fitted on rows ``tr`` of ``texts`` and ``gold`` (every facet's column) and predicting rows ``ev``."""
+    from bench.news_time_split import main_job_folds
     from classifier._baseline import plain_predictions
 
     ids = corpus.ids
-    folds = story_split(corpus, [ids[i] for i in tr], [ids[i] for i in ev], STORY_FOLDS, seed).folds
+    folds = story_split(corpus, [ids[i] for i in tr], [ids[i] for i in ev], main_job_folds(), seed).folds
     fold_of = {a: k for k, fold in enumerate(folds) for a in fold}
     return plain_predictions(corpus.taxonomy, [texts[i] for i in tr], {k: [v[i] for i in tr] for k, v in gold.items()},
                              [texts[i] for i in ev], random_state=seed, folds=[fold_of[ids[i]] for i in tr])

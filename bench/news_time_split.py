@@ -64,6 +64,12 @@ def main_job_split(out: Path) -> list[str]:
                      f"--until {UNTIL} ...` line: make the two agree")
 
 
+def main_job_folds() -> int:
+    """How many threshold folds the main job cuts (its split's ``--folds``)."""
+    args = main_job_split(Path("out/corpus"))
+    return int(args[args.index("--folds") + 1]) if "--folds" in args else 0
+
+
 def build_corpus(out: Path):
     """The main job's corpus: seeds/ built, both committed exports imported, time-split."""
     exe = Path(sys.executable).with_name("newstag")

@@ -15,6 +15,7 @@ def test_the_bench_splits_with_the_main_jobs_own_command(tmp_path):
                 if x.startswith('"$NEWSTAG" corpus split '))
     want = [str(tmp_path) if w == "$OUT/corpus" else w for w in shlex.split(line)[1:]]
     assert nts.main_job_split(tmp_path) == want and "--folds" in want
+    assert nts.main_job_folds() == int(want[want.index("--folds") + 1])  # what bench.model_quality's plain pipeline cuts
 
 
 def test_a_main_job_split_at_another_day_is_refused_with_what_to_do(tmp_path, monkeypatch):
