@@ -175,11 +175,15 @@ class AliasFeatures(TextTransformerMixin, BaseEstimator):
         return bool(self.roles or getattr(self, "acting", False))
 
     def _gold(self, X, y, what: str) -> tuple[list[str], list[set[str]]]:
-        """The texts and each one's set of label ids, checked."""
+        """The texts annotated for the facet and each one's set of label ids, checked. A row of ``y`` that is None
+        is a text nobody annotated for the facet: it is left out (it is not a text without labels)."""
         if X is None or y is None:
             raise ValueError(f"AliasFeatures({what}=True).fit needs the texts and their labels: fit(texts, y), y a list "
-                             "of label-id lists or an indicator matrix with one column per label.")
+                             "of label-id lists (None: a text not annotated for the facet) or an indicator matrix with "
+                             "one column per label.")
         texts = _texts(X)
+        if not isinstance(y, np.ndarray) and len(y) == len(texts) and any(row is None for row in y):
+            texts, y = [t for t, row in zip(texts, y) if row is not None], [row for row in y if row is not None]
         return texts, label_sets(y, self.labels_, len(texts))
 
     def _pairs(self, texts, mentions, words=None):

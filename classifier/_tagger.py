@@ -253,7 +253,8 @@ class Tagger(FacetScoring, TrainingTexts, BaseEstimator):
         say("features", f"{len(data.texts)} articles")
         self.features_ = self.make_features(tax)
         for name, part in self.features_.transformer_list:  # a role model learns from its facet's labels
-            y = [labs or () for labs in data.labels[block_name(name)]] if getattr(part, "needs_labels", False) else None
+            # (None: an article not annotated for the facet, which the model leaves out; not "no labels")
+            y = list(data.labels[block_name(name)]) if getattr(part, "needs_labels", False) else None
             part.fit(data.texts, y)
         batch = self._batch(data.texts)
         self.blocks_, start = {}, 0

@@ -47,3 +47,25 @@ def test_fitting_and_evaluating_count_only_the_annotated_articles_of_each_facet(
     annotated = corpus.annotated("themes")
     assert report.facets["themes"].articles == sum(annotated[i] for i in eval_rows) < len(eval_rows)
     assert report.facets["actors"].articles == len(eval_rows)
+
+
+def test_the_acting_model_learns_from_the_articles_annotated_for_actors_only(tmp_path):
+    """An article nobody annotated for actors is not an article without actors: the acting model (which decides
+    the actors) must not learn its mentioned states as "merely mentioned". Fitted on a corpus whose first articles
+    lost their actors, it is the acting model of the corpus without those articles."""
+    from classifier import Tagger
+    from corpus import build
+
+    records = [json.loads(line) for line in TRAIN_ARTICLES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    partly = [dict(r) for r in records]
+    for r in partly[:UNANNOTATED]:
+        del r["actors"]
+    corpora = []
+    for name, rows in (("partly", partly), ("rest", records[UNANNOTATED:])):
+        src = tmp_path / f"{name}.jsonl"
+        src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        corpora.append(build([src], output=tmp_path / name)[0])
+    a, b = (Tagger(random_state=0).fit(c).alias_features("actors") for c in corpora)
+    assert a.acting_vocabulary_ == b.acting_vocabulary_
+    assert a.acting_coef_.tolist() == b.acting_coef_.tolist()
+    assert a.acting_threshold_ == b.acting_threshold_
