@@ -21,6 +21,10 @@ training items:
   training period without its last three months): what the latest labeled news is worth to the next period,
   the reason the main job's model is refitted on every labeled item (``newstag train --refit``).
 
+Fold draws: the Tagger and the plain pipeline again, with the threshold folds cut with seeds 0 … 4 instead of the
+main job's 0 (the same training items, story lines whole): how far the draw of those folds alone moves each facet
+and the gap between the two (the README quotes the themes gap's range).
+
 Learning curve: F1 per facet against the number of real items in training, for items drawn at random
 (round 0, in a seeded order) and for items chosen by ``newstag annotate next`` (rounds 1-5, in the order
 they were chosen), each on top of the starter items; and the two together in annotation order.
@@ -46,6 +50,7 @@ CUTOFF, UNTIL = "2026-03-01", "2026-05-31"
 LATEST_QUARTER = "2025-12-01"  # the first day of the training period's last three months
 SEED = 0
 CURVE_STEPS = 5
+FOLD_SEEDS = range(5)  # the draws of the threshold folds in fold_draws (0: the main job's)
 
 
 def main_job_split(out: Path) -> list[str]:
@@ -131,6 +136,36 @@ def _systems(report, names: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+def fold_draws(corpus, splits) -> dict[str, Any]:
+    """The Tagger and the plain pipeline with the training side's threshold folds cut with each of
+    :data:`FOLD_SEEDS` (:func:`corpus.splits.train_folds`, the main job's story-line groups): per facet each seed's
+    micro-F1 of both, and the range of the model's lead. Seed 0 is the main job's own cut."""
+    import dataclasses
+
+    from classifier import evaluate
+    from corpus.splits import train_folds
+
+    k = len(splits.folds)
+    runs = []
+    for seed in FOLD_SEEDS:
+        folds = train_folds(corpus, splits.ids["train"], k, seed, ("meta.story_line",))
+        if seed == SEED and sorted(map(sorted, folds)) != sorted(map(sorted, splits.folds)):
+            raise SystemExit("bench.news_time_split: train_folds with the main job's seed does not give the main job's "
+                             "folds; the two cut them differently (see corpus.time_split).")
+        drawn = dataclasses.replace(splits, folds=folds, label_report={}, extends=None)
+        tagger, _ = _fit(corpus, drawn, splits.ids["train"])
+        report = evaluate(tagger, corpus, splits=drawn)
+        runs.append({f: {s: fr.systems[s].to_dict()["micro_f1"] for s in ("model", "sklearn")}
+                     for f, fr in report.facets.items()})
+    out: dict[str, Any] = {"seeds": list(FOLD_SEEDS), "folds": k, "facets": {}}
+    for f in runs[0]:
+        model, plain = [r[f]["model"] for r in runs], [r[f]["sklearn"] for r in runs]
+        gap = [m - p for m, p in zip(model, plain)]
+        out["facets"][f] = {"model": model, "sklearn": plain, "gap_min": rounded(min(gap)), "gap_max": rounded(max(gap)),
+                            "gap_mean": rounded(np.mean(gap)), "model_ahead": sum(g > 0 for g in gap)}
+    return out
+
+
 def learning_curve(corpus, splits, train_rows, eval_rows) -> dict[str, Any]:
     """F1 per facet against real items in training: random items, active items, and both in annotation order."""
     meta = [json.loads(m) if m else {} for m in corpus.dataset["meta"]]
@@ -200,6 +235,7 @@ def main() -> dict[str, Any]:
             "themes_with_10_eval_examples": {lab: m for lab, m in themes.items() if m["support"] >= 10},
             "targets": {"region_accuracy": 0.90, "themes_micro_f1": 0.80, "actors_micro_f1": 0.90,
                         "every_theme_with_10_eval_examples_f1": 0.60},
+            "fold_draws": fold_draws(corpus, splits),
             "learning_curve": learning_curve(corpus, splits, train_rows, eval_rows),
         }
     return result

@@ -294,6 +294,15 @@ def render_news(d: dict[str, Any]) -> str:
     out.append(table(["theme", "support"] + [f"F1 {n}" for n in themes],
                      [[lab, first[lab]["support"]] + [_f((themes[n].get(lab) or {}).get("f1")) for n in themes]
                       for lab in sorted(first, key=lambda lab: (-first[lab]["support"], lab))]))
+    draws = d.get("fold_draws") or {}
+    if draws.get("facets"):
+        out.append(f"Threshold folds drawn with seeds {', '.join(map(str, draws['seeds']))} ({draws['folds']} story folds; "
+                   f"seed {draws['seeds'][0]} is the main job's): micro-F1 of the model and the plain pipeline, and the "
+                   f"model's lead:")
+        out.append(table(["facet", "model", "plain pipeline", "lead: min / mean / max", "model ahead"],
+                         [[f, " / ".join(_f(x) for x in v["model"]), " / ".join(_f(x) for x in v["sklearn"]),
+                           f"{v['gap_min']:+.3f} / {v['gap_mean']:+.3f} / {v['gap_max']:+.3f}",
+                           f"{v['model_ahead']} of {len(v['model'])}"] for f, v in draws["facets"].items()]))
     curve = d.get("learning_curve") or {}
     if curve.get("arms"):
         out.append(f"Learning curve (on top of the {_fmt(curve.get('starter_items'))} starter items):")

@@ -22,3 +22,22 @@ def test_a_main_job_split_at_another_day_is_refused_with_what_to_do(tmp_path, mo
     monkeypatch.setattr(nts, "CUTOFF", "2026-04-01")
     with pytest.raises(SystemExit, match=r"--time 2026-04-01 --until 2026-05-31 \.\.\.` line: make the two agree"):
         nts.main_job_split(tmp_path)
+
+
+def test_the_readme_quotes_the_themes_lead_over_the_fold_draws_the_bench_measured():
+    """The README's range of the themes lead over the plain pipeline is bench/results/news_time_split.json's
+    fold_draws, rounded as printed."""
+    import json
+    import re
+
+    draws = json.loads((ROOT / "bench" / "results" / "news_time_split.json").read_text(encoding="utf-8"))["fold_draws"]
+    themes = draws["facets"]["themes"]
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    m = re.search(r"over (\w+) draws of the threshold folds the themes lead ran from ([−+-]?\d\.\d{3}) to "
+                  r"([−+-]?\d\.\d{3}) \(the model ahead in (\d+)\)", readme)
+    assert m, "the README no longer quotes the themes lead over the fold draws"
+    words = {"five": 5, "four": 4, "six": 6, "three": 3}
+    assert words[m.group(1)] == len(draws["seeds"])
+    lo, hi = (float(x.replace("−", "-")) for x in m.group(2, 3))
+    assert (lo, hi) == (round(themes["gap_min"], 3), round(themes["gap_max"], 3))
+    assert int(m.group(4)) == themes["model_ahead"]
