@@ -23,7 +23,9 @@ training items:
 
 Fold draws: the Tagger and the plain pipeline again, with the threshold folds cut with seeds 0 … 4 instead of the
 main job's 0 (the same training items, story lines whole): how far the draw of those folds alone moves each facet
-and the gap between the two (the README quotes the themes gap's range).
+and the gap between the two (the README quotes the themes gap's range). The same on the three development folds
+(``bench.model_quality.FOLDS``: a quarter of random items before the evaluation period, trained on what precedes
+it), where the recipe's decisions are taken: themes of both per fold and seed (the README quotes the mean lead).
 
 Learning curve: F1 per facet against the number of real items in training, for items drawn at random
 (round 0, in a seeded order) and for items chosen by ``newstag annotate next`` (rounds 1-5, in the order
@@ -51,6 +53,7 @@ LATEST_QUARTER = "2025-12-01"  # the first day of the training period's last thr
 SEED = 0
 CURVE_STEPS = 5
 FOLD_SEEDS = range(5)  # the draws of the threshold folds in fold_draws (0: the main job's)
+DEV_FOLDS = ("dev3", "dev2", "dev1")  # bench.model_quality.FOLDS, oldest first
 
 
 def main_job_split(out: Path) -> list[str]:
@@ -166,6 +169,34 @@ def fold_draws(corpus, splits) -> dict[str, Any]:
     return out
 
 
+def dev_fold_draws(corpus) -> dict[str, Any]:
+    """Themes micro-F1 of the Tagger and the plain pipeline on each development fold (:data:`DEV_FOLDS`) with the
+    training side's story folds (as many as the main job cuts) drawn with each of :data:`FOLD_SEEDS`; the mean lead
+    and how many runs the model is ahead in."""
+    from bench import model_quality as mq
+    from classifier import Tagger
+
+    meta = [json.loads(m) if m else {} for m in corpus.dataset["meta"]]
+    random_ids = mq.random_items(corpus.ids, meta)
+    ids, texts, tax = corpus.ids, corpus.texts(), corpus.taxonomy
+    gold = {f.name: corpus.labels(f.name) for f in tax.facets}
+    runs = []
+    for fold in DEV_FOLDS:
+        tr, ev = mq.fold_rows(corpus, random_ids, fold)
+        g = {f: [col[i] for i in ev] for f, col in gold.items()}
+        for seed in FOLD_SEEDS:
+            splits = mq.story_split(corpus, [ids[i] for i in tr], [ids[i] for i in ev], main_job_folds(), seed)
+            model = mq.metrics(tax, g, Tagger(random_state=SEED).fit(corpus, splits=splits).predict([texts[i] for i in ev]))
+            plain = mq.metrics(tax, g, mq.plain_pipeline(corpus, texts, gold, tr, ev, seed))
+            runs.append({"fold": fold, "seed": seed, "train": len(tr), "eval": len(ev),
+                         "model": model["themes"]["micro_f1"], "sklearn": plain["themes"]["micro_f1"]})
+    gap = [r["model"] - r["sklearn"] for r in runs]
+    return {"folds": list(DEV_FOLDS), "seeds": list(FOLD_SEEDS), "themes": runs,
+            "model_mean": rounded(np.mean([r["model"] for r in runs])),
+            "sklearn_mean": rounded(np.mean([r["sklearn"] for r in runs])),
+            "gap_mean": rounded(np.mean(gap)), "model_ahead": sum(x > 0 for x in gap)}
+
+
 def learning_curve(corpus, splits, train_rows, eval_rows) -> dict[str, Any]:
     """F1 per facet against real items in training: random items, active items, and both in annotation order."""
     meta = [json.loads(m) if m else {} for m in corpus.dataset["meta"]]
@@ -236,6 +267,7 @@ def main() -> dict[str, Any]:
             "targets": {"region_accuracy": 0.90, "themes_micro_f1": 0.80, "actors_micro_f1": 0.90,
                         "every_theme_with_10_eval_examples_f1": 0.60},
             "fold_draws": fold_draws(corpus, splits),
+            "dev_fold_draws": dev_fold_draws(corpus),
             "learning_curve": learning_curve(corpus, splits, train_rows, eval_rows),
         }
     return result

@@ -303,6 +303,15 @@ def render_news(d: dict[str, Any]) -> str:
                          [[f, " / ".join(_f(x) for x in v["model"]), " / ".join(_f(x) for x in v["sklearn"]),
                            f"{v['gap_min']:+.3f} / {v['gap_mean']:+.3f} / {v['gap_max']:+.3f}",
                            f"{v['model_ahead']} of {len(v['model'])}"] for f, v in draws["facets"].items()]))
+    dev = d.get("dev_fold_draws") or {}
+    if dev.get("themes"):
+        out.append(f"The development folds ({', '.join(dev['folds'])}), the same fold seeds: themes micro-F1 of the "
+                   f"model and the plain pipeline per fold and seed; the model leads by {dev['gap_mean']:+.3f} on average "
+                   f"({_f(dev['model_mean'])} against {_f(dev['sklearn_mean'])}), ahead in {dev['model_ahead']} of "
+                   f"{len(dev['themes'])} runs:")
+        out.append(table(["fold", "seed", "train", "eval", "model", "plain pipeline"],
+                         [[r["fold"], r["seed"], _fmt(r["train"]), _fmt(r["eval"]), _f(r["model"]), _f(r["sklearn"])]
+                          for r in dev["themes"]]))
     curve = d.get("learning_curve") or {}
     if curve.get("arms"):
         out.append(f"Learning curve (on top of the {_fmt(curve.get('starter_items'))} starter items):")

@@ -41,3 +41,19 @@ def test_the_readme_quotes_the_themes_lead_over_the_fold_draws_the_bench_measure
     lo, hi = (float(x.replace("−", "-")) for x in m.group(2, 3))
     assert (lo, hi) == (round(themes["gap_min"], 3), round(themes["gap_max"], 3))
     assert int(m.group(4)) == themes["model_ahead"]
+
+
+def test_the_readme_quotes_the_themes_lead_on_the_development_folds_the_bench_measured():
+    """The README's mean themes lead on the development folds and its count of runs are bench/results/
+    news_time_split.json's dev_fold_draws."""
+    import json
+    import re
+
+    dev = json.loads((ROOT / "bench" / "results" / "news_time_split.json").read_text(encoding="utf-8"))["dev_fold_draws"]
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    m = re.search(r"on the development folds the model leads by (\d\.\d{3}) on average over five draws, ahead in (\d+) "
+                  r"of (\d+) runs", readme)
+    assert m, "the README no longer quotes the themes lead on the development folds"
+    assert float(m.group(1)) == round(dev["gap_mean"], 3)
+    assert (int(m.group(2)), int(m.group(3))) == (dev["model_ahead"], len(dev["themes"]))
+    assert len(dev["seeds"]) == 5
