@@ -141,7 +141,7 @@ def _systems(report, names: dict[str, str]) -> dict[str, Any]:
 
 def fold_draws(corpus, splits) -> dict[str, Any]:
     """The Tagger and the plain pipeline with the training side's threshold folds cut with each of
-    :data:`FOLD_SEEDS` (:func:`corpus.splits.train_folds`, the main job's story-line groups): per facet each seed's
+    :data:`FOLD_SEEDS` (:func:`corpus.splits.train_folds`, the manifest's group columns): per facet each seed's
     micro-F1 of both, and the range of the model's lead. Seed 0 is the main job's own cut."""
     import dataclasses
 
@@ -151,7 +151,7 @@ def fold_draws(corpus, splits) -> dict[str, Any]:
     k = len(splits.folds)
     runs = []
     for seed in FOLD_SEEDS:
-        folds = train_folds(corpus, splits.ids["train"], k, seed, ("meta.story_line",))
+        folds = train_folds(corpus, splits.ids["train"], k, seed, splits.group_columns)
         if seed == SEED and sorted(map(sorted, folds)) != sorted(map(sorted, splits.folds)):
             raise SystemExit("bench.news_time_split: train_folds with the main job's seed does not give the main job's "
                              "folds; the two cut them differently (see corpus.time_split).")
@@ -180,12 +180,13 @@ def dev_fold_draws(corpus) -> dict[str, Any]:
     random_ids = mq.random_items(corpus.ids, meta)
     ids, texts, tax = corpus.ids, corpus.texts(), corpus.taxonomy
     gold = {f.name: corpus.labels(f.name) for f in tax.facets}
+    k = main_job_folds()
     runs = []
     for fold in DEV_FOLDS:
         tr, ev = mq.fold_rows(corpus, random_ids, fold)
         g = {f: [col[i] for i in ev] for f, col in gold.items()}
         for seed in FOLD_SEEDS:
-            splits = mq.story_split(corpus, [ids[i] for i in tr], [ids[i] for i in ev], main_job_folds(), seed)
+            splits = mq.story_split(corpus, [ids[i] for i in tr], [ids[i] for i in ev], k, seed)
             model = mq.metrics(tax, g, Tagger(random_state=SEED).fit(corpus, splits=splits).predict([texts[i] for i in ev]))
             plain = mq.metrics(tax, g, mq.plain_pipeline(corpus, texts, gold, tr, ev, seed))
             runs.append({"fold": fold, "seed": seed, "train": len(tr), "eval": len(ev),
