@@ -54,3 +54,27 @@ def test_the_agreement_the_datasheet_and_the_readme_quote_is_the_agreement_code_
         assert re.search(rf"\\| {facet} \\| {alpha[facet]:.3f}", sheet), (facet, alpha[facet])
     quoted = re.search(r"alpha ([0-9.]+) / ([0-9.]+) / ([0-9.]+)", readme).groups()
     assert tuple(f"{alpha[f]:.2f}" for f in ("region", "themes", "actors")) == quoted
+
+
+def test_a_conventions_review_s_confirmations_are_the_ground_truth_of_the_items_it_read(news_corpus):
+    """tools/news/label.py review/confirm: each confirmation is posted as the item's ground truth, so the corpus holds
+    it; a review's record names the rounds it read, and only their items were confirmed."""
+    corpus, _ = news_corpus
+    labels = ROOT / "tools" / "news" / "labels"
+    reviews = sorted(labels.glob("review*.json"))
+    assert reviews, "the datasheet describes a conventions review"
+    by_id = dict(zip(corpus.ids, range(len(corpus))))
+    facets = {f: corpus.labels(f) for f in ("region", "themes", "actors")}
+    meta = [json.loads(m) for m in corpus.dataset["meta"]]
+    for path in reviews:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        confirmed = [json.loads(x) for x in (labels / f"{path.stem}-adjudicator.jsonl").read_text().splitlines()]
+        flags = [json.loads(x) for k in range(record["shares"])
+                 for x in (labels / f"{path.stem}-flags-{k}.jsonl").read_text().splitlines() if x.strip()]
+        assert sorted(c["item"] for c in confirmed) == sorted(f["item"] for f in flags)
+        for c in confirmed:
+            i = by_id[c["item"]]
+            assert meta[i]["round"] in record["rounds"]
+            got = {f: facets[f][i] for f in facets}
+            assert got["region"] == c["region"] and sorted(got["themes"]) == sorted(c["themes"]) \
+                and sorted(got["actors"]) == sorted(c["actors"]), (c["item"], got, c)

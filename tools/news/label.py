@@ -19,6 +19,12 @@ The rounds, in the order the team runs them (issue 15; the datasheet is ``seeds/
                 ``adjudicator`` user;
 8. ``export``   the project's JSON export and the annotated items' texts into ``seeds/news/``.
 
+A conventions review re-reads earlier rounds against the conventions as they stand now: ``review NAME --rounds
+...`` splits their items, with the labels they were settled with, into shares for reviewers who flag only what a
+numbered convention or the guide decides otherwise (``NAME-flags-K.jsonl``); ``confirm NAME`` hands each flag to a
+reviewer who did not raise it; ``post NAME adjudicator`` posts the confirmations as ground truth, which supersede
+the item's earlier labels; ``check-review`` checks a reviewer's file.
+
 On a new machine (the server's data is not committed), ``python -m tools.news.replay`` first rebuilds the project
 from the repository: the committed export's tasks, every round's labels files posted as the same users, checked
 against the export.
@@ -233,7 +239,9 @@ def cmd_post(args) -> None:
     who = args.annotator
     path = LABELS / f"{args.round}-{who}.jsonl"
     labels = _check(_jsonl(path), path, corpus.taxonomy)
-    rnd = state["rounds"][args.round]
+    if args.round in state.get("reviews", {}) and who != ADJUDICATOR:
+        raise SystemExit(f"{args.round} is a conventions review: only its confirmations ({ADJUDICATOR}) are posted")
+    rnd = state["rounds"].get(args.round) or state["reviews"][args.round]
     if who in ANNOTATORS:
         pairs = _assignment(args.round, rnd["articles"])
         k = ANNOTATORS.index(who)
@@ -246,11 +254,17 @@ def cmd_post(args) -> None:
     ls = _client()
     tasks = _tasks(ls, state["project"])
     posted = state.setdefault("posted", {}).setdefault(f"{args.round}/{who}", [])
+    review = args.round in state.get("reviews", {})
     for aid in sorted(labels):
         if aid in posted:
             continue
-        ls.annotations.create(id=tasks[aid], result=_result(labels[aid]), completed_by=state["users"][who],
-                              ground_truth=who == ADJUDICATOR)
+        earlier = [a for a in ls.annotations.list(id=tasks[aid]) if a.completed_by == state["users"][who]] \
+            if review else []
+        if earlier:  # the round's adjudication: revised in place (a task keeps one ground truth a user)
+            ls.annotations.update(id=earlier[0].id, result=_result(labels[aid]), ground_truth=True)
+        else:
+            ls.annotations.create(id=tasks[aid], result=_result(labels[aid]), completed_by=state["users"][who],
+                                  ground_truth=who == ADJUDICATOR)
         posted.append(aid)
     _save_state(state)
     print(f"{args.round}/{who}: {len(labels)} annotations posted", file=sys.stderr)
@@ -313,6 +327,137 @@ def cmd_check(args) -> None:
     missing = sorted(todo - seen)
     print(f"{path.name}: {len(rows)} lines, {len(seen & todo)} of {len(todo)} items done, {len(missing)} to do, "
           f"{len(errors)} error(s)")
+    for e in errors[:40]:
+        print("  " + e)
+    if missing:
+        print("  next items to do: " + ", ".join(missing[:5]))
+
+
+def _settled(round_name: str, articles: list[str], taxonomy, before: str) -> dict[str, dict]:
+    """article -> its labels as its round settled them: the adjudication where the pair differed, else the pair's own
+    (they agreed on every facet); then every conventions review named before ``before`` that confirmed them."""
+    pairs = _assignment(round_name, articles)
+    got = {who: _check(_jsonl(LABELS / f"{round_name}-{who}.jsonl"), LABELS / f"{round_name}-{who}.jsonl", taxonomy)
+           for who in ANNOTATORS}
+    adj_path = LABELS / f"{round_name}-{ADJUDICATOR}.jsonl"
+    adj = _check(_jsonl(adj_path), adj_path, taxonomy) if adj_path.exists() else {}
+    out = {a: adj.get(a) or got[ANNOTATORS[pairs[a][0]]][a] for a in articles}
+    for name in sorted(n for n in _state().get("reviews", {}) if n < before):
+        path = LABELS / f"{name}-{ADJUDICATOR}.jsonl"
+        if path.exists():
+            out.update({a: v for a, v in _check(_jsonl(path), path, taxonomy).items() if a in out})
+    return out
+
+
+def cmd_review(args) -> None:
+    """A conventions review: the items of earlier rounds, with their settled labels, in ``--shares`` shares.
+
+    The conventions grew round by round; items settled before a rule existed may contradict it. Each reviewer
+    reads one share (text, date, the settled labels; never a model's output or who labeled it) and writes a flag
+    only where a numbered convention or a sentence of the guide decides a facet otherwise
+    (``tools/news/labels/NAME-flags-K.jsonl``: item, rule, the proposed region, themes and actors, why).
+    ``confirm`` then hands every flag to a reviewer who did not raise it.
+    """
+    state = _state()
+    corpus = _pool()
+    text, date = _texts_and_dates(corpus)
+    settled: dict[str, dict] = {}
+    for name in args.rounds:
+        settled.update(_settled(name, state["rounds"][name]["articles"], corpus.taxonomy, before=args.name))
+    articles = sorted(settled)
+    rng = np.random.default_rng(int.from_bytes(hashlib.sha256(args.name.encode()).digest()[:8], "big"))
+    share = {articles[i]: k % args.shares for k, i in enumerate(rng.permutation(len(articles)))}
+    state.setdefault("reviews", {})[args.name] = {"rounds": list(args.rounds), "shares": args.shares,
+                                                  "articles": articles}
+    _save_state(state)
+    (LABELS / f"{args.name}.json").write_text(json.dumps({"rounds": list(args.rounds), "shares": args.shares},
+                                                         indent=1) + "\n", encoding="utf-8")
+    out = WORK / "rounds" / args.name
+    for k in range(args.shares):
+        write_jsonl(out / f"review-{k}.jsonl", [{"item": a, "date": date[a], "text": text[a], **settled[a]}
+                                                 for a in articles if share[a] == k])
+    print(f"{args.name}: {len(articles)} items of {', '.join(args.rounds)} in {args.shares} shares -> {out}",
+          file=sys.stderr)
+
+
+def _review_share(name: str, state: dict) -> dict[str, int]:
+    out = WORK / "rounds" / name
+    return {r["item"]: k for k in range(state["reviews"][name]["shares"])
+            for r in _jsonl(out / f"review-{k}.jsonl")}
+
+
+def cmd_confirm(args) -> None:
+    """Every flag of a review, for a reviewer who did not raise it, blind: the text and two label sets, the settled and
+    the proposed, as ``first`` and ``second`` in an order drawn per item — never which is which, nor the rule cited
+    (``adjudicate-C.jsonl``; the decisions go to ``NAME-adjudicator-by-C.jsonl``). ``disagreements.jsonl`` keeps
+    both, the rule and why."""
+    state = _state()
+    corpus = _pool()
+    shares = state["reviews"][args.name]["shares"]
+    share = _review_share(args.name, state)
+    out = WORK / "rounds" / args.name
+    rows = []
+    for k in range(shares):
+        path = LABELS / f"{args.name}-flags-{k}.jsonl"
+        flags = _jsonl(path) if path.exists() else []
+        proposed = _check(flags, path, corpus.taxonomy)
+        for r in flags:
+            if share.get(r["item"]) != k:
+                raise SystemExit(f"{path}: item {r['item']} is not in share {k}")
+        settled = {r["item"]: r for r in _jsonl(out / f"review-{k}.jsonl")}
+        for r in flags:
+            s = settled[r["item"]]
+            rows.append({"item": r["item"], "date": s["date"], "text": s["text"], "flagged_by": k,
+                         "settled": {f: s[f] for f in FACETS}, "proposed": proposed[r["item"]],
+                         "rule": r.get("rule", ""), "why": r.get("why", "")})
+    rows.sort(key=lambda r: r["item"])
+    write_jsonl(out / "disagreements.jsonl", rows)
+    # confirmer c (the reviewer of share c) never confirms its own flags; the load is balanced
+    load = {c: 0 for c in range(args.confirmers)}
+    mine: dict[int, list] = {c: [] for c in range(args.confirmers)}
+    for r in rows:
+        c = min((c for c in load if c != r["flagged_by"]), key=lambda c: (load[c], c))
+        load[c] += 1
+        swap = hashlib.sha256(f"{args.name}/{r['item']}".encode()).digest()[0] % 2
+        pair = (r["proposed"], r["settled"]) if swap else (r["settled"], r["proposed"])
+        mine[c].append({"item": r["item"], "date": r["date"], "text": r["text"], "first": pair[0], "second": pair[1]})
+    for c in range(args.confirmers):
+        write_jsonl(out / f"adjudicate-{c}.jsonl", mine[c])
+    record = LABELS / f"{args.name}.json"
+    record.write_text(json.dumps({**json.loads(record.read_text(encoding="utf-8")), "confirmers": args.confirmers},
+                                 indent=1) + "\n", encoding="utf-8")
+    print(f"{args.name}: {len(rows)} flags of {len(share)} items; per confirmer {load}", file=sys.stderr)
+
+
+def cmd_check_review(args) -> None:
+    """Check a reviewer's flags (``--flags K``) or confirmations (``--confirm C``) file: items, labels, rule."""
+    from corpus import load_taxonomy
+
+    out = WORK / "rounds" / args.name
+    if args.flags is not None:
+        path = LABELS / f"{args.name}-flags-{args.flags}.jsonl"
+        todo, done_needed = {r["item"] for r in _jsonl(out / f"review-{args.flags}.jsonl")}, False
+    else:
+        path = LABELS / f"{args.name}-adjudicator-by-{args.confirm}.jsonl"
+        todo, done_needed = {r["item"] for r in _jsonl(out / f"adjudicate-{args.confirm}.jsonl")}, True
+    rows = _jsonl(path) if path.exists() else []
+    taxonomy = load_taxonomy()
+    errors, seen = [], set()
+    for k, r in enumerate(rows, start=1):
+        item = r.get("item")
+        if item in seen:
+            errors.append(f"line {k}: item {item} twice")
+        seen.add(item)
+        if item not in todo:
+            errors.append(f"line {k}: item {item!r} is not in your file")
+        if args.flags is not None and not str(r.get("rule", "")).strip():
+            errors.append(f"line {k} (item {item}): no rule cited (a convention's number or the guide's sentence)")
+        try:
+            _row_labels(r, taxonomy, f"line {k}")
+        except Exception as exc:  # report every problem at once
+            errors.append(f"line {k} (item {item}): {exc}")
+    missing = sorted(todo - seen) if done_needed else []
+    print(f"{path.name}: {len(rows)} lines, {len(errors)} error(s)" + (f", {len(missing)} to do" if done_needed else ""))
     for e in errors[:40]:
         print("  " + e)
     if missing:
@@ -423,9 +568,21 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("round")
     s.add_argument("annotator", choices=(*ANNOTATORS, ADJUDICATOR))
     s.add_argument("--adjudicating", choices=ANNOTATORS, help="check this annotator's share of the adjudications")
+    s = sub.add_parser("review")
+    s.add_argument("name")
+    s.add_argument("--rounds", nargs="+", required=True)
+    s.add_argument("--shares", type=int, default=6)
+    s = sub.add_parser("confirm")
+    s.add_argument("name")
+    s.add_argument("--confirmers", type=int, default=3)
+    s = sub.add_parser("check-review")
+    s.add_argument("name")
+    who = s.add_mutually_exclusive_group(required=True)
+    who.add_argument("--flags", type=int, metavar="K", help="check reviewer K's flags")
+    who.add_argument("--confirm", type=int, metavar="C", help="check confirmer C's confirmations")
     sub.add_parser("export")
     args = p.parse_args(argv)
-    globals()[f"cmd_{args.step}"](args)
+    globals()[f"cmd_{args.step.replace('-', '_')}"](args)
     return 0
 
 

@@ -12,8 +12,8 @@ import json
 import os
 import sys
 
-from tools.news.label import (ADJUDICATOR, ANNOTATORS, SEEDS, WORK, _client, _jsonl, _pool, _save_state, _state,
-                              cmd_disagree, cmd_post, cmd_project)
+from tools.news.label import (ADJUDICATOR, ANNOTATORS, LABELS, SEEDS, WORK, _client, _jsonl, _pool, _save_state,
+                              _state, cmd_confirm, cmd_disagree, cmd_post, cmd_project, cmd_review)
 
 
 def _round_order(name: str) -> int:
@@ -46,9 +46,9 @@ def cmd_replay(args) -> None:
     The tasks are the committed export's (their data and stored predictions, in task order); the rounds, which
     items each holds and how they were chosen, come from ``seeds/news/items.jsonl``; the annotations are every
     round's labels files in ``tools/news/labels``, posted as the same users, disagreements found and settled as
-    when the rounds ran. At the end the rebuilt project's export is compared with the committed one, annotation by
-    annotation (user, ground truth, every facet's choices) and task by task (the predictions restored): any
-    difference stops the replay.
+    when the rounds ran; then each conventions review's confirmations (``reviewN.json`` and its files). At the end
+    the rebuilt project's export is compared with the committed one, annotation by annotation (user, ground truth,
+    every facet's choices) and task by task (the predictions restored): any difference stops the replay.
     """
     committed = json.loads((SEEDS / "label-studio-export.json").read_text(encoding="utf-8"))
     cmd_project(args)
@@ -77,6 +77,11 @@ def cmd_replay(args) -> None:
         cmd_disagree(argparse.Namespace(round=name))
         if _jsonl(WORK / "rounds" / name / "disagreements.jsonl"):
             cmd_post(argparse.Namespace(round=name, annotator=ADJUDICATOR))
+    for path in sorted(LABELS.glob("review*.json")):  # conventions reviews, after the rounds they read
+        review = json.loads(path.read_text(encoding="utf-8"))
+        cmd_review(argparse.Namespace(name=path.stem, rounds=review["rounds"], shares=review["shares"]))
+        cmd_confirm(argparse.Namespace(name=path.stem, confirmers=review["confirmers"]))
+        cmd_post(argparse.Namespace(round=path.stem, annotator=ADJUDICATOR))
     from annotation import download_export
 
     download_export(url=os.environ["NEWSTAG_LS_URL"], token=os.environ["NEWSTAG_LS_TOKEN"],

@@ -1,0 +1,89 @@
+"""tools/news/label.py's conventions review: shares, blind confirmation files, and the checks of the reviewers' files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import types
+
+import pytest
+
+from tools.news import label
+
+
+def _write(path, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+@pytest.fixture()
+def review(tmp_path, monkeypatch):
+    """A review of 4 items in 2 shares, as ``review`` leaves it, in a temporary work folder."""
+    from corpus import load_taxonomy
+
+    work, labels = tmp_path / "work", tmp_path / "labels"
+    monkeypatch.setattr(label, "WORK", work)
+    monkeypatch.setattr(label, "LABELS", labels)
+    monkeypatch.setattr(label, "STATE", work / "state.json")
+    monkeypatch.setattr(label, "_pool", lambda: types.SimpleNamespace(taxonomy=load_taxonomy()))
+    settled = {"region": "europe", "themes": [], "actors": []}
+    shares = {0: ["a1", "a2"], 1: ["a3", "a4"]}
+    for k, items in shares.items():
+        _write(work / "rounds" / "rv" / f"review-{k}.jsonl",
+               [{"item": a, "date": "2025-05-04", "text": f"Text {a}.", **settled} for a in items])
+    label._save_state({"reviews": {"rv": {"rounds": ["r0"], "shares": 2, "articles": ["a1", "a2", "a3", "a4"]}}})
+    labels.mkdir()
+    (labels / "rv.json").write_text(json.dumps({"rounds": ["r0"], "shares": 2}), encoding="utf-8")
+    return work, labels
+
+
+def test_confirm_hands_each_flag_to_another_reviewer_blind(review):
+    work, labels = review
+    proposed = {"region": "europe", "themes": [], "actors": ["POL"]}
+    _write(labels / "rv-flags-0.jsonl", [{"item": "a1", "rule": "11", "why": "an election", **proposed}])
+    _write(labels / "rv-flags-1.jsonl", [{"item": "a4", "rule": "4", "why": "police arrest", **proposed}])
+    label.cmd_confirm(argparse.Namespace(name="rv", confirmers=2))
+    mine = {c: [json.loads(x) for x in (work / "rounds" / "rv" / f"adjudicate-{c}.jsonl").read_text().splitlines()]
+            for c in (0, 1)}
+    assert [r["item"] for r in mine[1]] == ["a1"] and [r["item"] for r in mine[0]] == ["a4"]  # never one's own
+    for rows in mine.values():
+        (row,) = rows
+        assert set(row) == {"item", "date", "text", "first", "second"}  # no rule, no why, no names
+        assert sorted([row["first"]["actors"], row["second"]["actors"]]) == [[], ["POL"]]
+    kept = [json.loads(x) for x in (work / "rounds" / "rv" / "disagreements.jsonl").read_text().splitlines()]
+    assert {r["item"]: r["rule"] for r in kept} == {"a1": "11", "a4": "4"}
+    assert json.loads((labels / "rv.json").read_text())["confirmers"] == 2
+
+
+def test_confirm_refuses_a_flag_outside_the_reviewer_s_share(review):
+    _, labels = review
+    _write(labels / "rv-flags-0.jsonl", [{"item": "a3", "rule": "11", "region": "europe", "themes": [],
+                                          "actors": []}])
+    with pytest.raises(SystemExit, match="item a3 is not in share 0"):
+        label.cmd_confirm(argparse.Namespace(name="rv", confirmers=2))
+
+
+def test_check_review_names_each_problem_of_a_flags_file(review, capsys):
+    _, labels = review
+    _write(labels / "rv-flags-0.jsonl", [
+        {"item": "a1", "rule": "", "region": "europe", "themes": [], "actors": []},
+        {"item": "a3", "rule": "8", "region": "europe", "themes": [], "actors": []},
+        {"item": "a2", "rule": "8", "region": "atlantis", "themes": [], "actors": []},
+        {"item": "a2", "rule": "8", "region": "europe", "themes": [], "actors": []},
+    ])
+    label.cmd_check_review(argparse.Namespace(name="rv", flags=0, confirm=None))
+    out = capsys.readouterr().out
+    assert "4 error(s)" in out
+    assert "line 1 (item a1): no rule cited" in out
+    assert "line 2: item 'a3' is not in your file" in out
+    assert "line 3 (item a2)" in out and "atlantis" in out
+    assert "line 4: item a2 twice" in out
+
+
+def test_check_review_lists_the_confirmations_still_to_do(review, capsys):
+    work, labels = review
+    _write(work / "rounds" / "rv" / "adjudicate-0.jsonl", [{"item": "a3"}, {"item": "a4"}])
+    _write(labels / "rv-adjudicator-by-0.jsonl", [{"item": "a3", "region": "europe", "themes": [], "actors": []}])
+    label.cmd_check_review(argparse.Namespace(name="rv", flags=None, confirm=0))
+    out = capsys.readouterr().out
+    assert "0 error(s), 1 to do" in out and "next items to do: a4" in out
