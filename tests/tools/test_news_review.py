@@ -75,9 +75,9 @@ def test_check_review_names_each_problem_of_a_flags_file(review, capsys):
     out = capsys.readouterr().out
     assert "4 error(s)" in out
     assert "line 1 (item a1): no rule cited" in out
-    assert "line 2: item 'a3' is not in your file" in out
+    assert "line 2: item 'a3' is not in your todo file" in out
     assert "line 3 (item a2)" in out and "atlantis" in out
-    assert "line 4: item a2 twice" in out
+    assert "line 4: item a2 labeled twice" in out
 
 
 def test_check_review_lists_the_confirmations_still_to_do(review, capsys):

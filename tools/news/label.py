@@ -300,6 +300,26 @@ def cmd_disagree(args) -> None:
           file=sys.stderr)
 
 
+def _file_errors(rows: list[dict], todo: set[str], taxonomy, rule: bool = False) -> tuple[list[str], set[str]]:
+    """Every problem of a labels file at once (an item twice, one not in the todo file, invalid labels, with ``rule``
+    a flag citing no rule), and the items it holds."""
+    errors, seen = [], set()
+    for k, r in enumerate(rows, start=1):
+        item = r.get("item")
+        if item in seen:
+            errors.append(f"line {k}: item {item} labeled twice")
+        seen.add(item)
+        if item not in todo:
+            errors.append(f"line {k}: item {item!r} is not in your todo file")
+        if rule and not str(r.get("rule", "")).strip():
+            errors.append(f"line {k} (item {item}): no rule cited (a convention's number or the guide's sentence)")
+        try:
+            _row_labels(r, taxonomy, f"line {k}")
+        except Exception as exc:  # report every problem at once
+            errors.append(f"line {k} (item {item}): {exc}")
+    return errors, seen
+
+
 def cmd_check(args) -> None:
     """Check an annotator's labels file against the taxonomy and its todo file (what is missing, extra, invalid)."""
     from corpus import load_taxonomy
@@ -311,19 +331,7 @@ def cmd_check(args) -> None:
         todo_name = f"adjudicate-{args.adjudicating}.jsonl"
     todo = {r["item"] for r in _jsonl(WORK / "rounds" / args.round / todo_name)}
     rows = _jsonl(path) if path.exists() else []
-    taxonomy = load_taxonomy()
-    errors, seen = [], set()
-    for k, r in enumerate(rows, start=1):
-        item = r.get("item")
-        if item in seen:
-            errors.append(f"line {k}: item {item} labeled twice")
-        seen.add(item)
-        if item not in todo:
-            errors.append(f"line {k}: item {item!r} is not in your todo file")
-        try:
-            _row_labels(r, taxonomy, f"line {k}")
-        except Exception as exc:  # report every problem at once
-            errors.append(f"line {k} (item {item}): {exc}")
+    errors, seen = _file_errors(rows, todo, load_taxonomy())
     missing = sorted(todo - seen)
     print(f"{path.name}: {len(rows)} lines, {len(seen & todo)} of {len(todo)} items done, {len(missing)} to do, "
           f"{len(errors)} error(s)")
@@ -441,21 +449,7 @@ def cmd_check_review(args) -> None:
         path = LABELS / f"{args.name}-adjudicator-by-{args.confirm}.jsonl"
         todo, done_needed = {r["item"] for r in _jsonl(out / f"adjudicate-{args.confirm}.jsonl")}, True
     rows = _jsonl(path) if path.exists() else []
-    taxonomy = load_taxonomy()
-    errors, seen = [], set()
-    for k, r in enumerate(rows, start=1):
-        item = r.get("item")
-        if item in seen:
-            errors.append(f"line {k}: item {item} twice")
-        seen.add(item)
-        if item not in todo:
-            errors.append(f"line {k}: item {item!r} is not in your file")
-        if args.flags is not None and not str(r.get("rule", "")).strip():
-            errors.append(f"line {k} (item {item}): no rule cited (a convention's number or the guide's sentence)")
-        try:
-            _row_labels(r, taxonomy, f"line {k}")
-        except Exception as exc:  # report every problem at once
-            errors.append(f"line {k} (item {item}): {exc}")
+    errors, seen = _file_errors(rows, todo, load_taxonomy(), rule=args.flags is not None)
     missing = sorted(todo - seen) if done_needed else []
     print(f"{path.name}: {len(rows)} lines, {len(errors)} error(s)" + (f", {len(missing)} to do" if done_needed else ""))
     for e in errors[:40]:
