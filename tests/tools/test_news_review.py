@@ -87,3 +87,32 @@ def test_check_review_lists_the_confirmations_still_to_do(review, capsys):
     label.cmd_check_review(argparse.Namespace(name="rv", flags=None, confirm=0))
     out = capsys.readouterr().out
     assert "0 error(s), 1 to do" in out and "next items to do: a4" in out
+
+
+def test_review_shares_carry_the_settled_labels_after_every_earlier_review(tmp_path, monkeypatch):
+    """A round's labels as settled (the adjudication, else the pair's), then earlier reviews' confirmations in
+    natural order: review2 is earlier than review10, though it sorts after it as a string."""
+    from corpus import load_taxonomy
+
+    work, labels = tmp_path / "work", tmp_path / "labels"
+    monkeypatch.setattr(label, "WORK", work)
+    monkeypatch.setattr(label, "LABELS", labels)
+    monkeypatch.setattr(label, "STATE", work / "state.json")
+    monkeypatch.setattr(label, "_pool", lambda: types.SimpleNamespace(taxonomy=load_taxonomy()))
+    items = ["a1", "a2", "a3"]
+    monkeypatch.setattr(label, "_texts_and_dates", lambda corpus: ({a: f"Text {a}." for a in items},
+                                                                   {a: "2025-05-04" for a in items}))
+    plain = {"region": "europe", "themes": [], "actors": []}
+    for who in label.ANNOTATORS:
+        _write(labels / f"r0-{who}.jsonl", [{"item": a, **plain} for a in items])
+    _write(labels / "r0-adjudicator.jsonl", [{"item": "a1", **plain, "actors": ["FRA"]}])
+    _write(labels / "review2-adjudicator.jsonl", [{"item": "a2", **plain, "region": "asia"}])
+    _write(labels / "review11-adjudicator.jsonl", [{"item": "a3", **plain, "region": "africa"}])  # a later review
+    label._save_state({"rounds": {"r0": {"articles": items}},
+                       "reviews": {"review2": {"shares": 1}, "review11": {"shares": 1}}})
+    label.cmd_review(argparse.Namespace(name="review10", rounds=["r0"], shares=1))
+    rows = {r["item"]: r for r in map(json.loads, (work / "rounds" / "review10" / "review-0.jsonl").read_text()
+                                       .splitlines())}
+    assert rows["a1"]["actors"] == ["FRA"] and rows["a2"]["region"] == "asia" and rows["a3"]["region"] == "europe"
+    assert json.loads((labels / "review10.json").read_text()) == {"rounds": ["r0"], "shares": 1}
+    assert sorted(["review10", "review2", "review1"], key=label.review_order) == ["review1", "review2", "review10"]

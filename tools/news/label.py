@@ -23,7 +23,7 @@ A conventions review re-reads earlier rounds against the conventions as they sta
 ...`` splits their items, with the labels they were settled with, into shares for reviewers who flag only what a
 numbered convention or the guide decides otherwise (``NAME-flags-K.jsonl``); ``confirm NAME`` hands each flag to a
 reviewer who did not raise it; ``post NAME adjudicator`` posts the confirmations as ground truth, which supersede
-the item's earlier labels; ``check-review`` checks a reviewer's file.
+the item's earlier labels (a round's adjudication is revised in place); ``check-review`` checks a reviewer's file.
 
 On a new machine (the server's data is not committed), ``python -m tools.news.replay`` first rebuilds the project
 from the repository: the committed export's tasks, every round's labels files posted as the same users, checked
@@ -39,6 +39,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -239,7 +240,8 @@ def cmd_post(args) -> None:
     who = args.annotator
     path = LABELS / f"{args.round}-{who}.jsonl"
     labels = _check(_jsonl(path), path, corpus.taxonomy)
-    if args.round in state.get("reviews", {}) and who != ADJUDICATOR:
+    review = args.round in state.get("reviews", {})
+    if review and who != ADJUDICATOR:
         raise SystemExit(f"{args.round} is a conventions review: only its confirmations ({ADJUDICATOR}) are posted")
     rnd = state["rounds"].get(args.round) or state["reviews"][args.round]
     if who in ANNOTATORS:
@@ -254,7 +256,6 @@ def cmd_post(args) -> None:
     ls = _client()
     tasks = _tasks(ls, state["project"])
     posted = state.setdefault("posted", {}).setdefault(f"{args.round}/{who}", [])
-    review = args.round in state.get("reviews", {})
     for aid in sorted(labels):
         if aid in posted:
             continue
@@ -341,16 +342,21 @@ def cmd_check(args) -> None:
         print("  next items to do: " + ", ".join(missing[:5]))
 
 
-def _settled(round_name: str, articles: list[str], taxonomy, before: str) -> dict[str, dict]:
+def review_order(name: str) -> list:
+    """Sort key of review names: ``review2`` before ``review10``."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def _settled(round_name: str, articles: list[str], taxonomy, earlier: list[str]) -> dict[str, dict]:
     """article -> its labels as its round settled them: the adjudication where the pair differed, else the pair's own
-    (they agreed on every facet); then every conventions review named before ``before`` that confirmed them."""
+    (they agreed on every facet); then the confirmations of each of the ``earlier`` conventions reviews, in order."""
     pairs = _assignment(round_name, articles)
     got = {who: _check(_jsonl(LABELS / f"{round_name}-{who}.jsonl"), LABELS / f"{round_name}-{who}.jsonl", taxonomy)
            for who in ANNOTATORS}
     adj_path = LABELS / f"{round_name}-{ADJUDICATOR}.jsonl"
     adj = _check(_jsonl(adj_path), adj_path, taxonomy) if adj_path.exists() else {}
     out = {a: adj.get(a) or got[ANNOTATORS[pairs[a][0]]][a] for a in articles}
-    for name in sorted(n for n in _state().get("reviews", {}) if n < before):
+    for name in earlier:
         path = LABELS / f"{name}-{ADJUDICATOR}.jsonl"
         if path.exists():
             out.update({a: v for a, v in _check(_jsonl(path), path, taxonomy).items() if a in out})
@@ -369,9 +375,11 @@ def cmd_review(args) -> None:
     state = _state()
     corpus = _pool()
     text, date = _texts_and_dates(corpus)
+    earlier = sorted((n for n in state.get("reviews", {}) if review_order(n) < review_order(args.name)),
+                     key=review_order)
     settled: dict[str, dict] = {}
     for name in args.rounds:
-        settled.update(_settled(name, state["rounds"][name]["articles"], corpus.taxonomy, before=args.name))
+        settled.update(_settled(name, state["rounds"][name]["articles"], corpus.taxonomy, earlier))
     articles = sorted(settled)
     rng = np.random.default_rng(int.from_bytes(hashlib.sha256(args.name.encode()).digest()[:8], "big"))
     share = {articles[i]: k % args.shares for k, i in enumerate(rng.permutation(len(articles)))}

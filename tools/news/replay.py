@@ -13,7 +13,7 @@ import os
 import sys
 
 from tools.news.label import (ADJUDICATOR, ANNOTATORS, LABELS, SEEDS, WORK, _client, _jsonl, _pool, _save_state,
-                              _state, cmd_confirm, cmd_disagree, cmd_post, cmd_project, cmd_review)
+                              _state, cmd_confirm, cmd_disagree, cmd_post, cmd_project, cmd_review, review_order)
 
 
 def _round_order(name: str) -> int:
@@ -77,7 +77,7 @@ def cmd_replay(args) -> None:
         cmd_disagree(argparse.Namespace(round=name))
         if _jsonl(WORK / "rounds" / name / "disagreements.jsonl"):
             cmd_post(argparse.Namespace(round=name, annotator=ADJUDICATOR))
-    for path in sorted(LABELS.glob("review*.json")):  # conventions reviews, after the rounds they read
+    for path in sorted(LABELS.glob("review*.json"), key=lambda p: review_order(p.stem)):  # after the rounds
         review = json.loads(path.read_text(encoding="utf-8"))
         cmd_review(argparse.Namespace(name=path.stem, rounds=review["rounds"], shares=review["shares"]))
         cmd_confirm(argparse.Namespace(name=path.stem, confirmers=review["confirmers"]))
