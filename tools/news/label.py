@@ -271,15 +271,18 @@ def cmd_post(args) -> None:
     print(f"{args.round}/{who}: {len(labels)} annotations posted", file=sys.stderr)
 
 
+def _labels_files(name: str, users, taxonomy) -> dict[str, dict[str, dict]]:
+    """user -> article -> labels, from each user's ``NAME-USER.jsonl`` in ``tools/news/labels``, checked."""
+    return {who: _check(_jsonl(LABELS / f"{name}-{who}.jsonl"), LABELS / f"{name}-{who}.jsonl", taxonomy)
+            for who in users}
+
+
 def cmd_disagree(args) -> None:
     state = _state()
     corpus = _pool()
     rnd = state["rounds"][args.round]
     pairs = _assignment(args.round, rnd["articles"])
-    got = {}
-    for who in ANNOTATORS:
-        path = LABELS / f"{args.round}-{who}.jsonl"
-        got[who] = _check(_jsonl(path), path, corpus.taxonomy)
+    got = _labels_files(args.round, ANNOTATORS, corpus.taxonomy)
     text, date = _texts_and_dates(corpus)
     rows, per_adj = [], defaultdict(int)
     for a in rnd["articles"]:
@@ -351,15 +354,14 @@ def _settled(round_name: str, articles: list[str], taxonomy, earlier: list[str])
     """article -> its labels as its round settled them: the adjudication where the pair differed, else the pair's own
     (they agreed on every facet); then the confirmations of each of the ``earlier`` conventions reviews, in order."""
     pairs = _assignment(round_name, articles)
-    got = {who: _check(_jsonl(LABELS / f"{round_name}-{who}.jsonl"), LABELS / f"{round_name}-{who}.jsonl", taxonomy)
-           for who in ANNOTATORS}
-    adj_path = LABELS / f"{round_name}-{ADJUDICATOR}.jsonl"
-    adj = _check(_jsonl(adj_path), adj_path, taxonomy) if adj_path.exists() else {}
+    got = _labels_files(round_name, ANNOTATORS, taxonomy)
+    adjudicated = (LABELS / f"{round_name}-{ADJUDICATOR}.jsonl").exists()
+    adj = _labels_files(round_name, [ADJUDICATOR], taxonomy)[ADJUDICATOR] if adjudicated else {}
     out = {a: adj.get(a) or got[ANNOTATORS[pairs[a][0]]][a] for a in articles}
     for name in earlier:
-        path = LABELS / f"{name}-{ADJUDICATOR}.jsonl"
-        if path.exists():
-            out.update({a: v for a, v in _check(_jsonl(path), path, taxonomy).items() if a in out})
+        if (LABELS / f"{name}-{ADJUDICATOR}.jsonl").exists():
+            out.update({a: v for a, v in _labels_files(name, [ADJUDICATOR], taxonomy)[ADJUDICATOR].items()
+                        if a in out})
     return out
 
 
@@ -417,11 +419,10 @@ def cmd_confirm(args) -> None:
         path = LABELS / f"{args.name}-flags-{k}.jsonl"
         flags = _jsonl(path) if path.exists() else []
         proposed = _check(flags, path, corpus.taxonomy)
+        settled = {r["item"]: r for r in _jsonl(out / f"review-{k}.jsonl")}
         for r in flags:
             if share.get(r["item"]) != k:
                 raise SystemExit(f"{path}: item {r['item']} is not in share {k}")
-        settled = {r["item"]: r for r in _jsonl(out / f"review-{k}.jsonl")}
-        for r in flags:
             s = settled[r["item"]]
             rows.append({"item": r["item"], "date": s["date"], "text": s["text"], "flagged_by": k,
                          "settled": {f: s[f] for f in FACETS}, "proposed": proposed[r["item"]],
