@@ -439,11 +439,35 @@ def _plot_news(d, plt):
     return fig
 
 
+def _plot_guide(d, plt):
+    """The guide-only check: per facet, the model and the plain pipeline against the settled labels and against the
+    guide-only readers, beside the readers' agreement with each other and with the settled labels."""
+    sets = d["sets"]
+    fig, axes = plt.subplots(1, len(sets), figsize=(6.5 * len(sets), 3.8), sharey=True)
+    keys = [("region_accuracy", "region"), ("themes_micro_f1", "themes"), ("actors_micro_f1", "actors")]
+    bars = [("model vs settled", lambda s: s["systems"]["model"]["settled"], "#4c72b0"),
+            ("model vs guide readers", lambda s: s["systems"]["model"]["readers"], "#8fa9d6"),
+            ("plain vs guide readers", lambda s: s["systems"]["sklearn"]["readers"], "#bbbbbb"),
+            ("reader vs reader", lambda s: s["readers"], "#55a868"),
+            ("settled vs guide readers", lambda s: s["settled_vs_readers"], "#c44e52")]
+    for ax, (name, s) in zip(list(axes) if len(sets) > 1 else [axes], sets.items()):
+        for j, (label, get, color) in enumerate(bars):
+            ax.bar([k + (j - 2) * 0.16 for k in range(len(keys))], [get(s)[key] for key, _ in keys], 0.16,
+                   label=label, color=color)
+        ax.set_xticks(range(len(keys)), [t for _, t in keys])
+        ax.set_ylim(0.4, 1.0)
+        ax.set_title(f"{name}: {s['items']} random items, two guide-only readers each", fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+    (axes[0] if len(sets) > 1 else axes).legend(fontsize=7, loc="lower left")
+    return fig
+
+
 _PLOTS: dict[str, Callable] = {
     "annotation_import": _plot_annotation_import, "splits": _plot_splits, "tagging_speed": _plot_tagging_speed,
     "reuters_accuracy": _plot_reuters,
     "wikinews_accuracy": _plot_wikinews, "scale": _plot_scale, "corpus_build_speed": _plot_build,
     "dask_scaling": _plot_dask, "news_time_split": _plot_news, "embedding_cost": _plot_embedding_cost,
+    "guide_check": _plot_guide,
 }
 
 

@@ -322,10 +322,32 @@ def render_news(d: dict[str, Any]) -> str:
     return "\n\n".join(out)
 
 
+def render_guide(d: dict[str, Any]) -> str:
+    """guide_check: per set, the readers' agreement, the settled labels and each system against the guide-only readers,
+    the commonest divergences, then its plot (the items of every divergence stay in the JSON)."""
+    out = [f"## {d.get('benchmark', 'guide_check')}", _machine(d), d.get("what", "")]
+    keys = ("region_accuracy", "themes_micro_f1", "actors_micro_f1")
+    for name, s in d["sets"].items():
+        rows = [["reader against reader", *(_f(s["readers"][k]) for k in keys)],
+                ["settled labels against the readers", *(_f(s["settled_vs_readers"][k]) for k in keys)]]
+        for system, v in s["systems"].items():
+            rows += [[f"{system} against the settled labels", *(_f(v["settled"][k]) for k in keys)],
+                     [f"{system} against the readers (mean of the two)", *(_f(v["readers"][k]) for k in keys)]]
+        out.append(f"**{name}** ({_fmt(s['items'])} random items, two guide-only readers each):")
+        out.append(table(["", "region accuracy", "themes micro-F1", "actors micro-F1"], rows))
+        div = s["divergence"]
+        out.append("Both readers agree and the settled labels differ: " + "; ".join(
+            f"{f} {v['settled_differs']} of {v['readers_agree']} ("
+            + ", ".join(f"{lab} {x['n']}" for lab, x in list(v["per_label"].items())[:4]) + ")"
+            for f, v in div.items()))
+    out.append("![guide_check](results/guide_check.png)")
+    return "\n\n".join(out)
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "reuters_accuracy": render_reuters, "wikinews_accuracy": render_wikinews,
     "corpus_build_speed": render_build, "scale": render_scale, "model_quality": model_quality.render,
-    "news_time_split": render_news,
+    "news_time_split": render_news, "guide_check": render_guide,
 }
 
 

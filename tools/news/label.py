@@ -326,14 +326,19 @@ def _file_errors(rows: list[dict], todo: set[str], taxonomy, rule: bool = False)
 
 def cmd_check(args) -> None:
     """Check an annotator's labels file against the taxonomy and its todo file (what is missing, extra, invalid)."""
-    from corpus import load_taxonomy
-
     path = LABELS / f"{args.round}-{args.annotator}.jsonl"
     todo_name = "disagreements.jsonl" if args.annotator == ADJUDICATOR else f"todo-{args.annotator}.jsonl"
     if args.adjudicating:  # one adjudicator's share of the disagreements
         path = LABELS / f"{args.round}-adjudicator-by-{args.adjudicating}.jsonl"
         todo_name = f"adjudicate-{args.adjudicating}.jsonl"
-    todo = {r["item"] for r in _jsonl(WORK / "rounds" / args.round / todo_name)}
+    report_check(path, WORK / "rounds" / args.round / todo_name)
+
+
+def report_check(path: Path, todo_path: Path) -> None:
+    """Print what a labels file still lacks against its todo file, and every invalid line."""
+    from corpus import load_taxonomy
+
+    todo = {r["item"] for r in _jsonl(todo_path)}
     rows = _jsonl(path) if path.exists() else []
     errors, seen = _file_errors(rows, todo, load_taxonomy())
     missing = sorted(todo - seen)

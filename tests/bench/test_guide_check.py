@@ -1,0 +1,66 @@
+"""bench.guide_check: reading the guide-only readers' files (every problem named), scoring a set against them, and
+where both readers part from the settled labels."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import bench.guide_check as gc
+from corpus import load_taxonomy
+
+
+def _files(tmp_path, rows: dict[str, list[dict]], assignment: dict[str, list[str]]):
+    (tmp_path / "g.json").write_text(json.dumps({"readers": sorted(rows), "assignment": assignment, "sets": {}}))
+    for who, mine in rows.items():
+        (tmp_path / f"g-{who}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in mine))
+
+
+def _row(item, region="europe", themes=(), actors=()):
+    return {"item": item, "region": region, "themes": list(themes), "actors": list(actors)}
+
+
+def test_the_readers_labels_come_in_the_records_order_per_item(tmp_path, monkeypatch):
+    monkeypatch.setattr(gc, "LABELS", tmp_path)
+    _files(tmp_path, {"guide-a": [_row("x", actors=["RUS", "UKR"])], "guide-b": [_row("x", "asia")]},
+           {"x": ["guide-b", "guide-a"]})
+    _, labels = gc.load_readers("g")
+    assert labels == {"x": [{"region": "asia", "themes": [], "actors": []},
+                            {"region": "europe", "themes": [], "actors": ["RUS", "UKR"]}]}
+
+
+@pytest.mark.parametrize("rows, message", [
+    ({"guide-a": [_row("x")]}, r"g-guide-b\.jsonl is missing: reader guide-b has not labeled the items"),
+    ({"guide-a": [_row("x"), _row("x")], "guide-b": [_row("x")]}, r"g-guide-a\.jsonl:2: item x labeled twice"),
+    ({"guide-a": [_row("x")], "guide-b": []}, r"item x has no labels from guide-b \(.*g-guide-b\.jsonl\): finish"),
+])
+def test_an_incomplete_check_is_refused_with_the_file_and_what_to_do(tmp_path, monkeypatch, rows, message):
+    monkeypatch.setattr(gc, "LABELS", tmp_path)
+    _files(tmp_path, rows, {"x": ["guide-a", "guide-b"]})
+    if "guide-b" not in rows:
+        (tmp_path / "g.json").write_text(json.dumps({"readers": ["guide-a", "guide-b"], "assignment": {"x": ["guide-a", "guide-b"]}}))
+    with pytest.raises(SystemExit, match=message):
+        gc.load_readers("g")
+
+
+def test_a_set_is_scored_against_each_reader_and_the_mean_of_the_two():
+    tax = load_taxonomy()
+    settled = [{"region": "europe", "themes": ["armed_conflict"], "actors": ["RUS", "UKR"]},
+               {"region": "asia", "themes": [], "actors": ["KAZ"]}]
+    pairs = [[{"region": "europe", "themes": ["armed_conflict"], "actors": ["RUS"]},
+              {"region": "europe", "themes": ["armed_conflict"], "actors": ["RUS"]}],
+             [{"region": "asia", "themes": [], "actors": ["KAZ"]}, {"region": "global", "themes": [], "actors": []}]]
+    model = {"region": ["europe", "asia"], "themes": [["armed_conflict"], []], "actors": [["RUS", "UKR"], ["KAZ"]]}
+    s = gc.score_set(tax, ["x", "y"], settled, pairs, {"model": model})
+    assert s["readers"] == {"region_accuracy": 0.5, "themes_micro_f1": 1.0, "actors_micro_f1": 0.6667}
+    assert s["systems"]["model"]["settled"] == {"region_accuracy": 1.0, "themes_micro_f1": 1.0, "actors_micro_f1": 1.0}
+    # against the first readers: actors tp 2 of 3 predicted, 2 gold -> 0.8; the second: tp 1, 3 predicted, 1 gold -> 0.5
+    r = s["systems"]["model"]["readers"]
+    assert (r["first"]["actors_micro_f1"], r["second"]["actors_micro_f1"], r["actors_micro_f1"]) == (0.8, 0.5, 0.65)
+    assert (r["first"]["region_accuracy"], r["second"]["region_accuracy"], r["region_accuracy"]) == (1.0, 0.5, 0.75)
+    div = s["divergence"]
+    # x: both readers agree on RUS alone, the settled labels add UKR; y: the readers differ, so it is not counted
+    assert div["actors"]["readers_agree"] == 1 and div["actors"]["settled_differs"] == 1
+    assert div["actors"]["per_label"] == {"UKR: settled only": {"n": 1, "items": ["x"]}}
+    assert div["region"] == {"readers_agree": 1, "settled_differs": 0, "per_label": {}}
