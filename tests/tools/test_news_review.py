@@ -116,3 +116,33 @@ def test_review_shares_carry_the_settled_labels_after_every_earlier_review(tmp_p
     assert rows["a1"]["actors"] == ["FRA"] and rows["a2"]["region"] == "asia" and rows["a3"]["region"] == "europe"
     assert json.loads((labels / "review10.json").read_text()) == {"rounds": ["r0"], "shares": 1}
     assert sorted(["review10", "review2", "review1"], key=label.review_order) == ["review1", "review2", "review10"]
+
+
+def test_a_review_of_one_rule_reads_only_the_items_whose_settled_themes_hold_every_named_theme(tmp_path, monkeypatch):
+    """``review --with-themes``: a rule revised for one kind of item is re-read on those items alone (their settled
+    labels, after earlier reviews); the record keeps the filter, so a replay draws the same shares."""
+    from corpus import load_taxonomy
+
+    work, labels = tmp_path / "work", tmp_path / "labels"
+    monkeypatch.setattr(label, "WORK", work)
+    monkeypatch.setattr(label, "LABELS", labels)
+    monkeypatch.setattr(label, "STATE", work / "state.json")
+    monkeypatch.setattr(label, "_pool", lambda: types.SimpleNamespace(taxonomy=load_taxonomy()))
+    items = ["a1", "a2", "a3", "a4"]
+    monkeypatch.setattr(label, "_texts_and_dates", lambda corpus: ({a: f"Text {a}." for a in items},
+                                                                   {a: "2025-05-04" for a in items}))
+    themes = {"a1": ["armed_conflict", "diplomacy"], "a2": ["diplomacy"], "a3": ["armed_conflict"], "a4": []}
+    for who in label.ANNOTATORS:
+        _write(labels / f"r0-{who}.jsonl", [{"item": a, "region": "europe", "themes": themes[a], "actors": []}
+                                            for a in items])
+    _write(labels / "review1-adjudicator.jsonl", [{"item": "a3", "region": "europe", "actors": [],
+                                                   "themes": ["armed_conflict", "diplomacy"]}])
+    label._save_state({"rounds": {"r0": {"articles": items}}, "reviews": {"review1": {"shares": 1}}})
+    label.cmd_review(argparse.Namespace(name="review3", rounds=["r0"], shares=2,
+                                        with_themes=["armed_conflict", "diplomacy"]))
+    got = sorted(json.loads(x)["item"] for k in range(2)
+                 for x in (work / "rounds" / "review3" / f"review-{k}.jsonl").read_text().splitlines())
+    assert got == ["a1", "a3"]
+    assert json.loads((labels / "review3.json").read_text()) == {"rounds": ["r0"], "shares": 2,
+                                                                 "with_themes": ["armed_conflict", "diplomacy"]}
+    assert label._state()["reviews"]["review3"]["articles"] == ["a1", "a3"]

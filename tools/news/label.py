@@ -24,6 +24,8 @@ A conventions review re-reads earlier rounds against the conventions as they sta
 numbered convention or the guide decides otherwise (``NAME-flags-K.jsonl``); ``confirm NAME`` hands each flag to a
 reviewer who did not raise it; ``post NAME adjudicator`` posts the confirmations as ground truth, which supersede
 the item's earlier labels (a round's adjudication is revised in place); ``check-review`` checks a reviewer's file.
+A review of one revised rule reads only the items it can touch: ``review NAME --rounds ... --with-themes T ...`` (the
+items whose settled themes hold every one of them).
 
 On a new machine (the server's data is not committed), ``python -m tools.news.replay`` first rebuilds the project
 from the repository: the committed export's tasks, every round's labels files posted as the same users, checked
@@ -377,7 +379,8 @@ def cmd_review(args) -> None:
     reads one share (text, date, the settled labels; never a model's output or who labeled it) and writes a flag
     only where a numbered convention or a sentence of the guide decides a facet otherwise
     (``tools/news/labels/NAME-flags-K.jsonl``: item, rule, the proposed region, themes and actors, why).
-    ``confirm`` then hands every flag to a reviewer who did not raise it.
+    ``confirm`` then hands every flag to a reviewer who did not raise it. With ``--with-themes T ...`` (a rule revised
+    for one kind of item) only the items whose settled themes hold every one of them are read.
     """
     state = _state()
     corpus = _pool()
@@ -387,14 +390,14 @@ def cmd_review(args) -> None:
     settled: dict[str, dict] = {}
     for name in args.rounds:
         settled.update(_settled(name, state["rounds"][name]["articles"], corpus.taxonomy, earlier))
-    articles = sorted(settled)
+    with_themes = getattr(args, "with_themes", None) or []
+    articles = sorted(a for a, v in settled.items() if set(with_themes) <= set(v["themes"]))
     rng = np.random.default_rng(int.from_bytes(hashlib.sha256(args.name.encode()).digest()[:8], "big"))
     share = {articles[i]: k % args.shares for k, i in enumerate(rng.permutation(len(articles)))}
-    state.setdefault("reviews", {})[args.name] = {"rounds": list(args.rounds), "shares": args.shares,
-                                                  "articles": articles}
+    record = {"rounds": list(args.rounds), "shares": args.shares, **({"with_themes": with_themes} if with_themes else {})}
+    state.setdefault("reviews", {})[args.name] = {**record, "articles": articles}
     _save_state(state)
-    (LABELS / f"{args.name}.json").write_text(json.dumps({"rounds": list(args.rounds), "shares": args.shares},
-                                                         indent=1) + "\n", encoding="utf-8")
+    (LABELS / f"{args.name}.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     out = WORK / "rounds" / args.name
     for k in range(args.shares):
         write_jsonl(out / f"review-{k}.jsonl", [{"item": a, "date": date[a], "text": text[a], **settled[a]}
@@ -580,6 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("name")
     s.add_argument("--rounds", nargs="+", required=True)
     s.add_argument("--shares", type=int, default=6)
+    s.add_argument("--with-themes", nargs="+", metavar="THEME", help="only items whose settled themes hold all of these")
     s = sub.add_parser("confirm")
     s.add_argument("name")
     s.add_argument("--confirmers", type=int, default=3)

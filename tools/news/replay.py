@@ -79,7 +79,8 @@ def cmd_replay(args) -> None:
             cmd_post(argparse.Namespace(round=name, annotator=ADJUDICATOR))
     for path in sorted(LABELS.glob("review*.json"), key=lambda p: review_order(p.stem)):  # after the rounds
         review = json.loads(path.read_text(encoding="utf-8"))
-        cmd_review(argparse.Namespace(name=path.stem, rounds=review["rounds"], shares=review["shares"]))
+        cmd_review(argparse.Namespace(name=path.stem, rounds=review["rounds"], shares=review["shares"],
+                                       with_themes=review.get("with_themes")))
         cmd_confirm(argparse.Namespace(name=path.stem, confirmers=review["confirmers"]))
         cmd_post(argparse.Namespace(round=path.stem, annotator=ADJUDICATOR))
     from annotation import download_export
