@@ -1,6 +1,6 @@
 """Label co-occurrence stacking: a second stage per label reading every label's first-stage score.
 
-In news, themes come together: a ceasefire item is diplomacy and armed conflict, an arms deal between allies
+In news, themes come together: a prisoner exchange is diplomacy and armed conflict, an arms deal between allies
 is defence industry and alliance. A one-vs-rest head decides each label alone. :class:`StackedOneVsRest` fits
 the one-vs-rest head (:class:`ThresholdedOneVsRest`: calibrated, out-of-fold thresholds), then per label a
 logistic regression over the calibrated out-of-fold log-odds of every tuned label (its own among them), so a

@@ -98,7 +98,7 @@ class Tagger(FacetScoring, TrainingTexts, BaseEstimator):
         gazetteer, by ``group_attr``): region accuracy on the pooled news dev folds 0.908 -> 0.928 (bench/).
     stack_facets : tuple of str, default ("themes",)
         The multi-label facets whose heads get a second stage per label over every label's out-of-fold score
-        (:class:`StackedOneVsRest`: a ceasefire is diplomacy and armed conflict); () for none (older models load so).
+        (:class:`StackedOneVsRest`: a prisoner exchange is diplomacy and armed conflict); () for none (older models load so).
         Themes micro-F1 on the news dev folds pooled 0.731 -> 0.743 (docs/classifier.md, bench/).
     acting_words : bool, default True
         With ``acting``: the acting model also reads the article's words (a quake: no state acts), the words around

@@ -86,9 +86,17 @@ def test_the_main_job_prints_what_the_readme_quotes(tmp_path, monkeypatch):
     record = json.loads((tmp_path / out / "seed-tags.jsonl").read_text(encoding="utf-8").splitlines()[0])
     printed += json.dumps(record, indent=4).splitlines()  # what `python -m json.tool` shows
     report = json.loads((tmp_path / out / "report" / "report.json").read_text(encoding="utf-8"))
-    for facet, fr in report["facets"].items():  # "ahead of the plain pipeline and the alias rules on every facet"
-        model = fr["systems"]["model"]["micro_f1"]
-        assert model > fr["systems"]["sklearn"]["micro_f1"] and model > fr["systems"]["alias_rules"]["micro_f1"], facet
+    # "far ahead of the plain pipeline and the alias rules on region and actors, but only level with the plain pipeline
+    # on themes (0.7775 each)": ahead of the alias rules everywhere; of the plain pipeline where the README says so
+    level = re.search(r"only level with the plain pipeline on themes \((\d\.\d{4}) each\)", " ".join(README.read_text(
+        encoding="utf-8").split()))
+    for facet, fr in report["facets"].items():
+        model, plain = fr["systems"]["model"]["micro_f1"], fr["systems"]["sklearn"]["micro_f1"]
+        assert model > fr["systems"]["alias_rules"]["micro_f1"], facet
+        if facet == "themes" and level:
+            assert model == plain == float(level[1]), (model, plain)
+        else:
+            assert model > plain, facet
     folder = tmp_path / "models" / "default"
     card = (folder / "model_card.md").read_text(encoding="utf-8")  # the card answers a reviewer
     assert "| `seeds/news` |" in card and "CC BY-SA 4.0" in card and "datasheet `seeds/README.md`" in card

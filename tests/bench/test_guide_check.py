@@ -64,3 +64,22 @@ def test_a_set_is_scored_against_each_reader_and_the_mean_of_the_two():
     assert div["actors"]["readers_agree"] == 1 and div["actors"]["settled_differs"] == 1
     assert div["actors"]["per_label"] == {"UKR: settled only": {"n": 1, "items": ["x"]}}
     assert div["region"] == {"readers_agree": 1, "settled_differs": 0, "per_label": {}}
+
+
+def test_the_readme_quotes_the_guide_only_check_the_bench_measured():
+    """The README's figures against the guide-only readers are bench/results/guide_check.json's evaluation set."""
+    import re
+
+    from ..conftest import ROOT
+
+    s = json.loads((ROOT / "bench" / "results" / "guide_check.json").read_text(encoding="utf-8"))["sets"]["eval"]
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    three = r"(\d\.\d{3}) / (\d\.\d{3}) / (\d\.\d{3})"
+    m = re.search(rf"the same (\d+) items score the model {three} \(region / themes / actors; the mean over the two "
+                  rf"readers\) and the plain pipeline {three}; the readers agree with each other {three}, and with the "
+                  rf"corpus's labels, which follow its conventions too, {three}", readme)
+    assert m, "the README no longer quotes the guide-only check"
+    keys = ("region_accuracy", "themes_micro_f1", "actors_micro_f1")
+    want = [s["items"]] + [round(src[k], 3) for src in (s["systems"]["model"]["readers"], s["systems"]["sklearn"]["readers"],
+                                                         s["readers"], s["settled_vs_readers"]) for k in keys]
+    assert [int(m.group(1))] + [float(x) for x in m.groups()[1:]] == want
