@@ -130,13 +130,12 @@ def score_set(tax, items: list[str], settled: list[dict], pairs: list[list[dict]
     }
 
 
-def _predict(corpus, rows: list[int], keep: set[str], train_rows: list[int], tagger) -> tuple[list[int], dict, dict]:
+def _predict(corpus, texts: list[str], gold: dict[str, list], rows: list[int], keep: set[str], train_rows: list[int],
+             tagger) -> tuple[list[int], dict, dict]:
     """The rows of ``rows`` whose item is in ``keep``; the Tagger's and the plain pipeline's tags for them."""
     from bench import model_quality as mq
 
-    ids, texts = corpus.ids, corpus.texts()
-    gold = {f.name: corpus.labels(f.name) for f in corpus.taxonomy.facets}
-    ev = [i for i in rows if ids[i] in keep]
+    ev = [i for i in rows if corpus.ids[i] in keep]
     return ev, tagger.predict([texts[i] for i in ev]), mq.plain_pipeline(corpus, texts, gold, train_rows, ev, SEED)
 
 
@@ -148,22 +147,21 @@ def main() -> dict[str, Any]:
     record, labels = load_readers()
     with tempfile.TemporaryDirectory(prefix="newstag-guide-check-") as tmp:
         corpus, splits = build_corpus(Path(tmp) / "corpus")
-        tax, ids = corpus.taxonomy, corpus.ids
+        tax, ids, texts = corpus.taxonomy, corpus.ids, corpus.texts()
         settled_all = {f: corpus.labels(f) for f in FACETS}
         parts = {}
         # The evaluation period: the time split's model (bench.news_time_split's "tagger").
         tagger, _ = _fit(corpus, splits, splits.ids["train"])
-        parts["eval"] = [_predict(corpus, split_rows(ids, splits, "eval"), set(record["sets"]["eval"]),
-                                  split_rows(ids, splits, "train"), tagger)]
+        parts["eval"] = [_predict(corpus, texts, settled_all, split_rows(ids, splits, "eval"),
+                                  set(record["sets"]["eval"]), split_rows(ids, splits, "train"), tagger)]
         # The development folds: the Tagger fitted on each fold's training side, as the recipe's decisions are taken.
-        meta = [json.loads(m) if m else {} for m in corpus.dataset["meta"]]
-        random_ids, texts = mq.random_items(ids, meta), corpus.texts()
+        random_ids = mq.random_items(ids, [json.loads(m) if m else {} for m in corpus.dataset["meta"]])
         parts["dev"] = []
         for fold in DEV_FOLDS:
             tr, ev = mq.fold_rows(corpus, random_ids, fold)
             model = Tagger(random_state=SEED).fit(
                 corpus, splits=mq.story_split(corpus, [ids[i] for i in tr], [ids[i] for i in ev], main_job_folds(), SEED))
-            parts["dev"].append(_predict(corpus, ev, set(record["sets"]["dev"]), tr, model))
+            parts["dev"].append(_predict(corpus, texts, settled_all, ev, set(record["sets"]["dev"]), tr, model))
         result: dict[str, Any] = {
             "what": "the default model, the plain pipeline and the corpus's settled labels against readers who follow "
                     "../shared/ANNOTATION_GUIDE.md alone (two per item, blind); time split evaluation items and random "
