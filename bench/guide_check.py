@@ -48,23 +48,22 @@ def load_readers(name: str = NAME) -> tuple[dict[str, Any], dict[str, list[dict]
     Raises
     ------
     SystemExit
-        When a reader's file is missing, holds an item twice or lacks one of its items: the check is incomplete.
+        When a reader's file is missing, holds an item twice or an invalid line (``tools.news.label``'s checked reader),
+        or lacks one of its items: the check is incomplete.
     """
+    from corpus import load_taxonomy
+    from tools.news.label import _check, _jsonl
+
     record = json.loads((LABELS / f"{name}.json").read_text(encoding="utf-8"))
+    taxonomy = load_taxonomy()
     rows: dict[str, dict[str, dict]] = {}
     for who in record["readers"]:
         path = LABELS / f"{name}-{who}.jsonl"
         if not path.exists():
             raise SystemExit(f"bench.guide_check: {path} is missing: reader {who} has not labeled the items "
                              f"(tools/news/guide_check.py)")
-        mine = {}
-        for k, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip():
-                r = json.loads(line)
-                if r["item"] in mine:
-                    raise SystemExit(f"bench.guide_check: {path}:{k}: item {r['item']} labeled twice")
-                mine[r["item"]] = {"region": r["region"], "themes": sorted(r["themes"]), "actors": sorted(r["actors"])}
-        rows[who] = mine
+        rows[who] = {item: {f: v if f == "region" else sorted(v) for f, v in labels.items()}
+                     for item, labels in _check(_jsonl(path), path, taxonomy).items()}
     labels = {}
     for item, pair in record["assignment"].items():
         lost = [who for who in pair if item not in rows[who]]

@@ -35,6 +35,7 @@ def test_the_readers_labels_come_in_the_records_order_per_item(tmp_path, monkeyp
     ({"guide-a": [_row("x")]}, r"g-guide-b\.jsonl is missing: reader guide-b has not labeled the items"),
     ({"guide-a": [_row("x"), _row("x")], "guide-b": [_row("x")]}, r"g-guide-a\.jsonl:2: item x labeled twice"),
     ({"guide-a": [_row("x")], "guide-b": []}, r"item x has no labels from guide-b \(.*g-guide-b\.jsonl\): finish"),
+    ({"guide-a": [_row("x", "mars")], "guide-b": [_row("x")]}, r"g-guide-a\.jsonl line 1 \(item x\).*'mars'"),
 ])
 def test_an_incomplete_check_is_refused_with_the_file_and_what_to_do(tmp_path, monkeypatch, rows, message):
     monkeypatch.setattr(gc, "LABELS", tmp_path)

@@ -146,3 +146,14 @@ def test_a_review_of_one_rule_reads_only_the_items_whose_settled_themes_hold_eve
     assert json.loads((labels / "review3.json").read_text()) == {"rounds": ["r0"], "shares": 2,
                                                                  "with_themes": ["armed_conflict", "diplomacy"]}
     assert label._state()["reviews"]["review3"]["articles"] == ["a1", "a3"]
+
+
+def test_a_labels_file_with_an_item_twice_is_refused_where_it_is_read(tmp_path):
+    """Every reader of a labels file (post, disagree, confirm, the replay, bench.guide_check) goes through ``_check``:
+    an item labeled twice stops it, naming the file and line, instead of the later line silently winning."""
+    from corpus import load_taxonomy
+
+    rows = [{"item": "a1", "region": "europe", "themes": [], "actors": []},
+            {"item": "a1", "region": "asia", "themes": [], "actors": []}]
+    with pytest.raises(SystemExit, match=r"labels\.jsonl:2: item a1 labeled twice"):
+        label._check(rows, tmp_path / "labels.jsonl", load_taxonomy())

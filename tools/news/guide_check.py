@@ -27,9 +27,7 @@ import json
 import sys
 from collections import defaultdict
 
-import numpy as np
-
-from tools.news.label import LABELS, ROOT, WORK, _pool, _texts_and_dates, report_check
+from tools.news.label import LABELS, ROOT, WORK, _pool, _texts_and_dates, report_check, seeded_rng
 from tools.news.pool import write_jsonl
 
 DEV = ("2025-06-01", "2026-02-28")  # bench.model_quality.FOLDS dev3 .. dev1
@@ -37,10 +35,6 @@ DEV = ("2025-06-01", "2026-02-28")  # bench.model_quality.FOLDS dev3 .. dev1
 
 def readers(k: int) -> list[str]:
     return [f"guide-{chr(ord('a') + i)}" for i in range(k)]
-
-
-def _rng(name: str, what: str) -> np.random.Generator:
-    return np.random.default_rng(int.from_bytes(hashlib.sha256(f"{name}/{what}".encode()).digest()[:8], "big"))
 
 
 def choose(name: str, dev_n: int) -> dict[str, list[str]]:
@@ -54,7 +48,7 @@ def choose(name: str, dev_n: int) -> dict[str, list[str]]:
     for aid, meta, date, labeled in zip(cols["id"], cols["meta"], cols["date_text"], cols["labeled"]):
         if labeled and meta and json.loads(meta).get("selection") == "random" and date and DEV[0] <= date <= DEV[1]:
             by_month[date[:7]].append(aid)
-    rng, months = _rng(name, "dev"), sorted(by_month)
+    rng, months = seeded_rng(f"{name}/dev"), sorted(by_month)
     dev = []
     for k, month in enumerate(months):
         ids = sorted(by_month[month])
@@ -66,7 +60,7 @@ def choose(name: str, dev_n: int) -> dict[str, list[str]]:
 def assign(name: str, items: list[str], k: int) -> dict[str, list[str]]:
     """item -> its two readers: every pair of the ``k`` readers in turn over a seeded shuffle (balanced)."""
     pairs = list(itertools.combinations(readers(k), 2))
-    order = [items[i] for i in _rng(name, "pairs").permutation(len(items))]
+    order = [items[i] for i in seeded_rng(f"{name}/pairs").permutation(len(items))]
     return {a: list(pairs[j % len(pairs)]) for j, a in enumerate(order)}
 
 

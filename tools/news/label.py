@@ -192,7 +192,7 @@ def cmd_claim(args) -> None:
 
 def _assignment(round_name: str, articles: list[str]) -> dict[str, tuple[int, int]]:
     """article -> the pair of annotator indexes; rotating pairs over a seeded shuffle (balanced)."""
-    rng = np.random.default_rng(int.from_bytes(hashlib.sha256(round_name.encode()).digest()[:8], "big"))
+    rng = seeded_rng(round_name)
     order = [articles[i] for i in rng.permutation(len(articles))]
     return {a: PAIRS[k % 3] for k, a in enumerate(order)}
 
@@ -219,9 +219,17 @@ def _row_labels(r: dict, taxonomy, where: str) -> dict:
     return taxonomy.check_labels(labels, where=where)
 
 
+def seeded_rng(key: str) -> np.random.Generator:
+    """A generator seeded by ``key`` (a round's or a review's name): the same draw on every machine and run."""
+    return np.random.default_rng(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big"))
+
+
 def _check(rows: list[dict], path: Path, taxonomy) -> dict[str, dict]:
+    """item -> its checked labels, from a labels file's rows; stops at an invalid line or an item labeled twice."""
     out = {}
     for k, r in enumerate(rows, start=1):
+        if r.get("item") in out:
+            raise SystemExit(f"{path}:{k}: item {r['item']} labeled twice: keep one line per item")
         try:
             out[r["item"]] = _row_labels(r, taxonomy, f"{path.name} line {k} (item {r.get('item')})")
         except ValueError as exc:  # TaxonomyError too
@@ -392,7 +400,7 @@ def cmd_review(args) -> None:
         settled.update(_settled(name, state["rounds"][name]["articles"], corpus.taxonomy, earlier))
     with_themes = getattr(args, "with_themes", None) or []
     articles = sorted(a for a, v in settled.items() if set(with_themes) <= set(v["themes"]))
-    rng = np.random.default_rng(int.from_bytes(hashlib.sha256(args.name.encode()).digest()[:8], "big"))
+    rng = seeded_rng(args.name)
     share = {articles[i]: k % args.shares for k, i in enumerate(rng.permutation(len(articles)))}
     record = {"rounds": list(args.rounds), "shares": args.shares, **({"with_themes": with_themes} if with_themes else {})}
     state.setdefault("reviews", {})[args.name] = {**record, "articles": articles}
