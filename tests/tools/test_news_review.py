@@ -157,3 +157,49 @@ def test_a_labels_file_with_an_item_twice_is_refused_where_it_is_read(tmp_path):
             {"item": "a1", "region": "asia", "themes": [], "actors": []}]
     with pytest.raises(SystemExit, match=r"labels\.jsonl:2: item a1 labeled twice"):
         label._check(rows, tmp_path / "labels.jsonl", load_taxonomy())
+
+
+def test_a_review_of_a_rule_reads_only_the_items_whose_text_matches_its_pattern(tmp_path, monkeypatch):
+    """``review --text REGEX``: a rule revised for one kind of event (elections, attacks, trials) is re-read on the
+    items whose text speaks of it, case-insensitively; the record keeps the pattern (and a replay passes it back), so the
+    same items are drawn again."""
+    from corpus import load_taxonomy
+
+    work, labels = tmp_path / "work", tmp_path / "labels"
+    monkeypatch.setattr(label, "WORK", work)
+    monkeypatch.setattr(label, "LABELS", labels)
+    monkeypatch.setattr(label, "STATE", work / "state.json")
+    monkeypatch.setattr(label, "_pool", lambda: types.SimpleNamespace(taxonomy=load_taxonomy()))
+    text = {"a1": "Citizens of Burundi vote to elect a parliament.", "a2": "Burundians VOTE in a referendum.",
+            "a3": "Burundi signs a trade deal.", "a4": "A devoted fan club meets."}
+    monkeypatch.setattr(label, "_texts_and_dates", lambda corpus: (text, {a: "2025-05-04" for a in text}))
+    for who in label.ANNOTATORS:
+        _write(labels / f"r0-{who}.jsonl", [{"item": a, "region": "africa", "themes": [], "actors": ["BDI"]}
+                                            for a in text])
+    label._save_state({"rounds": {"r0": {"articles": sorted(text)}}})
+    label.cmd_review(argparse.Namespace(name="review4", rounds=["r0"], shares=1, with_themes=None,
+                                        text=r"\b(vot\w*|elect\w*)\b"))
+    got = [json.loads(x)["item"] for x in (work / "rounds" / "review4" / "review-0.jsonl").read_text().splitlines()]
+    assert got == ["a1", "a2"]  # a3: no vote; a4: "devoted" is no vote, the pattern's word boundary holds
+    assert json.loads((labels / "review4.json").read_text()) == {"rounds": ["r0"], "shares": 1,
+                                                                 "text": r"\b(vot\w*|elect\w*)\b"}
+
+
+def test_a_review_s_text_filter_that_is_not_a_regular_expression_is_refused_before_anything_is_written(tmp_path,
+                                                                                                       monkeypatch):
+    work, labels = tmp_path / "work", tmp_path / "labels"
+    monkeypatch.setattr(label, "WORK", work)
+    monkeypatch.setattr(label, "LABELS", labels)
+    monkeypatch.setattr(label, "STATE", work / "state.json")
+    with pytest.raises(SystemExit, match=r"--text '\(vot': not a regular expression .*: fix the pattern"):
+        label.cmd_review(argparse.Namespace(name="review4", rounds=["r0"], shares=1, with_themes=None, text="(vot"))
+    assert not (labels / "review4.json").exists()
+
+
+def test_the_replay_passes_every_filter_a_review_record_keeps():
+    """A review's record names its filters; the replay rebuilds each review with them (``review_filters``)."""
+    from tools.news.replay import review_filters
+
+    assert review_filters({"rounds": ["r0"], "shares": 2, "text": "vot", "with_themes": ["diplomacy"],
+                           "confirmers": 3}) == {"with_themes": ["diplomacy"], "text": "vot"}
+    assert review_filters({"rounds": ["r0"], "shares": 2}) == {"with_themes": None, "text": None}

@@ -25,7 +25,7 @@ numbered convention or the guide decides otherwise (``NAME-flags-K.jsonl``); ``c
 reviewer who did not raise it; ``post NAME adjudicator`` posts the confirmations as ground truth, which supersede
 the item's earlier labels (a round's adjudication is revised in place); ``check-review`` checks a reviewer's file.
 A review of one revised rule reads only the items it can touch: ``review NAME --rounds ... --with-themes T ...`` (the
-items whose settled themes hold every one of them).
+items whose settled themes hold every one of them) or ``--text REGEX`` (the items whose text matches it).
 
 On a new machine (the server's data is not committed), ``python -m tools.news.replay`` first rebuilds the project
 from the repository: the committed export's tasks, every round's labels files posted as the same users, checked
@@ -387,9 +387,18 @@ def cmd_review(args) -> None:
     reads one share (text, date, the settled labels; never a model's output or who labeled it) and writes a flag
     only where a numbered convention or a sentence of the guide decides a facet otherwise
     (``tools/news/labels/NAME-flags-K.jsonl``: item, rule, the proposed region, themes and actors, why).
-    ``confirm`` then hands every flag to a reviewer who did not raise it. With ``--with-themes T ...`` (a rule revised
-    for one kind of item) only the items whose settled themes hold every one of them are read.
+    ``confirm`` then hands every flag to a reviewer who did not raise it. A rule revised for one kind of item is re-read
+    on those items alone: ``--with-themes T ...`` keeps the items whose settled themes hold every one of them,
+    ``--text REGEX`` those whose text matches (case-insensitive).
+    The record keeps the filters, so a replay draws the same items and shares.
     """
+    pattern = None
+    if getattr(args, "text", None):
+        try:
+            pattern = re.compile(args.text, re.IGNORECASE)
+        except re.error as exc:
+            raise SystemExit(f"review {args.name}: --text {args.text!r}: not a regular expression ({exc}): "
+                             f"fix the pattern") from None
     state = _state()
     corpus = _pool()
     text, date = _texts_and_dates(corpus)
@@ -399,10 +408,12 @@ def cmd_review(args) -> None:
     for name in args.rounds:
         settled.update(_settled(name, state["rounds"][name]["articles"], corpus.taxonomy, earlier))
     with_themes = getattr(args, "with_themes", None) or []
-    articles = sorted(a for a, v in settled.items() if set(with_themes) <= set(v["themes"]))
+    articles = sorted(a for a, v in settled.items() if set(with_themes) <= set(v["themes"])
+                      and (pattern is None or pattern.search(text[a])))
     rng = seeded_rng(args.name)
     share = {articles[i]: k % args.shares for k, i in enumerate(rng.permutation(len(articles)))}
-    record = {"rounds": list(args.rounds), "shares": args.shares, **({"with_themes": with_themes} if with_themes else {})}
+    filters = {"with_themes": with_themes, "text": getattr(args, "text", None)}
+    record = {"rounds": list(args.rounds), "shares": args.shares, **{k: v for k, v in filters.items() if v}}
     state.setdefault("reviews", {})[args.name] = {**record, "articles": articles}
     _save_state(state)
     (LABELS / f"{args.name}.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
@@ -592,6 +603,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--rounds", nargs="+", required=True)
     s.add_argument("--shares", type=int, default=6)
     s.add_argument("--with-themes", nargs="+", metavar="THEME", help="only items whose settled themes hold all of these")
+    s.add_argument("--text", metavar="REGEX", help="only items whose text matches this pattern (case-insensitive)")
     s = sub.add_parser("confirm")
     s.add_argument("name")
     s.add_argument("--confirmers", type=int, default=3)

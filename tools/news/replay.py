@@ -40,6 +40,12 @@ def _task_predictions(task: dict) -> list[dict]:
     return [{k: p[k] for k in ("result", "model_version", "score")} for p in whole]
 
 
+def review_filters(record: dict) -> dict:
+    """The filters a conventions review's record keeps (``label.py review --with-themes/--text``), as ``cmd_review``
+    takes them; absent ones are off."""
+    return {"with_themes": record.get("with_themes"), "text": record.get("text")}
+
+
 def cmd_replay(args) -> None:
     """Rebuild the project on a new server from what the repository holds, so that a round can follow.
 
@@ -80,7 +86,7 @@ def cmd_replay(args) -> None:
     for path in sorted(LABELS.glob("review*.json"), key=lambda p: review_order(p.stem)):  # after the rounds
         review = json.loads(path.read_text(encoding="utf-8"))
         cmd_review(argparse.Namespace(name=path.stem, rounds=review["rounds"], shares=review["shares"],
-                                       with_themes=review.get("with_themes")))
+                                       **review_filters(review)))
         cmd_confirm(argparse.Namespace(name=path.stem, confirmers=review["confirmers"]))
         cmd_post(argparse.Namespace(round=path.stem, annotator=ADJUDICATOR))
     from annotation import download_export
