@@ -66,10 +66,10 @@ def test_confirm_refuses_a_flag_outside_the_reviewer_s_share(review):
 def test_check_review_names_each_problem_of_a_flags_file(review, capsys):
     _, labels = review
     _write(labels / "rv-flags-0.jsonl", [
-        {"item": "a1", "rule": "", "region": "europe", "themes": [], "actors": []},
-        {"item": "a3", "rule": "8", "region": "europe", "themes": [], "actors": []},
+        {"item": "a1", "rule": "", "region": "europe", "themes": [], "actors": ["POL"]},
+        {"item": "a3", "rule": "8", "region": "europe", "themes": [], "actors": ["POL"]},
         {"item": "a2", "rule": "8", "region": "atlantis", "themes": [], "actors": []},
-        {"item": "a2", "rule": "8", "region": "europe", "themes": [], "actors": []},
+        {"item": "a2", "rule": "8", "region": "europe", "themes": [], "actors": ["POL"]},
     ])
     label.cmd_check_review(argparse.Namespace(name="rv", flags=0, confirm=None))
     out = capsys.readouterr().out
@@ -78,6 +78,20 @@ def test_check_review_names_each_problem_of_a_flags_file(review, capsys):
     assert "line 2: item 'a3' is not in your todo file" in out
     assert "line 3 (item a2)" in out and "atlantis" in out
     assert "line 4: item a2 labeled twice" in out
+
+
+def test_check_review_refuses_a_flag_that_changes_nothing(review, capsys):
+    """A flag whose labels are the settled ones (a reviewer who forgot to apply the change) is an error, named with its
+    line: confirmation would otherwise be handed two identical label sets."""
+    _, labels = review
+    _write(labels / "rv-flags-0.jsonl", [
+        {"item": "a1", "rule": "22a", "region": "europe", "themes": [], "actors": []},
+        {"item": "a2", "rule": "22a", "region": "europe", "themes": [], "actors": ["POL"]},
+    ])
+    label.cmd_check_review(argparse.Namespace(name="rv", flags=0, confirm=None))
+    out = capsys.readouterr().out
+    assert "1 error(s)" in out
+    assert "line 1 (item a1): the flag's labels are the settled labels; write the labels the rule decides" in out
 
 
 def test_check_review_lists_the_confirmations_still_to_do(review, capsys):

@@ -473,6 +473,11 @@ def cmd_confirm(args) -> None:
     print(f"{args.name}: {len(rows)} flags of {len(share)} items; per confirmer {load}", file=sys.stderr)
 
 
+def _same_labels(r: dict) -> tuple:
+    """A row's labels in a form that compares equal whatever the order of its themes and actors."""
+    return r.get("region"), sorted(r.get("themes") or []), sorted(r.get("actors") or [])
+
+
 def cmd_check_review(args) -> None:
     """Check a reviewer's flags (``--flags K``) or confirmations (``--confirm C``) file: items, labels, rule."""
     from corpus import load_taxonomy
@@ -486,6 +491,11 @@ def cmd_check_review(args) -> None:
         todo, done_needed = {r["item"] for r in _jsonl(out / f"adjudicate-{args.confirm}.jsonl")}, True
     rows = _jsonl(path) if path.exists() else []
     errors, seen = _file_errors(rows, todo, load_taxonomy(), rule=args.flags is not None)
+    if args.flags is not None:  # a flag must change something, or confirmation gets two identical label sets
+        settled = {r["item"]: _same_labels(r) for r in _jsonl(out / f"review-{args.flags}.jsonl")}
+        errors += [f"line {k} (item {r.get('item')}): the flag's labels are the settled labels; write the labels the "
+                   f"rule decides" for k, r in enumerate(rows, start=1)
+                   if r.get("item") in settled and _same_labels(r) == settled[r["item"]]]
     missing = sorted(todo - seen) if done_needed else []
     print(f"{path.name}: {len(rows)} lines, {len(errors)} error(s)" + (f", {len(missing)} to do" if done_needed else ""))
     for e in errors[:40]:
