@@ -86,15 +86,16 @@ def test_the_main_job_prints_what_the_readme_quotes(tmp_path, monkeypatch):
     record = json.loads((tmp_path / out / "seed-tags.jsonl").read_text(encoding="utf-8").splitlines()[0])
     printed += json.dumps(record, indent=4).splitlines()  # what `python -m json.tool` shows
     report = json.loads((tmp_path / out / "report" / "report.json").read_text(encoding="utf-8"))
-    # "far ahead of the plain pipeline and the alias rules on region and actors, but only level with the plain pipeline
-    # on themes (0.7775 each)": ahead of the alias rules everywhere; of the plain pipeline where the README says so
-    level = re.search(r"only level with the plain pipeline on themes \((\d\.\d{4}) each\)", " ".join(README.read_text(
-        encoding="utf-8").split()))
+    # "far ahead of the plain pipeline and the alias rules on region and actors, but behind the plain pipeline on themes
+    # (0.777 against 0.796)": ahead of the alias rules everywhere; of the plain pipeline except where the README says
+    # the model is behind, and then by the figures it quotes
+    behind = re.search(r"behind the plain pipeline on themes \((\d\.\d{3}) against (\d\.\d{3})\)", " ".join(
+        README.read_text(encoding="utf-8").split()))
     for facet, fr in report["facets"].items():
         model, plain = fr["systems"]["model"]["micro_f1"], fr["systems"]["sklearn"]["micro_f1"]
         assert model > fr["systems"]["alias_rules"]["micro_f1"], facet
-        if facet == "themes" and level:
-            assert model == plain == float(level[1]), (model, plain)
+        if facet == "themes" and behind:
+            assert model < plain and (f"{model:.3f}", f"{plain:.3f}") == behind.groups(), (model, plain)
         else:
             assert model > plain, facet
     folder = tmp_path / "models" / "default"
