@@ -17,8 +17,8 @@ def _write(path, rows):
 
 
 @pytest.fixture()
-def review(tmp_path, monkeypatch):
-    """A review of 4 items in 2 shares, as ``review`` leaves it, in a temporary work folder."""
+def folders(tmp_path, monkeypatch):
+    """label.py's work folder, labels folder and state in a temporary folder, its pool corpus only the taxonomy."""
     from corpus import load_taxonomy
 
     work, labels = tmp_path / "work", tmp_path / "labels"
@@ -26,6 +26,18 @@ def review(tmp_path, monkeypatch):
     monkeypatch.setattr(label, "LABELS", labels)
     monkeypatch.setattr(label, "STATE", work / "state.json")
     monkeypatch.setattr(label, "_pool", lambda: types.SimpleNamespace(taxonomy=load_taxonomy()))
+    return work, labels
+
+
+def _texts(monkeypatch, text: dict[str, str]) -> None:
+    """The pool's texts of ``text``'s items, all dated 2025-05-04."""
+    monkeypatch.setattr(label, "_texts_and_dates", lambda corpus: (text, {a: "2025-05-04" for a in text}))
+
+
+@pytest.fixture()
+def review(folders):
+    """A review of 4 items in 2 shares, as ``review`` leaves it, in a temporary work folder."""
+    work, labels = folders
     settled = {"region": "europe", "themes": [], "actors": []}
     shares = {0: ["a1", "a2"], 1: ["a3", "a4"]}
     for k, items in shares.items():
@@ -103,19 +115,12 @@ def test_check_review_lists_the_confirmations_still_to_do(review, capsys):
     assert "0 error(s), 1 to do" in out and "next items to do: a4" in out
 
 
-def test_review_shares_carry_the_settled_labels_after_every_earlier_review(tmp_path, monkeypatch):
+def test_review_shares_carry_the_settled_labels_after_every_earlier_review(folders, monkeypatch):
     """A round's labels as settled (the adjudication, else the pair's), then earlier reviews' confirmations in
     natural order: review2 is earlier than review10, though it sorts after it as a string."""
-    from corpus import load_taxonomy
-
-    work, labels = tmp_path / "work", tmp_path / "labels"
-    monkeypatch.setattr(label, "WORK", work)
-    monkeypatch.setattr(label, "LABELS", labels)
-    monkeypatch.setattr(label, "STATE", work / "state.json")
-    monkeypatch.setattr(label, "_pool", lambda: types.SimpleNamespace(taxonomy=load_taxonomy()))
+    work, labels = folders
     items = ["a1", "a2", "a3"]
-    monkeypatch.setattr(label, "_texts_and_dates", lambda corpus: ({a: f"Text {a}." for a in items},
-                                                                   {a: "2025-05-04" for a in items}))
+    _texts(monkeypatch, {a: f"Text {a}." for a in items})
     plain = {"region": "europe", "themes": [], "actors": []}
     for who in label.ANNOTATORS:
         _write(labels / f"r0-{who}.jsonl", [{"item": a, **plain} for a in items])
@@ -132,19 +137,12 @@ def test_review_shares_carry_the_settled_labels_after_every_earlier_review(tmp_p
     assert sorted(["review10", "review2", "review1"], key=label.review_order) == ["review1", "review2", "review10"]
 
 
-def test_a_review_of_one_rule_reads_only_the_items_whose_settled_themes_hold_every_named_theme(tmp_path, monkeypatch):
+def test_a_review_of_one_rule_reads_only_the_items_whose_settled_themes_hold_every_named_theme(folders, monkeypatch):
     """``review --with-themes``: a rule revised for one kind of item is re-read on those items alone (their settled
     labels, after earlier reviews); the record keeps the filter, so a replay draws the same shares."""
-    from corpus import load_taxonomy
-
-    work, labels = tmp_path / "work", tmp_path / "labels"
-    monkeypatch.setattr(label, "WORK", work)
-    monkeypatch.setattr(label, "LABELS", labels)
-    monkeypatch.setattr(label, "STATE", work / "state.json")
-    monkeypatch.setattr(label, "_pool", lambda: types.SimpleNamespace(taxonomy=load_taxonomy()))
+    work, labels = folders
     items = ["a1", "a2", "a3", "a4"]
-    monkeypatch.setattr(label, "_texts_and_dates", lambda corpus: ({a: f"Text {a}." for a in items},
-                                                                   {a: "2025-05-04" for a in items}))
+    _texts(monkeypatch, {a: f"Text {a}." for a in items})
     themes = {"a1": ["armed_conflict", "diplomacy"], "a2": ["diplomacy"], "a3": ["armed_conflict"], "a4": []}
     for who in label.ANNOTATORS:
         _write(labels / f"r0-{who}.jsonl", [{"item": a, "region": "europe", "themes": themes[a], "actors": []}
@@ -173,20 +171,14 @@ def test_a_labels_file_with_an_item_twice_is_refused_where_it_is_read(tmp_path):
         label._check(rows, tmp_path / "labels.jsonl", load_taxonomy())
 
 
-def test_a_review_of_a_rule_reads_only_the_items_whose_text_matches_its_pattern(tmp_path, monkeypatch):
+def test_a_review_of_a_rule_reads_only_the_items_whose_text_matches_its_pattern(folders, monkeypatch):
     """``review --text REGEX``: a rule revised for one kind of event (elections, attacks, trials) is re-read on the
     items whose text speaks of it, case-insensitively; the record keeps the pattern (and a replay passes it back), so the
     same items are drawn again."""
-    from corpus import load_taxonomy
-
-    work, labels = tmp_path / "work", tmp_path / "labels"
-    monkeypatch.setattr(label, "WORK", work)
-    monkeypatch.setattr(label, "LABELS", labels)
-    monkeypatch.setattr(label, "STATE", work / "state.json")
-    monkeypatch.setattr(label, "_pool", lambda: types.SimpleNamespace(taxonomy=load_taxonomy()))
+    work, labels = folders
     text = {"a1": "Citizens of Burundi vote to elect a parliament.", "a2": "Burundians VOTE in a referendum.",
             "a3": "Burundi signs a trade deal.", "a4": "A devoted fan club meets."}
-    monkeypatch.setattr(label, "_texts_and_dates", lambda corpus: (text, {a: "2025-05-04" for a in text}))
+    _texts(monkeypatch, text)
     for who in label.ANNOTATORS:
         _write(labels / f"r0-{who}.jsonl", [{"item": a, "region": "africa", "themes": [], "actors": ["BDI"]}
                                             for a in text])
@@ -199,12 +191,8 @@ def test_a_review_of_a_rule_reads_only_the_items_whose_text_matches_its_pattern(
                                                                  "text": r"\b(vot\w*|elect\w*)\b"}
 
 
-def test_a_review_s_text_filter_that_is_not_a_regular_expression_is_refused_before_anything_is_written(tmp_path,
-                                                                                                       monkeypatch):
-    work, labels = tmp_path / "work", tmp_path / "labels"
-    monkeypatch.setattr(label, "WORK", work)
-    monkeypatch.setattr(label, "LABELS", labels)
-    monkeypatch.setattr(label, "STATE", work / "state.json")
+def test_a_review_s_text_filter_that_is_not_a_regular_expression_is_refused_before_anything_is_written(folders):
+    _, labels = folders
     with pytest.raises(SystemExit, match=r"--text '\(vot': not a regular expression .*: fix the pattern"):
         label.cmd_review(argparse.Namespace(name="review4", rounds=["r0"], shares=1, with_themes=None, text="(vot"))
     assert not (labels / "review4.json").exists()
