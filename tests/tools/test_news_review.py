@@ -200,7 +200,7 @@ def test_a_review_s_text_filter_that_is_not_a_regular_expression_is_refused_befo
 
 def test_the_replay_passes_every_filter_a_review_record_keeps():
     """A review's record names its filters; the replay rebuilds each review with them (``review_filters``)."""
-    from tools.news.replay import review_filters
+    from tools.news.replay import review_filters  # label.py's, as the replay imports it
 
     assert review_filters({"rounds": ["r0"], "shares": 2, "text": "vot", "with_themes": ["diplomacy"],
                            "confirmers": 3}) == {"with_themes": ["diplomacy"], "text": "vot"}

@@ -287,6 +287,13 @@ def _labels_files(name: str, users, taxonomy) -> dict[str, dict[str, dict]]:
             for who in users}
 
 
+def differing_facets(x: dict, y: dict) -> list[str]:
+    """The facets on which two label sets differ, the order of their themes and actors aside."""
+    def norm(v):
+        return sorted(v) if isinstance(v, list) else v
+    return [f for f in FACETS if norm(x.get(f)) != norm(y.get(f))]
+
+
 def cmd_disagree(args) -> None:
     state = _state()
     corpus = _pool()
@@ -298,8 +305,7 @@ def cmd_disagree(args) -> None:
     for a in rnd["articles"]:
         i, j = pairs[a]
         x, y = got[ANNOTATORS[i]][a], got[ANNOTATORS[j]][a]
-        differ = [f for f in FACETS if (sorted(x[f]) if isinstance(x[f], list) else x[f]) !=
-                  (sorted(y[f]) if isinstance(y[f], list) else y[f])]
+        differ = differing_facets(x, y)
         if differ:
             third = ANNOTATORS[3 - i - j]
             per_adj[third] += 1
@@ -380,6 +386,12 @@ def _settled(round_name: str, articles: list[str], taxonomy, earlier: list[str])
     return out
 
 
+def review_filters(record) -> dict:
+    """The filters of a conventions review (``--with-themes``, ``--text``) from its arguments or its record, as
+    ``cmd_review`` takes them; absent ones are off."""
+    return {"with_themes": record.get("with_themes"), "text": record.get("text")}
+
+
 def cmd_review(args) -> None:
     """A conventions review: the items of earlier rounds, with their settled labels, in ``--shares`` shares.
 
@@ -392,10 +404,11 @@ def cmd_review(args) -> None:
     ``--text REGEX`` those whose text matches (case-insensitive).
     The record keeps the filters, so a replay draws the same items and shares.
     """
+    filters = review_filters(vars(args))
     pattern = None
-    if getattr(args, "text", None):
+    if filters["text"]:
         try:
-            pattern = re.compile(args.text, re.IGNORECASE)
+            pattern = re.compile(filters["text"], re.IGNORECASE)
         except re.error as exc:
             raise SystemExit(f"review {args.name}: --text {args.text!r}: not a regular expression ({exc}): "
                              f"fix the pattern") from None
@@ -407,12 +420,11 @@ def cmd_review(args) -> None:
     settled: dict[str, dict] = {}
     for name in args.rounds:
         settled.update(_settled(name, state["rounds"][name]["articles"], corpus.taxonomy, earlier))
-    with_themes = getattr(args, "with_themes", None) or []
+    with_themes = filters["with_themes"] or []
     articles = sorted(a for a, v in settled.items() if set(with_themes) <= set(v["themes"])
                       and (pattern is None or pattern.search(text[a])))
     rng = seeded_rng(args.name)
     share = {articles[i]: k % args.shares for k, i in enumerate(rng.permutation(len(articles)))}
-    filters = {"with_themes": with_themes, "text": getattr(args, "text", None)}
     record = {"rounds": list(args.rounds), "shares": args.shares, **{k: v for k, v in filters.items() if v}}
     state.setdefault("reviews", {})[args.name] = {**record, "articles": articles}
     _save_state(state)
@@ -473,11 +485,6 @@ def cmd_confirm(args) -> None:
     print(f"{args.name}: {len(rows)} flags of {len(share)} items; per confirmer {load}", file=sys.stderr)
 
 
-def _same_labels(r: dict) -> tuple:
-    """A row's labels in a form that compares equal whatever the order of its themes and actors."""
-    return r.get("region"), sorted(r.get("themes") or []), sorted(r.get("actors") or [])
-
-
 def cmd_check_review(args) -> None:
     """Check a reviewer's flags (``--flags K``) or confirmations (``--confirm C``) file: items, labels, rule."""
     from corpus import load_taxonomy
@@ -492,10 +499,10 @@ def cmd_check_review(args) -> None:
     rows = _jsonl(path) if path.exists() else []
     errors, seen = _file_errors(rows, todo, load_taxonomy(), rule=args.flags is not None)
     if args.flags is not None:  # a flag must change something, or confirmation gets two identical label sets
-        settled = {r["item"]: _same_labels(r) for r in _jsonl(out / f"review-{args.flags}.jsonl")}
+        settled = {r["item"]: r for r in _jsonl(out / f"review-{args.flags}.jsonl")}
         errors += [f"line {k} (item {r.get('item')}): the flag's labels are the settled labels; write the labels the "
                    f"rule decides" for k, r in enumerate(rows, start=1)
-                   if r.get("item") in settled and _same_labels(r) == settled[r["item"]]]
+                   if r.get("item") in settled and not differing_facets(r, settled[r["item"]])]
     missing = sorted(todo - seen) if done_needed else []
     print(f"{path.name}: {len(rows)} lines, {len(errors)} error(s)" + (f", {len(missing)} to do" if done_needed else ""))
     for e in errors[:40]:

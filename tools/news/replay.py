@@ -13,7 +13,8 @@ import os
 import sys
 
 from tools.news.label import (ADJUDICATOR, ANNOTATORS, LABELS, SEEDS, WORK, _client, _jsonl, _pool, _save_state,
-                              _state, cmd_confirm, cmd_disagree, cmd_post, cmd_project, cmd_review, review_order)
+                              _state, cmd_confirm, cmd_disagree, cmd_post, cmd_project, cmd_review, review_filters,
+                              review_order)
 
 
 def _round_order(name: str) -> int:
@@ -38,12 +39,6 @@ def _task_predictions(task: dict) -> list[dict]:
     if not whole:
         whole = [a["prediction"] for a in task["annotations"] if a.get("prediction")][:1]
     return [{k: p[k] for k in ("result", "model_version", "score")} for p in whole]
-
-
-def review_filters(record: dict) -> dict:
-    """The filters a conventions review's record keeps (``label.py review --with-themes/--text``), as ``cmd_review``
-    takes them; absent ones are off."""
-    return {"with_themes": record.get("with_themes"), "text": record.get("text")}
 
 
 def cmd_replay(args) -> None:
