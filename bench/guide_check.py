@@ -6,7 +6,7 @@ Run: ``.venv/bin/python -m bench.guide_check``  (writes bench/results/guide_chec
 The real corpus was labeled from ``../shared/ANNOTATION_GUIDE.md`` *and* ``tools/news/CONVENTIONS.md``, and the
 time split scores the model against those labels. Users, and any later check of the model, label from the guide
 alone. ``tools/news/guide_check.py`` handed random items to fresh readers with the guide only, two per item, blind to
-every other label (record: ``tools/news/labels/guide1.json``; labels: ``guide1-guide-*.jsonl``):
+every other label (records: ``tools/news/labels/guide1.json`` and ``guide2.json``; labels: ``guideN-guide-*.jsonl``):
 
 - ``eval``: every item of the time split's evaluation set (the random items of March–May 2026);
 - ``dev``: random items of the development folds (June 2025 – February 2026), where the recipe's decisions are
@@ -39,6 +39,9 @@ from bench.news_time_split import DEV_FOLDS, SEED, _fit, build_corpus, main_job_
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "tools" / "news" / "labels"
 NAME = "guide1"
+# guide1: the 330 evaluation items of then and 200 development items; guide2: the 150 items round 21 added to the
+# evaluation set (``tools.news.guide_check handout guide2 --round r21 --dev 0``).
+CHECKS = ("guide1", "guide2")
 FACETS = ("region", "themes", "actors")
 
 
@@ -72,6 +75,37 @@ def load_readers(name: str = NAME) -> tuple[dict[str, Any], dict[str, list[dict]
                              f"({LABELS / f'{name}-{lost[0]}.jsonl'}): finish the reader's file")
         labels[item] = [rows[who][item] for who in pair]
     return record, labels
+
+
+def load_checks(names: tuple[str, ...] = CHECKS) -> tuple[dict[str, Any], dict[str, list[dict]]]:
+    """Several checks as one: their sets' items together, their readers named ``check/reader`` (a later check's
+    ``guide-a`` is another person), each item's two readers' labels. :class:`SystemExit` when an item is in two
+    checks, or as :func:`load_readers` says."""
+    sets: dict[str, list[str]] = defaultdict(list)
+    readers, labels, where = [], {}, {}
+    for name in names:
+        record, mine = load_readers(name)
+        for item in mine:
+            if item in where:
+                raise SystemExit(f"bench.guide_check: item {item} is in two checks ({where[item]}, {name}): a check "
+                                 f"hands out only items no earlier check holds")
+            where[item] = name
+        labels.update(mine)
+        readers += [f"{name}/{who}" for who in record["readers"]]
+        for s, items in record["sets"].items():
+            sets[s] += items
+    return {"checks": list(names), "readers": readers, "sets": {s: sorted(v) for s, v in sets.items()}}, labels
+
+
+def check_coverage(sets: dict[str, list[str]], eval_items: list[str]) -> None:
+    """:class:`SystemExit` unless every item of the time split's evaluation set has guide-only readers (the
+    development items are a sample by design)."""
+    missing = sorted(set(eval_items) - set(sets.get("eval", [])))
+    if missing:
+        raise SystemExit(f"bench.guide_check: {len(missing)} evaluation item(s) of the time split have no guide-only "
+                         f"readers (e.g. {missing[0]}): hand them out to fresh readers (python -m tools.news.guide_check "
+                         f"handout guideK --round ROUND --dev 0 for the round that added them), then add guideK to "
+                         f"bench.guide_check.CHECKS")
 
 
 def columns(labels: list[dict]) -> dict[str, list]:
@@ -143,10 +177,11 @@ def main() -> dict[str, Any]:
     from classifier import Tagger
     from corpus import split_rows
 
-    record, labels = load_readers()
+    record, labels = load_checks()
     with tempfile.TemporaryDirectory(prefix="newstag-guide-check-") as tmp:
         corpus, splits = build_corpus(Path(tmp) / "corpus")
         tax, ids, texts = corpus.taxonomy, corpus.ids, corpus.texts()
+        check_coverage(record["sets"], list(splits.ids["eval"]))
         settled_all = {f: corpus.labels(f) for f in FACETS}
         parts = {}
         # The evaluation period: the time split's model (bench.news_time_split's "tagger").
@@ -165,7 +200,7 @@ def main() -> dict[str, Any]:
             "what": "the default model, the plain pipeline and the corpus's settled labels against readers who follow "
                     "../shared/ANNOTATION_GUIDE.md alone (two per item, blind); time split evaluation items and random "
                     "development-fold items",
-            "readers": record["readers"], "sets": {}}
+            "checks": record["checks"], "readers": record["readers"], "sets": {}}
         for name, chunks in parts.items():
             rows = [i for ev, _, _ in chunks for i in ev]
             items = [ids[i] for i in rows]

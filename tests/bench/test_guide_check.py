@@ -11,11 +11,13 @@ import bench.guide_check as gc
 from corpus import load_taxonomy
 
 
-def _files(tmp_path, rows: dict[str, list[dict]], assignment: dict[str, list[str]]):
+def _files(tmp_path, rows: dict[str, list[dict]], assignment: dict[str, list[str]], name: str = "g",
+           sets: dict | None = None):
     readers = sorted({who for pair in assignment.values() for who in pair})
-    (tmp_path / "g.json").write_text(json.dumps({"readers": readers, "assignment": assignment, "sets": {}}))
+    (tmp_path / f"{name}.json").write_text(json.dumps({"readers": readers, "assignment": assignment,
+                                                      "sets": sets or {}}))
     for who, mine in rows.items():
-        (tmp_path / f"g-{who}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in mine))
+        (tmp_path / f"{name}-{who}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in mine))
 
 
 def _row(item, region="europe", themes=(), actors=()):
@@ -42,6 +44,36 @@ def test_an_incomplete_check_is_refused_with_the_file_and_what_to_do(tmp_path, m
     _files(tmp_path, rows, {"x": ["guide-a", "guide-b"]})
     with pytest.raises(SystemExit, match=message):
         gc.load_readers("g")
+
+
+def test_checks_are_merged_with_each_reader_named_by_their_check(tmp_path, monkeypatch):
+    """A later check (e.g. of the items a round added to the evaluation set) adds its items to an earlier one's;
+    its readers are other people even where their names repeat."""
+    monkeypatch.setattr(gc, "LABELS", tmp_path)
+    _files(tmp_path, {"guide-a": [_row("x")], "guide-b": [_row("x", "asia")]}, {"x": ["guide-a", "guide-b"]},
+           name="g1", sets={"eval": ["x"], "dev": []})
+    _files(tmp_path, {"guide-a": [_row("y", "africa")], "guide-b": [_row("y")]}, {"y": ["guide-b", "guide-a"]},
+           name="g2", sets={"eval": ["y"], "dev": []})
+    record, labels = gc.load_checks(("g1", "g2"))
+    assert record["sets"] == {"eval": ["x", "y"], "dev": []}
+    assert record["readers"] == ["g1/guide-a", "g1/guide-b", "g2/guide-a", "g2/guide-b"]
+    assert [r["region"] for r in labels["x"]] == ["europe", "asia"] and [r["region"] for r in labels["y"]] == ["europe", "africa"]
+
+
+def test_an_item_in_two_checks_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(gc, "LABELS", tmp_path)
+    for name in ("g1", "g2"):
+        _files(tmp_path, {"guide-a": [_row("x")], "guide-b": [_row("x")]}, {"x": ["guide-a", "guide-b"]},
+               name=name, sets={"eval": ["x"], "dev": []})
+    with pytest.raises(SystemExit, match=r"item x is in two checks \(g1, g2\)"):
+        gc.load_checks(("g1", "g2"))
+
+
+def test_evaluation_items_no_check_covers_are_refused_with_what_to_do():
+    with pytest.raises(SystemExit, match=r"2 evaluation item\(s\) of the time split have no guide-only readers "
+                                         r"\(e\.g\. a\).*handout guideK --round"):
+        gc.check_coverage({"eval": ["c"], "dev": []}, ["a", "b", "c"])
+    gc.check_coverage({"eval": ["a", "b", "c"], "dev": []}, ["a", "b", "c"])
 
 
 def test_a_set_is_scored_against_each_reader_and_the_mean_of_the_two():

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import pytest
+
+from bench.guide_check import CHECKS
 from tools.news import guide_check
 
 from ..conftest import ROOT
@@ -21,10 +24,11 @@ def test_each_item_goes_to_two_readers_with_the_load_balanced():
     assert guide_check.assign("g", items, 8) == pairs and guide_check.assign("h", items, 8) != pairs
 
 
-def test_the_committed_check_is_the_handouts_draw_and_every_reader_labeled_every_item_of_theirs():
-    record = json.loads((ROOT / "tools" / "news" / "labels" / "guide1.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("name", CHECKS)
+def test_each_committed_check_is_the_handouts_draw_and_every_reader_labeled_every_item_of_theirs(name):
+    record = json.loads((ROOT / "tools" / "news" / "labels" / f"{name}.json").read_text(encoding="utf-8"))
     items = sorted(record["sets"]["eval"] + record["sets"]["dev"])
-    assert guide_check.assign("guide1", items, len(record["readers"])) == record["assignment"]
+    assert guide_check.assign(name, items, len(record["readers"])) == record["assignment"]
     for who in record["readers"]:
-        rows = (ROOT / "tools" / "news" / "labels" / f"guide1-{who}.jsonl").read_text(encoding="utf-8").splitlines()
+        rows = (ROOT / "tools" / "news" / "labels" / f"{name}-{who}.jsonl").read_text(encoding="utf-8").splitlines()
         assert sorted(json.loads(r)["item"] for r in rows) == sorted(a for a, p in record["assignment"].items() if who in p)

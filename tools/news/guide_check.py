@@ -8,7 +8,8 @@ their labels with each other, with the corpus's settled labels, and with the mod
 Steps (``.venv/bin/python -m tools.news.guide_check STEP``):
 
 1. ``handout NAME`` the items: every item of the main job's evaluation set (``out/corpus``'s time split: the random
-   items of March–May 2026) and ``--dev N`` random items of the development folds (June 2025 – February 2026,
+   items of March–May 2026; ``--round R``: instead the items a random round adds to it, so that a later check covers
+   only what no earlier one holds) and ``--dev N`` random items of the development folds (June 2025 – February 2026,
    stratified by month, seeded); each item to two of ``--readers K`` readers (every pair used, seeded); the todo
    files (text and date only) in ``.cache/news/rounds/NAME/`` and the committed record
    ``tools/news/labels/NAME.json`` (the items of each set and each item's readers);
@@ -37,8 +38,9 @@ def readers(k: int) -> list[str]:
     return [f"guide-{chr(ord('a') + i)}" for i in range(k)]
 
 
-def choose(name: str, dev_n: int) -> dict[str, list[str]]:
-    """``{"eval": ..., "dev": ...}``: the main job's evaluation items, and ``dev_n`` random items of the development
+def choose(name: str, dev_n: int, round_items: list[str] | None = None) -> dict[str, list[str]]:
+    """``{"eval": ..., "dev": ...}``: the main job's evaluation items (or ``round_items``: the items a labeling round
+    adds to the evaluation set, handed out while the round is labeled), and ``dev_n`` random items of the development
     folds drawn evenly over their months (seeded by ``name``)."""
     from corpus import load, load_splits
 
@@ -54,7 +56,7 @@ def choose(name: str, dev_n: int) -> dict[str, list[str]]:
         ids = sorted(by_month[month])
         n = dev_n // len(months) + (k < dev_n % len(months))
         dev += [ids[i] for i in sorted(rng.choice(len(ids), size=min(n, len(ids)), replace=False))]
-    return {"eval": sorted(splits.ids["eval"]), "dev": sorted(dev)}
+    return {"eval": sorted(splits.ids["eval"] if round_items is None else round_items), "dev": sorted(dev)}
 
 
 def assign(name: str, items: list[str], k: int) -> dict[str, list[str]]:
@@ -65,7 +67,16 @@ def assign(name: str, items: list[str], k: int) -> dict[str, list[str]]:
 
 
 def cmd_handout(args) -> None:
-    sets = choose(args.name, args.dev)
+    round_items = None
+    if args.round:
+        from tools.news.label import _state
+
+        rounds = _state().get("rounds", {})
+        if args.round not in rounds:
+            raise SystemExit(f"guide_check handout: no round {args.round!r} in {WORK / 'state.json'} "
+                             f"(rounds: {', '.join(sorted(rounds)) or 'none'}): claim it first (tools.news.label claim)")
+        round_items = list(rounds[args.round]["articles"])
+    sets = choose(args.name, args.dev, round_items)
     items = sorted(sets["eval"] + sets["dev"])
     pairs = assign(args.name, items, args.readers)
     text, date = _texts_and_dates(_pool())
@@ -94,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("name")
     s.add_argument("--dev", type=int, default=200, help="random items of the development folds")
     s.add_argument("--readers", type=int, default=8)
+    s.add_argument("--round", help="hand out this labeling round's items as evaluation items instead of the main "
+                                   "job's evaluation set (a random round of the evaluation period, while it is labeled)")
     s = sub.add_parser("check")
     s.add_argument("name")
     s.add_argument("reader")
