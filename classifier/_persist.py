@@ -167,7 +167,7 @@ def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = 
         check_output_folder(path, what="model", is_ours=is_model_folder, error=ModelError)
         with atomic_folder(path) as new:
             with atomic_path(new / MODEL_FILE) as tmp:
-                tmp.write_bytes(_canonical_skops(sio.dumps(_without_clock(tagger), compression=zipfile.ZIP_DEFLATED,
+                tmp.write_bytes(_canonical_skops(sio.dumps(_card_only_fields_dropped(tagger), compression=zipfile.ZIP_DEFLATED,
                                                            compresslevel=6)))
             text = tagger.taxonomy_text_
             if text is None and tagger.fitted_taxonomy.path and Path(tagger.fitted_taxonomy.path).is_file():
@@ -188,16 +188,18 @@ def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = 
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 _IMMUTABLE_NODES = frozenset({"JsonNode", "TupleNode", "TypeNode"})  # values whose sharing carries no meaning
-_CLOCK_FIELDS = ("started_at", "seconds")  # of ``training_``: when and how long, in the card, not the model file
+# Of ``training_``: when and how long it ran, and the folder the corpus was read from. They go to the model card, not
+# the model file: the same corpus (by its fingerprint) read from another folder gives the same model bytes.
+_CARD_ONLY_FIELDS = ("started_at", "seconds", "corpus_path")
 
 
-def _without_clock(tagger):
-    """A shallow copy of ``tagger`` whose ``training_`` lacks the wall-clock fields: they go to the model card, and
-    the model file depends on the data, the code and the seed only."""
+def _card_only_fields_dropped(tagger):
+    """A shallow copy of ``tagger`` whose ``training_`` lacks :data:`_CARD_ONLY_FIELDS`: they go to the model card,
+    and the model file depends on the data, the code and the seed only."""
     import copy
 
     out = copy.copy(tagger)
-    out.training_ = {k: v for k, v in tagger.training_.items() if k not in _CLOCK_FIELDS}
+    out.training_ = {k: v for k, v in tagger.training_.items() if k not in _CARD_ONLY_FIELDS}
     return out
 
 

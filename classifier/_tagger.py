@@ -123,7 +123,8 @@ class Tagger(FacetScoring, TrainingTexts, BaseEstimator):
     label_counts_ : {facet: {label: training examples}}
     training_ : dict
         Provenance: corpus fingerprint, split manifest summary, article count, seed, when and how long training
-        ran (``started_at``, ``seconds``: not in the saved model file, which depends on data, code and seed only).
+        ran (``started_at``, ``seconds``) and the corpus folder (``corpus_path``): these are in the model card, not in
+        the saved model file, which depends on data, code and seed only.
     training_digests_ : ndarray of uint64 — a digest of each text fitted on (:meth:`seen`; :mod:`classifier._seen`)
     """
 

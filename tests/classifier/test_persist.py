@@ -56,6 +56,23 @@ def test_the_same_data_and_seed_give_byte_identical_model_files(trained, tmp_pat
         np.testing.assert_array_equal(p, loaded.predict_proba(texts)[facet])
 
 
+def test_the_same_corpus_in_another_folder_gives_the_same_model_file_and_each_card_names_its_folder(
+        small_corpus, small_splits, tmp_path):
+    """Where the corpus was read from is provenance for the card, not part of the model: the model file (and the
+    card's sha256 of it) depends on the data, the code and the seed only."""
+    from corpus import load, load_splits
+
+    shutil.copytree(small_corpus.path, tmp_path / "elsewhere" / "corpus")
+    moved = load(tmp_path / "elsewhere" / "corpus")
+    Tagger(random_state=0).fit(small_corpus, splits=small_splits).save(tmp_path / "a")
+    Tagger(random_state=0).fit(moved, splits=load_splits(moved.path)).save(tmp_path / "b")
+    assert (tmp_path / "a" / "model.skops").read_bytes() == (tmp_path / "b" / "model.skops").read_bytes()
+    cards = [json.loads((tmp_path / m / "model_card.json").read_text()) for m in ("a", "b")]
+    assert cards[0]["model_file"] == cards[1]["model_file"]
+    assert [c["training"]["corpus_path"] for c in cards] == [str(small_corpus.path), str(moved.path)]
+    assert "corpus_path" not in Tagger.load(tmp_path / "b").training_
+
+
 def test_the_model_file_needs_no_type_beyond_the_reviewed_list(model_dir):
     found = set(sio.get_untrusted_types(file=str(model_dir / "model.skops")))
     assert found <= set(TRUSTED_TYPES), sorted(found - set(TRUSTED_TYPES))
