@@ -38,14 +38,13 @@ from bench.news_time_split import DEV_FOLDS, SEED, _fit, build_corpus, main_job_
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "tools" / "news" / "labels"
-NAME = "guide1"
 # guide1: the 330 evaluation items of then and 200 development items; guide2: the 150 items round 21 added to the
 # evaluation set (``tools.news.guide_check handout guide2 --round r21 --dev 0``).
 CHECKS = ("guide1", "guide2")
 FACETS = ("region", "themes", "actors")
 
 
-def load_readers(name: str = NAME) -> tuple[dict[str, Any], dict[str, list[dict]]]:
+def load_readers(name: str) -> tuple[dict[str, Any], dict[str, list[dict]]]:
     """The check's record and, per item, its two readers' labels in the record's order.
 
     Raises

@@ -167,8 +167,8 @@ def save_model(tagger, path: str | Path, *, metrics: Mapping[str, Any] | None = 
         check_output_folder(path, what="model", is_ours=is_model_folder, error=ModelError)
         with atomic_folder(path) as new:
             with atomic_path(new / MODEL_FILE) as tmp:
-                tmp.write_bytes(_canonical_skops(sio.dumps(_card_only_fields_dropped(tagger), compression=zipfile.ZIP_DEFLATED,
-                                                           compresslevel=6)))
+                tmp.write_bytes(_canonical_skops(sio.dumps(_card_only_fields_dropped(tagger),
+                                                           compression=zipfile.ZIP_DEFLATED, compresslevel=6)))
             text = tagger.taxonomy_text_
             if text is None and tagger.fitted_taxonomy.path and Path(tagger.fitted_taxonomy.path).is_file():
                 text = Path(tagger.fitted_taxonomy.path).read_text(encoding="utf-8")
